@@ -1,0 +1,71 @@
+/**
+ * What every step knows about its service, read from the function's environment on each
+ * invocation (the construct sets the same environment on every step function).
+ */
+export interface ServiceConfig {
+  readonly groupNames: { readonly blue: string; readonly green: string };
+  readonly targetGroupArn: string;
+  readonly lockTableName: string;
+  /** MinSize of the live group between releases. */
+  readonly minCapacity: number;
+  /** MaxSize of each group: a release may not ask for more. */
+  readonly maxCapacity: number;
+  /** Capacity of the first release into an empty service, when the request names none. */
+  readonly defaultCapacity: number;
+  readonly healthTimeoutSeconds: number;
+  readonly bakeSeconds: number;
+  /** Seconds between two health polls; the target group's health-check interval by default. */
+  readonly pollSeconds: number;
+  /** Set in artifact mode: where `<prefix><version>.<extension>` must exist before a release. */
+  readonly artifact?: { readonly bucket: string; readonly keyPrefix: string; readonly extension: string };
+}
+
+export const ENV = {
+  blueGroupName: 'BLUE_GROUP_NAME',
+  greenGroupName: 'GREEN_GROUP_NAME',
+  targetGroupArn: 'TARGET_GROUP_ARN',
+  lockTableName: 'LOCK_TABLE_NAME',
+  minCapacity: 'MIN_CAPACITY',
+  maxCapacity: 'MAX_CAPACITY',
+  defaultCapacity: 'DEFAULT_CAPACITY',
+  healthTimeoutSeconds: 'HEALTH_TIMEOUT_SECONDS',
+  bakeSeconds: 'BAKE_SECONDS',
+  pollSeconds: 'POLL_SECONDS',
+  artifactBucket: 'ARTIFACT_BUCKET',
+  artifactKeyPrefix: 'ARTIFACT_KEY_PREFIX',
+  artifactExtension: 'ARTIFACT_EXTENSION',
+} as const;
+
+export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const text = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`environment variable ${name} is not set`);
+    return value;
+  };
+  const int = (name: string): number => {
+    const value = Number(text(name));
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`environment variable ${name} (${env[name]}) must be a whole number >= 0`);
+    }
+    return value;
+  };
+  const bucket = env[ENV.artifactBucket];
+  return {
+    groupNames: { blue: text(ENV.blueGroupName), green: text(ENV.greenGroupName) },
+    targetGroupArn: text(ENV.targetGroupArn),
+    lockTableName: text(ENV.lockTableName),
+    minCapacity: int(ENV.minCapacity),
+    maxCapacity: int(ENV.maxCapacity),
+    defaultCapacity: int(ENV.defaultCapacity),
+    healthTimeoutSeconds: int(ENV.healthTimeoutSeconds),
+    bakeSeconds: int(ENV.bakeSeconds),
+    pollSeconds: int(ENV.pollSeconds),
+    artifact: bucket
+      ? {
+          bucket,
+          keyPrefix: env[ENV.artifactKeyPrefix] ?? '',
+          extension: env[ENV.artifactExtension] ?? 'tar.gz',
+        }
+      : undefined,
+  };
+}

@@ -1,0 +1,101 @@
+import type { Colour } from './tags';
+
+/** What a release request may ask for: the execution input. */
+export type ReleaseAction = 'release' | 'rollback';
+
+export interface ReleaseRequest {
+  /** @default 'release' */
+  readonly action?: ReleaseAction;
+  /** Required for a release; refused unless it matches VERSION_PATTERN. */
+  readonly version?: string;
+  /** Instances to launch in the idle group. @default - the live group's current desired capacity, else the service's default capacity */
+  readonly capacity?: number;
+  /** @default - the construct's healthTimeout */
+  readonly healthTimeoutSeconds?: number;
+  /** @default - the construct's bakeTime */
+  readonly bakeSeconds?: number;
+}
+
+/** Where the state machine goes after a step; every Choice state routes on `$.next`. */
+export type NextStep =
+  | 'scaleUp'
+  | 'waitForHealth'
+  | 'swap'
+  | 'bake'
+  | 'finalize'
+  | 'rollback'
+  | 'prepare'
+  | 'released'
+  | 'rolledBack'
+  | 'failed';
+
+/** What Prepare decided; carried unchanged through the execution (except `healthDeadline`). */
+export interface ReleasePlan {
+  /** What was asked; a rollback after finalize becomes a release of the previous version. */
+  readonly action: ReleaseAction;
+  /** The version being released (or restored). */
+  readonly version: string;
+  /** The group that is scaled up and becomes live. */
+  readonly targetColour: Colour;
+  readonly targetGroupName: string;
+  /** The group that was live before; absent on the first release into an empty service. */
+  readonly fromColour?: Colour;
+  readonly fromGroupName?: string;
+  readonly fromVersion?: string;
+  readonly capacity: number;
+  readonly healthTimeoutSeconds: number;
+  readonly bakeSeconds: number;
+  /** Epoch ms after which the health wait gives up; set by ScaleUp. */
+  readonly healthDeadline?: number;
+}
+
+export interface RollbackInfo {
+  /** Why the rollback runs, in words an operator understands. */
+  readonly reason: string;
+  /** True when the workflow decided it (failure, timeout): the execution then ends failed. */
+  readonly automatic: boolean;
+}
+
+export interface HealthProgress {
+  readonly healthy: number;
+  readonly wanted: number;
+  /** Instance count per lifecycle state in the group being waited on. */
+  readonly lifecycle: Record<string, number>;
+}
+
+/** The error a Catch stores at `$.error`. */
+export interface CaughtError {
+  readonly Error: string;
+  readonly Cause: string;
+}
+
+/** The state passed from step to step. Each handler takes it and returns the next one. */
+export interface ReleaseState {
+  readonly request: ReleaseRequest;
+  /** `$$.Execution.Id`: the lock owner. */
+  readonly executionArn: string;
+  readonly plan?: ReleasePlan;
+  readonly next?: NextStep;
+  /** Seconds the next Wait state waits. */
+  readonly waitSeconds?: number;
+  readonly progress?: HealthProgress;
+  readonly rollback?: RollbackInfo;
+  readonly error?: CaughtError;
+  /** How often Prepare sent the execution to reconcile an interrupted release first. */
+  readonly recoveries?: number;
+  /** Epoch ms when each step first completed, by step name. */
+  readonly timings?: Record<string, number>;
+  readonly summary?: ReleaseSummary;
+}
+
+export interface ReleaseSummary {
+  readonly outcome: 'released' | 'rolled-back';
+  readonly version: string;
+  readonly liveColour?: Colour;
+  readonly liveGroupName?: string;
+  readonly previousVersion?: string;
+  readonly instanceIds: readonly string[];
+  readonly terminatedInstanceIds: readonly string[];
+  readonly durationSeconds: number;
+  readonly timings: Record<string, number>;
+}
