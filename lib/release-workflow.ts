@@ -1,11 +1,16 @@
-// PLACEHOLDER: being written by the lead; only the props interface below is fixed.
-import { Duration } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ENV } from '../lambda/shared/config';
+import { TagKeys } from '../lambda/shared/tags';
+import { buildReleaseDefinition } from './workflow/release-definition';
+import { ReleaseStepName, StepFunction } from './workflow/step-function';
 
 export interface ReleaseArtifactLocation {
   readonly bucket: s3.IBucket;
@@ -19,7 +24,7 @@ export interface ReleaseWorkflowProps {
   readonly blue: autoscaling.AutoScalingGroup;
   readonly green: autoscaling.AutoScalingGroup;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** Value of the `bluegreen:service` tag on both groups; IAM conditions use it. */
+  /** Value of the `bluegreen:service` tag on both groups. */
   readonly serviceTag: string;
   /** MinSize of the live group between releases. */
   readonly minCapacity: number;
@@ -31,19 +36,189 @@ export interface ReleaseWorkflowProps {
   readonly healthTimeout?: Duration;
   /** @default Duration.minutes(5) */
   readonly bakeTime?: Duration;
-  /** Seconds between health polls. @default - the target group's health-check interval */
+  /** Time between health polls. @default Duration.seconds(5) */
   readonly pollInterval?: Duration;
   /** Set in artifact mode: Prepare refuses a version whose artifact is missing. @default - no check */
   readonly artifact?: ReleaseArtifactLocation;
 }
 
+/** Tags the workflow writes; the only keys its roles may set on the groups. */
+const WORKFLOW_TAG_KEYS = [TagKeys.version, TagKeys.role, TagKeys.previousVersion];
+
+/**
+ * The release workflow: a Step Functions state machine whose Lambda steps scale up the idle
+ * group, wait until it is healthy, move the live group to Standby, bake, finalize, and roll back.
+ * A DynamoDB item is the service's lock (a conditional write is atomic; ListExecutions is not).
+ */
 export class ReleaseWorkflow extends Construct {
-  public readonly stateMachine!: sfn.StateMachine;
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly lockTable: dynamodb.Table;
+  /** The step functions by step name. */
+  public readonly steps: Readonly<Record<ReleaseStepName, StepFunction>>;
+
   constructor(scope: Construct, id: string, props: ReleaseWorkflowProps) {
     super(scope, id);
-    void props;
+    const healthTimeout = props.healthTimeout ?? Duration.minutes(15);
+    const bakeTime = props.bakeTime ?? Duration.minutes(5);
+    const pollInterval = props.pollInterval ?? Duration.seconds(5);
+
+    this.lockTable = new dynamodb.Table(this, 'LockTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Holds one lock item and nothing else worth keeping.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const environment: Record<string, string> = {
+      [ENV.blueGroupName]: props.blue.autoScalingGroupName,
+      [ENV.greenGroupName]: props.green.autoScalingGroupName,
+      [ENV.targetGroupArn]: props.targetGroup.targetGroupArn,
+      [ENV.lockTableName]: this.lockTable.tableName,
+      [ENV.minCapacity]: String(props.minCapacity),
+      [ENV.maxCapacity]: String(props.maxCapacity),
+      [ENV.defaultCapacity]: String(props.defaultCapacity),
+      [ENV.healthTimeoutSeconds]: String(healthTimeout.toSeconds()),
+      [ENV.bakeSeconds]: String(bakeTime.toSeconds()),
+      [ENV.pollSeconds]: String(pollInterval.toSeconds()),
+    };
+    if (props.artifact) {
+      environment[ENV.artifactBucket] = props.artifact.bucket.bucketName;
+      environment[ENV.artifactKeyPrefix] = props.artifact.keyPrefix;
+      environment[ENV.artifactExtension] = props.artifact.extension;
+    }
+
+    const step = (name: ReleaseStepName, description: string, timeout?: Duration) =>
+      new StepFunction(this, stepId(name), { step: name, description, environment, timeout });
+    this.steps = {
+      prepare: step('prepare', 'Validate a release request, read the groups, take the lock.'),
+      'scale-up': step('scale-up', 'Tag the idle group with the version and scale it up.'),
+      'check-health': step('check-health', 'Count idle-group instances healthy on the target group.'),
+      swap: step('swap', 'Move the live group to Standby in batches of 20.', Duration.minutes(10)),
+      finalize: step('finalize', 'Terminate the Standby fleet and release the lock.', Duration.minutes(10)),
+      rollback: step('rollback', 'Converge back to the last good group, one step per call.', Duration.minutes(10)),
+    };
+
+    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        buildReleaseDefinition(this, {
+          prepare: this.steps.prepare,
+          scaleUp: this.steps['scale-up'],
+          checkHealth: this.steps['check-health'],
+          swap: this.steps.swap,
+          finalize: this.steps.finalize,
+          rollback: this.steps.rollback,
+        }),
+      ),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: healthTimeout.plus(bakeTime).plus(Duration.hours(2)),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+
+    this.grantStepPermissions(props);
   }
+
+  /** Lets the grantee start releases and rollbacks (both are executions) and follow them. */
   public grantStartRelease(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantStartExecution(grantee);
+    const start = this.stateMachine.grantStartExecution(grantee);
+    this.stateMachine.grantRead(grantee);
+    return start;
   }
+
+  private grantStepPermissions(props: ReleaseWorkflowProps): void {
+    const groupArns = [props.blue.autoScalingGroupArn, props.green.autoScalingGroupArn];
+    const steps = this.steps;
+    const all = Object.values(steps);
+
+    // Describe calls of Auto Scaling and ELB do not support resource-level permissions.
+    for (const fn of all) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+          resources: ['*'],
+        }),
+      );
+      this.lockTable.grant(fn, 'dynamodb:GetItem');
+    }
+
+    const mutate = (fns: StepFunction[], actions: string[]) => {
+      for (const fn of fns) fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: groupArns }));
+    };
+    mutate([steps['scale-up']], ['autoscaling:ResumeProcesses', 'autoscaling:UpdateAutoScalingGroup']);
+    mutate(
+      [steps.swap],
+      [
+        'autoscaling:SuspendProcesses',
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:EnterStandby',
+        'autoscaling:TerminateInstanceInAutoScalingGroup',
+      ],
+    );
+    mutate(
+      [steps.finalize],
+      [
+        'autoscaling:SuspendProcesses',
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:TerminateInstanceInAutoScalingGroup',
+      ],
+    );
+    mutate(
+      [steps.rollback],
+      [
+        'autoscaling:SuspendProcesses',
+        'autoscaling:ResumeProcesses',
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:ExitStandby',
+        'autoscaling:TerminateInstanceInAutoScalingGroup',
+      ],
+    );
+    // Steps that write tags may write only the workflow's own keys, never service or colour.
+    for (const fn of [steps['scale-up'], steps.swap, steps.finalize, steps.rollback]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['autoscaling:CreateOrUpdateTags'],
+          resources: groupArns,
+          conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': WORKFLOW_TAG_KEYS } },
+        }),
+      );
+    }
+    this.lockTable.grant(steps.prepare, 'dynamodb:PutItem');
+    for (const fn of [steps.finalize, steps.rollback]) this.lockTable.grant(fn, 'dynamodb:DeleteItem');
+
+    // Prepare checks whether the lock's owner still runs, and stops it when a rollback takes over.
+    // A separate policy: the state machine depends on the functions, so their default policies
+    // cannot name its executions without a cycle.
+    const executions = Arn.format(
+      {
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${this.stateMachine.stateMachineName}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
+    steps.prepare.role!.attachInlinePolicy(
+      new iam.Policy(this, 'PrepareExecutionsPolicy', {
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['states:DescribeExecution', 'states:StopExecution'],
+            resources: [executions],
+          }),
+        ],
+      }),
+    );
+
+    if (props.artifact) {
+      const { bucket, keyPrefix } = props.artifact;
+      // HeadObject needs GetObject; without ListBucket a missing key answers 403, not 404.
+      bucket.grantRead(steps.prepare, `${keyPrefix}*`);
+    }
+  }
+}
+
+function stepId(step: ReleaseStepName): string {
+  return step.replace(/(^|-)([a-z])/g, (_m, _dash: string, letter: string) => letter.toUpperCase()) + 'Step';
 }

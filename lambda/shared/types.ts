@@ -86,6 +86,8 @@ export interface ReleaseState {
   /** Epoch ms when each step first completed, by step name. */
   readonly timings?: Record<string, number>;
   readonly summary?: ReleaseSummary;
+  /** Instances this execution terminated explicitly (Finalize, Rollback), accumulated over passes. */
+  readonly terminatedInstanceIds?: readonly string[];
 }
 
 export interface ReleaseSummary {
@@ -98,4 +100,44 @@ export interface ReleaseSummary {
   readonly terminatedInstanceIds: readonly string[];
   readonly durationSeconds: number;
   readonly timings: Record<string, number>;
+}
+
+/*
+ * The fleet as the steps see it: what `fleet.ts` reads from AWS and what the pure functions in
+ * `decisions.ts` decide on. Raw tag values are kept as read (unvalidated) so a classification
+ * can name what is wrong with them.
+ */
+
+export interface InstanceView {
+  readonly id: string;
+  /** Auto Scaling lifecycle state: InService, Pending, Pending:Wait, EnteringStandby, Standby, Terminating... */
+  readonly lifecycleState: string;
+  /** Auto Scaling health status: Healthy or Unhealthy. */
+  readonly healthStatus: string;
+}
+
+export interface GroupTagValues {
+  readonly version?: string;
+  readonly role?: string;
+  readonly previousVersion?: string;
+}
+
+export interface GroupView {
+  readonly colour: Colour;
+  readonly name: string;
+  readonly tags: GroupTagValues;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredCapacity: number;
+  readonly instances: readonly InstanceView[];
+  readonly suspendedProcesses: readonly string[];
+}
+
+/** Target health as the load balancer reports it; `unused` for an instance that is not registered. */
+export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy' | 'unused' | 'draining' | 'unavailable';
+
+export interface FleetSnapshot {
+  readonly groups: Readonly<Record<Colour, GroupView>>;
+  /** By instance id; an instance that is absent is not registered (`unused`). */
+  readonly targetHealth: Readonly<Record<string, TargetHealthState>>;
 }

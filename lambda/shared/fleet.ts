@@ -1,0 +1,285 @@
+/**
+ * The AWS side of the fleet: one read of both groups and their target health (a snapshot), and
+ * the few mutating calls the steps make. Every call goes through `withRetry`; every batch respects
+ * the 20-ids-per-call limit. No decisions here: those are in `decisions.ts`.
+ */
+import {
+  CreateOrUpdateTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  EnterStandbyCommand,
+  ExitStandbyCommand,
+  ResumeProcessesCommand,
+  SuspendProcessesCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+  UpdateAutoScalingGroupCommand,
+  type AutoScalingGroup,
+} from '@aws-sdk/client-auto-scaling';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { chunk, mapWithConcurrency } from './batch';
+import { autoScaling, loadBalancing } from './clients';
+import type { ServiceConfig } from './config';
+import { errorMessage, errorName, GroupNotFoundError } from './errors';
+import { withRetry, type RetryOptions } from './retry';
+import { COLOURS, TagKeys, type Colour, type Role } from './tags';
+import type { FleetSnapshot, GroupView, TargetHealthState } from './types';
+
+/** TerminateInstanceInAutoScalingGroup calls in flight at once. */
+export const TERMINATE_CONCURRENCY = 10;
+
+const TARGET_HEALTH_STATES: ReadonlySet<string> = new Set([
+  'initial',
+  'healthy',
+  'unhealthy',
+  'unused',
+  'draining',
+  'unavailable',
+]);
+
+/** When an instance is registered more than once (several ports), the least healthy entry wins. */
+const HEALTH_RANK: Record<TargetHealthState, number> = {
+  healthy: 5,
+  initial: 4,
+  unavailable: 3,
+  unhealthy: 2,
+  draining: 1,
+  unused: 0,
+};
+
+export interface SnapshotOptions {
+  /** Also read target health. @default true */
+  readonly targetHealth?: boolean;
+  readonly retry?: RetryOptions;
+}
+
+/** Reads both groups (tags, sizes, instances, suspended processes) and, by default, target health. */
+export async function readFleetSnapshot(
+  config: Pick<ServiceConfig, 'groupNames' | 'targetGroupArn'>,
+  options: SnapshotOptions = {},
+): Promise<FleetSnapshot> {
+  const names = config.groupNames;
+  const output = await withRetry(
+    () =>
+      autoScaling.send(
+        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.blue, names.green] }),
+      ),
+    options.retry,
+  );
+  const found = output.AutoScalingGroups ?? [];
+  const groups = {} as Record<Colour, GroupView>;
+  for (const colour of COLOURS) {
+    const group = found.find((g) => g.AutoScalingGroupName === names[colour]);
+    if (!group)
+      throw new GroupNotFoundError(`Auto Scaling group ${names[colour]} (${colour}) does not exist`);
+    groups[colour] = toGroupView(colour, group);
+  }
+  const targetHealth =
+    options.targetHealth === false ? {} : await readTargetHealth(config.targetGroupArn, options);
+  return { groups, targetHealth };
+}
+
+function toGroupView(colour: Colour, group: AutoScalingGroup): GroupView {
+  const tag = (key: string): string | undefined => group.Tags?.find((t) => t.Key === key)?.Value;
+  return {
+    colour,
+    name: group.AutoScalingGroupName ?? '',
+    tags: {
+      version: tag(TagKeys.version),
+      role: tag(TagKeys.role),
+      previousVersion: tag(TagKeys.previousVersion),
+    },
+    minSize: group.MinSize ?? 0,
+    maxSize: group.MaxSize ?? 0,
+    desiredCapacity: group.DesiredCapacity ?? 0,
+    instances: (group.Instances ?? []).map((instance) => ({
+      id: instance.InstanceId ?? '',
+      lifecycleState: instance.LifecycleState ?? 'Unknown',
+      healthStatus: instance.HealthStatus ?? 'Unknown',
+    })),
+    suspendedProcesses: (group.SuspendedProcesses ?? []).flatMap((p) =>
+      p.ProcessName ? [p.ProcessName] : [],
+    ),
+  };
+}
+
+/**
+ * Describes every target of the target group in one call (the API is not paginated), rather than
+ * naming instances: one request whatever the fleet size. An instance not in the answer is not
+ * registered, which `decisions.ts` reads as `unused`.
+ */
+export async function readTargetHealth(
+  targetGroupArn: string,
+  options: SnapshotOptions = {},
+): Promise<Record<string, TargetHealthState>> {
+  const output = await withRetry(
+    () => loadBalancing.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+    options.retry,
+  );
+  const health: Record<string, TargetHealthState> = {};
+  for (const description of output.TargetHealthDescriptions ?? []) {
+    const id = description.Target?.Id;
+    const raw = description.TargetHealth?.State ?? 'unavailable';
+    if (!id) continue;
+    const state: TargetHealthState = TARGET_HEALTH_STATES.has(raw)
+      ? (raw as TargetHealthState)
+      : 'unavailable';
+    const previous = health[id];
+    health[id] = previous && HEALTH_RANK[previous] < HEALTH_RANK[state] ? previous : state;
+  }
+  return health;
+}
+
+export interface GroupTag {
+  readonly key: string;
+  readonly value: string;
+  readonly propagateAtLaunch: boolean;
+}
+
+/** Creates or overwrites tags on one group (at most 25 per call; the steps write three at most). */
+export async function setTags(groupName: string, tags: readonly GroupTag[]): Promise<void> {
+  if (tags.length === 0) return;
+  for (const batch of chunk(tags, 25)) {
+    await withRetry(() =>
+      autoScaling.send(
+        new CreateOrUpdateTagsCommand({
+          Tags: batch.map((tag) => ({
+            ResourceId: groupName,
+            ResourceType: 'auto-scaling-group',
+            Key: tag.key,
+            Value: tag.value,
+            PropagateAtLaunch: tag.propagateAtLaunch,
+          })),
+        }),
+      ),
+    );
+  }
+}
+
+/** The role tag: not propagated (an instance's copy would go stale at the next swap). */
+export function roleTag(role: Role): GroupTag {
+  return { key: TagKeys.role, value: role, propagateAtLaunch: false };
+}
+
+export async function suspendProcesses(groupName: string, processes: readonly string[]): Promise<void> {
+  if (processes.length === 0) return;
+  await withRetry(() =>
+    autoScaling.send(
+      new SuspendProcessesCommand({ AutoScalingGroupName: groupName, ScalingProcesses: [...processes] }),
+    ),
+  );
+}
+
+/** Resumes the named processes, or every suspended process when none are named. */
+export async function resumeProcesses(groupName: string, processes?: readonly string[]): Promise<void> {
+  await withRetry(() =>
+    autoScaling.send(
+      new ResumeProcessesCommand({
+        AutoScalingGroupName: groupName,
+        ...(processes ? { ScalingProcesses: [...processes] } : {}),
+      }),
+    ),
+  );
+}
+
+export interface GroupSizes {
+  readonly minSize?: number;
+  readonly maxSize?: number;
+  readonly desiredCapacity?: number;
+}
+
+export async function updateGroup(groupName: string, sizes: GroupSizes): Promise<void> {
+  await withRetry(() =>
+    autoScaling.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: groupName,
+        ...(sizes.minSize !== undefined ? { MinSize: sizes.minSize } : {}),
+        ...(sizes.maxSize !== undefined ? { MaxSize: sizes.maxSize } : {}),
+        ...(sizes.desiredCapacity !== undefined ? { DesiredCapacity: sizes.desiredCapacity } : {}),
+      }),
+    ),
+  );
+}
+
+/**
+ * Moves InService instances to Standby, 20 per call, decrementing desired capacity so the group
+ * launches no replacements (MinSize must already allow it). Batches run one after another: calls
+ * on one group in parallel mostly earn ResourceContention.
+ */
+export async function enterStandby(groupName: string, instanceIds: readonly string[]): Promise<void> {
+  for (const batch of chunk(instanceIds)) {
+    await withRetry(() =>
+      autoScaling.send(
+        new EnterStandbyCommand({
+          AutoScalingGroupName: groupName,
+          InstanceIds: batch,
+          ShouldDecrementDesiredCapacity: true,
+        }),
+      ),
+    );
+  }
+}
+
+/** Returns Standby instances to service, 20 per call (each call increments desired capacity). */
+export async function exitStandby(groupName: string, instanceIds: readonly string[]): Promise<void> {
+  for (const batch of chunk(instanceIds)) {
+    await withRetry(() =>
+      autoScaling.send(new ExitStandbyCommand({ AutoScalingGroupName: groupName, InstanceIds: batch })),
+    );
+  }
+}
+
+/**
+ * The ValidationError messages that mean "this instance is no longer in the group", which is
+ * what we wanted. Narrow on purpose: other ValidationErrors (e.g. "desiredSize equals minSize",
+ * which also contains the word "Terminating") must fail the step.
+ * - "Instance Id not found - No managed instance found for instance ID: i-..." is the wording
+ *   AWS returns for an instance that has left the group (reported in several public projects'
+ *   issue trackers, e.g. yaybu/touchdown#51, and matched by other Auto Scaling emulators).
+ * - "... is already terminated" / "already being terminated": inferred wording, not confirmed
+ *   against AWS documentation; kept because a match means the wanted outcome.
+ */
+export const INSTANCE_ALREADY_GONE_PATTERNS: readonly RegExp[] = [
+  /No managed instance found/i,
+  /\balready (?:been |being )?terminat(?:ed|ing)\b/i,
+];
+
+export function isInstanceAlreadyGone(error: unknown): boolean {
+  return (
+    errorName(error) === 'ValidationError' &&
+    INSTANCE_ALREADY_GONE_PATTERNS.some((pattern) => pattern.test(errorMessage(error)))
+  );
+}
+
+export interface TerminationResult {
+  /** Instances whose termination this call started. */
+  readonly terminated: string[];
+  /** Instances that had already left the group. */
+  readonly alreadyGone: string[];
+}
+
+/**
+ * Terminates instances one call each (the call takes one id), decrementing desired capacity so
+ * nothing is relaunched; at most TERMINATE_CONCURRENCY in flight. An instance already gone is
+ * fine; any other error is rethrown after the calls in flight have finished.
+ */
+export async function terminateInstances(instanceIds: readonly string[]): Promise<TerminationResult> {
+  const result: TerminationResult = { terminated: [], alreadyGone: [] };
+  await mapWithConcurrency(instanceIds, TERMINATE_CONCURRENCY, async (instanceId) => {
+    try {
+      await withRetry(() =>
+        autoScaling.send(
+          new TerminateInstanceInAutoScalingGroupCommand({
+            InstanceId: instanceId,
+            ShouldDecrementDesiredCapacity: true,
+          }),
+        ),
+      );
+      result.terminated.push(instanceId);
+    } catch (error) {
+      if (!isInstanceAlreadyGone(error)) throw error;
+      result.alreadyGone.push(instanceId);
+    }
+  });
+  // Keep the order of the input (the calls complete in any order).
+  const order = (ids: string[]) => instanceIds.filter((id) => ids.includes(id));
+  return { terminated: order(result.terminated), alreadyGone: order(result.alreadyGone) };
+}

@@ -1,0 +1,76 @@
+/**
+ * Validation of the execution input, pure. Runs first in Prepare, so a request that can never
+ * succeed fails before any AWS call that changes anything (the lock included).
+ */
+import type { ReleaseAction } from './types';
+import { assertValidVersion, describeValue, InvalidRequestError } from './version';
+
+export const REQUEST_KEYS = ['action', 'version', 'capacity', 'healthTimeoutSeconds', 'bakeSeconds'] as const;
+export const RELEASE_ACTIONS: readonly ReleaseAction[] = ['release', 'rollback'];
+
+export const HEALTH_TIMEOUT_LIMITS = { min: 60, max: 86_400 } as const;
+export const BAKE_LIMITS = { min: 0, max: 86_400 } as const;
+
+/** A request whose every field is known to be valid; `action` resolved to its default. */
+export interface ValidatedRequest {
+  readonly action: ReleaseAction;
+  readonly version?: string;
+  readonly capacity?: number;
+  readonly healthTimeoutSeconds?: number;
+  readonly bakeSeconds?: number;
+}
+
+export interface RequestLimits {
+  /** MaxSize of each group. */
+  readonly maxCapacity: number;
+}
+
+export function validateRequest(input: unknown, limits: RequestLimits): ValidatedRequest {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidRequestError(`request (${describeValue(input)}) must be a JSON object`);
+  }
+  const request = input as Record<string, unknown>;
+  for (const key of Object.keys(request)) {
+    if (!(REQUEST_KEYS as readonly string[]).includes(key)) {
+      throw new InvalidRequestError(
+        `request field ${describeValue(key)} is not allowed (allowed: ${REQUEST_KEYS.join(', ')})`,
+      );
+    }
+  }
+
+  const action = request.action ?? 'release';
+  if (!RELEASE_ACTIONS.includes(action as ReleaseAction)) {
+    throw new InvalidRequestError(
+      `action (${describeValue(action)}) must be one of ${RELEASE_ACTIONS.join(', ')}`,
+    );
+  }
+  // A release needs a version; a rollback does not, but one it is given must be valid too.
+  const version =
+    action === 'release' || request.version !== undefined
+      ? assertValidVersion('version', request.version)
+      : undefined;
+
+  return {
+    action: action as ReleaseAction,
+    ...(version !== undefined ? { version } : {}),
+    ...optionalInteger(request, 'capacity', 1, limits.maxCapacity),
+    ...optionalInteger(request, 'healthTimeoutSeconds', HEALTH_TIMEOUT_LIMITS.min, HEALTH_TIMEOUT_LIMITS.max),
+    ...optionalInteger(request, 'bakeSeconds', BAKE_LIMITS.min, BAKE_LIMITS.max),
+  };
+}
+
+function optionalInteger(
+  request: Record<string, unknown>,
+  field: string,
+  min: number,
+  max: number,
+): Record<string, number> {
+  const value = request[field];
+  if (value === undefined) return {};
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidRequestError(
+      `${field} (${describeValue(value)}) must be an integer between ${min} and ${max}`,
+    );
+  }
+  return { [field]: value };
+}

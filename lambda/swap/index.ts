@@ -1,0 +1,104 @@
+/**
+ * Swap: the new group takes all traffic, the old one goes warm into Standby for the bake.
+ *
+ * Idempotent: the state machine re-runs it (after a Wait) until nothing of the old group still
+ * serves, so each pass acts only on what the fresh snapshot shows.
+ */
+import { now } from '../shared/clock';
+import { readServiceConfig } from '../shared/config';
+import {
+  assessGroupHealth,
+  otherColour,
+  planSwap,
+  recordTiming,
+  requirePlan,
+  servingOrStartingIds,
+} from '../shared/decisions';
+import { TargetNotHealthyError } from '../shared/errors';
+import {
+  enterStandby,
+  readFleetSnapshot,
+  roleTag,
+  setTags,
+  suspendProcesses,
+  terminateInstances,
+  updateGroup,
+} from '../shared/fleet';
+import { assertLockHeld } from '../shared/lock';
+import { TagKeys } from '../shared/tags';
+import type { ReleaseState } from '../shared/types';
+
+export async function handler(state: ReleaseState): Promise<ReleaseState> {
+  const config = readServiceConfig();
+  const plan = requirePlan(state, 'Swap');
+  await assertLockHeld(config.lockTableName, state.executionArn);
+
+  const snapshot = await readFleetSnapshot(config);
+  const target = snapshot.groups[plan.targetColour];
+
+  if (!plan.fromColour) {
+    // First release: nothing served before, so nothing to put in Standby and nothing to bake.
+    // An empty group left tagged live would make two live groups: it becomes idle first.
+    const other = snapshot.groups[otherColour(plan.targetColour)];
+    if (other.tags.role !== 'idle') await setTags(other.name, [roleTag('idle')]);
+    // No version to roll back to: an empty previous-version (a rollback request is then refused).
+    await setTags(target.name, [
+      roleTag('live'),
+      { key: TagKeys.previousVersion, value: '', propagateAtLaunch: false },
+    ]);
+    return {
+      ...state,
+      next: 'finalize',
+      waitSeconds: undefined,
+      timings: recordTiming(state.timings, 'swapped', now()),
+    };
+  }
+
+  const from = snapshot.groups[plan.fromColour];
+  const actions = planSwap(from);
+  if (actions.enterStandby.length > 0) {
+    // Last look before the old group stops serving: never swap to a group with nothing healthy.
+    const health = assessGroupHealth(target, snapshot.targetHealth);
+    if (health.healthy === 0) {
+      throw new TargetNotHealthyError(
+        `${plan.targetColour} (${target.name}) has no healthy instance; not taking ${plan.fromColour} out of service`,
+      );
+    }
+  }
+
+  // The old group becomes standby BEFORE the new one becomes live: a crash between the two
+  // leaves one live group at most (standby + idle-with-instances, which the rollback handles).
+  if (from.tags.role !== 'standby') await setTags(from.name, [roleTag('standby')]);
+  const fromVersion = plan.fromVersion ?? from.tags.version ?? '';
+  if (target.tags.role !== 'live' || target.tags.previousVersion !== fromVersion) {
+    await setTags(target.name, [
+      roleTag('live'),
+      { key: TagKeys.previousVersion, value: fromVersion, propagateAtLaunch: false },
+    ]);
+  }
+
+  await suspendProcesses(from.name, actions.suspend);
+  // Decrementing below MinSize is a ValidationError: MinSize goes to 0 first.
+  if (actions.lowerMinSize) await updateGroup(from.name, { minSize: 0 });
+  await enterStandby(from.name, actions.enterStandby);
+  // Pending instances (a scale-out that started during the release) never served: terminate.
+  const terminated = await terminateInstances(actions.terminate);
+
+  // Anything that started after the snapshot (a late scale-out) is still serving: go round again.
+  let remaining: string[] = [];
+  if (actions.enterStandby.length > 0 || actions.terminate.length > 0 || actions.lowerMinSize) {
+    const after = await readFleetSnapshot(config, { targetHealth: false });
+    remaining = servingOrStartingIds(after.groups[plan.fromColour]);
+  }
+  const terminatedInstanceIds = [...(state.terminatedInstanceIds ?? []), ...terminated.terminated];
+  if (remaining.length > 0) {
+    return { ...state, next: 'swap', waitSeconds: config.pollSeconds, terminatedInstanceIds };
+  }
+  return {
+    ...state,
+    next: 'bake',
+    waitSeconds: plan.bakeSeconds,
+    terminatedInstanceIds,
+    timings: recordTiming(state.timings, 'swapped', now()),
+  };
+}

@@ -1,0 +1,545 @@
+import { CfnOutput, Duration, Names, Size, Tokenization } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { AppMode, ARTIFACT_EXTENSIONS, USER_DATA_LIMIT_BYTES, renderUserData } from './boot/user-data';
+import {
+  DatabaseConnection,
+  DatabaseSource,
+  ServiceDatabase,
+  validateDatabaseOptions,
+  validateExistingDatabase,
+} from './database';
+import { Fleet, FleetApplication, validateFleetProps } from './fleet';
+import {
+  HEALTH_CHECK_DEFAULTS,
+  HealthCheckOptions,
+  ReleaseLoadBalancer,
+  validateLoadBalancerProps,
+} from './load-balancer';
+import { ReleaseArtifactLocation, ReleaseWorkflow } from './release-workflow';
+import { PropsValidator, isConcreteNumber, quote } from './validation';
+
+/** Where release artifacts live in `AppSource.fromArtifactBucket`. */
+export interface ArtifactOptions {
+  /**
+   * Key prefix of the artifacts: a release of version `v` downloads `<keyPrefix><v>.<extension>`.
+   * @default 'releases/'
+   */
+  readonly keyPrefix?: string;
+  /**
+   * File extension of the artifacts, without the leading dot.
+   * @default 'tar.gz'
+   */
+  readonly extension?: string;
+}
+
+/** What the instances run. */
+export class AppSource {
+  /** The built-in demo application: answers the health path and shows its colour and version. */
+  public static demo(): AppSource {
+    return new AppSource('demo');
+  }
+
+  /**
+   * Download and start `<keyPrefix><version>.<extension>` from a bucket. The instances may read
+   * that prefix only; the release workflow refuses a version whose artifact is missing.
+   *
+   * @param bucket the bucket of the artifacts. @default - a new bucket: S3-managed encryption,
+   *   SSL only, versioned, public access blocked, server access logs to the access-logs bucket
+   */
+  public static fromArtifactBucket(bucket?: s3.IBucket, options: ArtifactOptions = {}): AppSource {
+    return new AppSource(
+      'artifact',
+      bucket,
+      options.keyPrefix ?? APP_DEFAULTS.keyPrefix,
+      options.extension ?? APP_DEFAULTS.extension,
+    );
+  }
+
+  /**
+   * Run a shell script that installs and starts the application (it must listen on `appPort`
+   * and answer `healthCheck.path`). The boot script exports the version and database settings to it.
+   */
+  public static fromCommands(script: string): AppSource {
+    return new AppSource('commands', undefined, undefined, undefined, script);
+  }
+
+  private constructor(
+    public readonly mode: AppMode,
+    /** Artifact mode: the bucket, if one was given. */
+    public readonly bucket?: s3.IBucket,
+    /** Artifact mode: the key prefix. */
+    public readonly keyPrefix?: string,
+    /** Artifact mode: the extension. */
+    public readonly extension?: string,
+    /** Commands mode: the script. */
+    public readonly commands?: string,
+  ) {}
+}
+
+export interface BlueGreenServiceProps {
+  /**
+   * The VPC.
+   * @default - a new VPC: 2 Availability Zones, public, private-with-egress (1 NAT gateway) and
+   *   isolated subnets, flow logs to CloudWatch Logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets of the instances; they need outbound access (packages, AWS APIs).
+   * @default - the VPC's private subnets with egress
+   */
+  readonly instanceSubnets?: ec2.SubnetSelection;
+  /**
+   * What the instances run.
+   * @default AppSource.demo()
+   */
+  readonly application?: AppSource;
+  /**
+   * Port the application listens on: the target group's traffic port. A port above 1024 lets the
+   * application run without root.
+   * @default 8080
+   */
+  readonly appPort?: number;
+  /** @default - path '/health', interval 5 s, timeout 4 s, thresholds 2 and 2 (see `HealthCheckOptions`) */
+  readonly healthCheck?: HealthCheckOptions;
+  /**
+   * How long a deregistering target keeps serving in-flight requests (0–3600 s).
+   * @default Duration.seconds(30)
+   */
+  readonly deregistrationDelay?: Duration;
+  /**
+   * Whether the load balancer is internet-facing; `false` makes it internal.
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+  /**
+   * Certificate of an HTTPS listener; HTTP then redirects to HTTPS.
+   * @default - HTTP only
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * TLS policy of the HTTPS listener; only with `certificate`.
+   * @default elbv2.SslPolicy.RECOMMENDED_TLS
+   */
+  readonly sslPolicy?: elbv2.SslPolicy;
+  /**
+   * Bucket of the load balancer access logs (SSE-S3 only).
+   * @default - a new encrypted bucket
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+  /** @default ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO) */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * The AMI of the instances (bash, curl and the AWS CLI required).
+   * @default - the latest Amazon Linux 2023 for the instance type's architecture
+   */
+  readonly machineImage?: ec2.IMachineImage;
+  /** @default Size.gibibytes(8) */
+  readonly rootVolumeSize?: Size;
+  /**
+   * Average CPU utilization (10–90 %) that each group's target-tracking policy keeps.
+   * @default 60
+   */
+  readonly cpuTargetUtilization?: number;
+  /**
+   * Time after launch before a group acts on failing ELB health checks (0–7200 s).
+   * @default Duration.minutes(5)
+   */
+  readonly healthCheckGracePeriod?: Duration;
+  /**
+   * MinSize of the live group between releases.
+   * @default 2
+   */
+  readonly minCapacity?: number;
+  /**
+   * MaxSize of each group.
+   * @default 6
+   */
+  readonly maxCapacity?: number;
+  /**
+   * Capacity of the first release into the empty service, when the request names none.
+   * @default - minCapacity
+   */
+  readonly defaultCapacity?: number;
+  /**
+   * How long a release waits for the new group to be healthy before it rolls back (60–86400 s).
+   * @default Duration.minutes(15)
+   */
+  readonly healthTimeout?: Duration;
+  /**
+   * How long the previous group stays warm in Standby after a swap (0–86400 s); a rollback
+   * during the bake takes seconds.
+   * @default Duration.minutes(5)
+   */
+  readonly bakeTime?: Duration;
+  /**
+   * The database.
+   * @default DatabaseSource.create() - a new PostgreSQL 16 instance (see `ServiceDatabase`)
+   */
+  readonly database?: DatabaseSource;
+  /**
+   * Value of the `bluegreen:service` tag on both groups; the workflow's IAM conditions use it.
+   * @default - a name unique to this construct in the app (stable across deployments)
+   */
+  readonly serviceTag?: string;
+}
+
+/** Defaults of `BlueGreenServiceProps` that are not defaults of a part. */
+export const APP_DEFAULTS = {
+  appPort: 8080,
+  keyPrefix: 'releases/',
+  extension: 'tar.gz',
+  minCapacity: 2,
+  maxCapacity: 6,
+  healthTimeout: Duration.minutes(15),
+  bakeTime: Duration.minutes(5),
+} as const;
+
+/**
+ * Bytes of user data kept free for what CloudFormation fills in at deploy time (database
+ * endpoint, secret ARN, bucket name) in place of the Token placeholders.
+ */
+const USER_DATA_DEPLOY_TIME_RESERVE = 512;
+
+/**
+ * Longest `AppSource.fromCommands` script in bytes: EC2 user data is limited to 16 KB and also
+ * carries the boot script.
+ */
+export function maxCommandsBytes(): number {
+  const withOneByte = renderUserData({
+    colour: 'green',
+    appPort: 65535,
+    healthPath: '/health',
+    mode: 'commands',
+    userCommands: 'x',
+  });
+  return USER_DATA_LIMIT_BYTES - (Buffer.byteLength(withOneByte, 'utf8') - 1) - USER_DATA_DEPLOY_TIME_RESERVE;
+}
+
+/**
+ * Zero-downtime blue/green releases of an EC2 web application.
+ *
+ * An Application Load Balancer forwards to ONE target group shared by two Auto Scaling groups,
+ * blue and green, which start empty. A Step Functions workflow releases a version by scaling up
+ * the idle group with that version, waiting until its instances are healthy, and moving the
+ * live group's instances to Standby (out of the target group, still running) for the bake time;
+ * a rollback moves them back. An optional RDS database is shared by both colours.
+ */
+export class BlueGreenService extends Construct {
+  public readonly vpc: ec2.IVpc;
+  /** The Application Load Balancer. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener that forwards to the target group (HTTPS with a certificate). */
+  public readonly listener: elbv2.ApplicationListener;
+  /** The one target group of both colours. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The load balancer, its listeners, target group and access logs. */
+  public readonly entryPoint: ReleaseLoadBalancer;
+  public readonly blue: Fleet;
+  public readonly green: Fleet;
+  /** The security group of both fleets: the application port from the load balancer only. */
+  public readonly instanceSecurityGroup: ec2.SecurityGroup;
+  /** The database created by this construct; undefined with an existing database or none. */
+  public readonly database?: ServiceDatabase;
+  /** What the instances get to reach the database; undefined without a database. */
+  public readonly databaseConnection?: DatabaseConnection;
+  /** The artifact bucket in artifact mode. */
+  public readonly artifactBucket?: s3.IBucket;
+  public readonly releaseWorkflow: ReleaseWorkflow;
+  /** The release state machine: start an execution with `{"version": "..."}` to release. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** Value of the `bluegreen:service` tag on both groups. */
+  public readonly serviceTag: string;
+  /** `http(s)://<load balancer DNS name>` */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: BlueGreenServiceProps = {}) {
+    super(scope, id);
+    validateServiceProps(this, props);
+
+    const application = props.application ?? AppSource.demo();
+    const appPort = props.appPort ?? APP_DEFAULTS.appPort;
+    const minCapacity = props.minCapacity ?? APP_DEFAULTS.minCapacity;
+    const maxCapacity = props.maxCapacity ?? APP_DEFAULTS.maxCapacity;
+    const databaseSource = props.database ?? DatabaseSource.create();
+    this.serviceTag = props.serviceTag ?? Names.uniqueResourceName(this, { maxLength: 64 });
+
+    this.vpc = props.vpc ?? this.createVpc();
+
+    this.entryPoint = new ReleaseLoadBalancer(this, 'LoadBalancer', {
+      vpc: this.vpc,
+      targetPort: appPort,
+      internetFacing: props.internetFacing,
+      certificate: props.certificate,
+      sslPolicy: props.sslPolicy,
+      healthCheck: props.healthCheck,
+      deregistrationDelay: props.deregistrationDelay,
+      accessLogsBucket: props.accessLogsBucket,
+    });
+    this.loadBalancer = this.entryPoint.loadBalancer;
+    this.listener = this.entryPoint.listener;
+    this.targetGroup = this.entryPoint.targetGroup;
+    this.url = this.entryPoint.url;
+
+    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Instances of both colours: the application port from the load balancer only',
+      // Packages, the artifact bucket, Secrets Manager and the Auto Scaling API.
+      allowAllOutbound: true,
+    });
+    this.instanceSecurityGroup.connections.allowFrom(
+      this.loadBalancer,
+      ec2.Port.tcp(appPort),
+      'Application port from the load balancer',
+    );
+    const healthPort = props.healthCheck?.port;
+    if (healthPort !== undefined && healthPort !== appPort) {
+      this.instanceSecurityGroup.connections.allowFrom(
+        this.loadBalancer,
+        ec2.Port.tcp(healthPort),
+        'Health-check port from the load balancer',
+      );
+    }
+
+    const database = this.bindDatabase(databaseSource);
+    this.database = database.construct;
+    this.databaseConnection = database.connection;
+
+    const artifact = this.bindArtifact(application);
+    this.artifactBucket = artifact?.bucket;
+
+    const fleetApplication: FleetApplication = {
+      mode: application.mode,
+      appPort,
+      healthPath: props.healthCheck?.path ?? HEALTH_CHECK_DEFAULTS.path,
+      artifact,
+      commands: application.commands,
+      database: this.databaseConnection,
+    };
+    const fleet = (id: string, colour: 'blue' | 'green') =>
+      new Fleet(this, id, {
+        colour,
+        vpc: this.vpc,
+        vpcSubnets: props.instanceSubnets,
+        securityGroup: this.instanceSecurityGroup,
+        targetGroup: this.targetGroup,
+        serviceTag: this.serviceTag,
+        maxCapacity,
+        application: fleetApplication,
+        instanceType: props.instanceType,
+        machineImage: props.machineImage,
+        rootVolumeSize: props.rootVolumeSize,
+        healthCheckGracePeriod: props.healthCheckGracePeriod,
+        cpuTargetUtilization: props.cpuTargetUtilization,
+      });
+    this.blue = fleet('Blue', 'blue');
+    this.green = fleet('Green', 'green');
+
+    this.releaseWorkflow = new ReleaseWorkflow(this, 'ReleaseWorkflow', {
+      blue: this.blue.autoScalingGroup,
+      green: this.green.autoScalingGroup,
+      targetGroup: this.targetGroup,
+      serviceTag: this.serviceTag,
+      minCapacity,
+      maxCapacity,
+      defaultCapacity: props.defaultCapacity ?? minCapacity,
+      healthTimeout: props.healthTimeout ?? APP_DEFAULTS.healthTimeout,
+      bakeTime: props.bakeTime ?? APP_DEFAULTS.bakeTime,
+      // A new target needs one passing check: polling faster than the checks learns nothing.
+      pollInterval: this.entryPoint.healthCheckInterval,
+      artifact,
+    });
+    this.stateMachine = this.releaseWorkflow.stateMachine;
+
+    this.addOutputs();
+  }
+
+  /** Lets the grantee start releases and rollbacks (executions of the release state machine). */
+  public grantStartRelease(grantee: iam.IGrantable): iam.Grant {
+    return this.releaseWorkflow.grantStartRelease(grantee);
+  }
+
+  private createVpc(): ec2.Vpc {
+    return new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'Application', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
+        { name: 'Database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+      flowLogs: { FlowLog: { trafficType: ec2.FlowLogTrafficType.ALL } },
+    });
+  }
+
+  private bindDatabase(source: DatabaseSource): {
+    construct?: ServiceDatabase;
+    connection?: DatabaseConnection;
+  } {
+    if (source.kind === 'create') {
+      const construct = new ServiceDatabase(this, 'Database', {
+        ...source.options,
+        vpc: this.vpc,
+        clientSecurityGroup: this.instanceSecurityGroup,
+      });
+      return { construct, connection: construct.connection };
+    }
+    if (source.kind === 'existing' && source.existing) {
+      const existing = source.existing;
+      existing.securityGroup?.addIngressRule(
+        this.instanceSecurityGroup,
+        ec2.Port.tcp(existing.port),
+        'Database port from the blue/green instances',
+      );
+      return {
+        connection: {
+          endpoint: existing.endpoint,
+          port: Tokenization.stringifyNumber(existing.port),
+          secret: existing.secret,
+        },
+      };
+    }
+    return {};
+  }
+
+  private bindArtifact(application: AppSource): ReleaseArtifactLocation | undefined {
+    if (application.mode !== 'artifact') return undefined;
+    const bucket =
+      application.bucket ??
+      new s3.Bucket(this, 'ArtifactBucket', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        versioned: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: this.entryPoint.accessLogsBucket,
+        serverAccessLogsPrefix: 'artifact-bucket/',
+      });
+    return {
+      bucket,
+      keyPrefix: application.keyPrefix ?? APP_DEFAULTS.keyPrefix,
+      extension: application.extension ?? APP_DEFAULTS.extension,
+    };
+  }
+
+  private addOutputs(): void {
+    new CfnOutput(this, 'Url', { value: this.url, description: 'URL of the service' });
+    new CfnOutput(this, 'BlueGroupName', {
+      value: this.blue.autoScalingGroup.autoScalingGroupName,
+      description: 'Auto Scaling group of the blue fleet',
+    });
+    new CfnOutput(this, 'GreenGroupName', {
+      value: this.green.autoScalingGroup.autoScalingGroupName,
+      description: 'Auto Scaling group of the green fleet',
+    });
+    // Guarded: a workflow under construction may not have its state machine yet.
+    const stateMachine = this.stateMachine as sfn.StateMachine | undefined;
+    if (stateMachine) {
+      new CfnOutput(this, 'StateMachineArn', {
+        value: stateMachine.stateMachineArn,
+        description: 'Release state machine: start an execution with {"version": "<version>"}',
+      });
+    }
+    if (this.artifactBucket) {
+      new CfnOutput(this, 'ArtifactBucketName', {
+        value: this.artifactBucket.bucketName,
+        description: 'Bucket of the release artifacts',
+      });
+    }
+  }
+}
+
+/** Checks every prop of the service and of its parts, then throws one error listing all problems. */
+function validateServiceProps(scope: Construct, props: BlueGreenServiceProps): void {
+  const validator = new PropsValidator(scope);
+
+  // Capacity.
+  const minValid = validator.integerBetween('minCapacity', props.minCapacity, 1, 1000);
+  const maxValid = validator.integerBetween('maxCapacity', props.maxCapacity, 1, 1000);
+  const defaultValid = validator.integerBetween('defaultCapacity', props.defaultCapacity, 1, 1000);
+  const minCapacity = props.minCapacity ?? APP_DEFAULTS.minCapacity;
+  const maxCapacity = props.maxCapacity ?? APP_DEFAULTS.maxCapacity;
+  if (minValid || maxValid) {
+    validator.notGreaterThan('minCapacity', minCapacity, 'maxCapacity', maxCapacity);
+  }
+  if (defaultValid) {
+    validator.notGreaterThan('minCapacity', minCapacity, 'defaultCapacity', props.defaultCapacity);
+    validator.notGreaterThan('defaultCapacity', props.defaultCapacity, 'maxCapacity', maxCapacity);
+  }
+  validator.secondsBetween('healthTimeout', props.healthTimeout, 60, 86400);
+  validator.secondsBetween('bakeTime', props.bakeTime, 0, 86400);
+
+  // The load balancer and the fleets (advisories are added by the parts themselves).
+  validateLoadBalancerProps(validator, { ...props, targetPort: props.appPort }, '', false);
+  // maxCapacity is checked above, with the capacity rules.
+  validateFleetProps(validator, { ...props, maxCapacity: undefined }, '');
+
+  // The application.
+  const application = props.application;
+  if (application?.mode === 'artifact') {
+    validator.matches(
+      'application keyPrefix',
+      application.keyPrefix,
+      /^(?!\/)(?!.*\/\/)[A-Za-z0-9._\-/]{0,200}$/,
+      'letters, digits, ".", "_", "-" and "/" (no leading "/", no "//", at most 200 characters)',
+    );
+    if (application.extension !== undefined && !ARTIFACT_EXTENSIONS.includes(application.extension)) {
+      validator.addProblem(
+        `application extension (${quote(application.extension)}) must be one of ${ARTIFACT_EXTENSIONS.join(', ')} ` +
+          '(what the boot script can unpack)',
+      );
+    }
+  }
+  if (application?.mode === 'commands') {
+    const script = application.commands ?? '';
+    if (script.trim() === '') {
+      validator.addProblem(`application commands (${quote(script)}) must not be empty`);
+    } else {
+      const bytes = Buffer.byteLength(script, 'utf8');
+      const limit = maxCommandsBytes();
+      if (bytes > limit) {
+        validator.addProblem(
+          `application commands (${bytes} bytes) must be at most ${limit} bytes: user data also carries the ` +
+            'boot script and EC2 limits it to 16 KB; ship larger setups as an artifact',
+        );
+      }
+    }
+  }
+
+  // The database.
+  const database = props.database;
+  if (database?.kind === 'create' && database.options) {
+    validateDatabaseOptions(validator, database.options, 'database.');
+  }
+  if (database?.kind === 'existing' && database.existing) {
+    validateExistingDatabase(validator, database.existing, 'database.existing.');
+  }
+
+  // Conflicts between props.
+  if (props.vpc && props.instanceSubnets === undefined && props.vpc.privateSubnets.length === 0) {
+    validator.addProblem(
+      `vpc (${props.vpc.node.path}) has no private subnets with egress: set instanceSubnets to subnets with outbound access`,
+    );
+  }
+  validator.matches(
+    'serviceTag',
+    props.serviceTag,
+    /^[A-Za-z0-9][A-Za-z0-9+\-=._:@]{0,127}$/,
+    'at most 128 letters, digits or "+ - = . _ : @", starting with a letter or digit',
+  );
+
+  // Advisories.
+  if (isConcreteNumber(props.minCapacity) && props.minCapacity === 1) {
+    validator.warn(
+      'singleInstance',
+      'minCapacity (1): the live group runs one instance between releases, so an instance or Availability Zone failure interrupts the service',
+    );
+  }
+
+  validator.throwIfInvalid();
+}

@@ -1,0 +1,39 @@
+import { TagKeys } from '../../lambda/shared/tags';
+import type { ServiceView } from './invariants';
+import type { SimulatedRegion } from './region/region';
+
+/** What the invariants look at, read from the simulated region. */
+export function serviceView(region: SimulatedRegion, lockTables: readonly string[]): ServiceView {
+  const observation = region.observe();
+  const tag = (tags: readonly { key: string; value: string }[], key: string) =>
+    tags.find((t) => t.key === key)?.value || undefined;
+  return {
+    groups: observation.groups.map((g) => ({
+      name: g.name,
+      colour: tag(g.tags, TagKeys.colour),
+      role: tag(g.tags, TagKeys.role),
+      version: tag(g.tags, TagKeys.version),
+      previousVersion: tag(g.tags, TagKeys.previousVersion),
+      minSize: g.minSize,
+      maxSize: g.maxSize,
+      desiredCapacity: g.desiredCapacity,
+      suspendedProcesses: g.suspendedProcesses,
+      instances: g.instances.map((i) => ({ id: i.id, lifecycleState: i.lifecycleState, version: i.version })),
+    })),
+    targets: observation.targetGroups.flatMap((tg) => tg.targets.map((t) => ({ id: t.id, state: t.state }))),
+    lockHeld: lockTables.some((name) => region.scanTable(name).length > 0),
+  };
+}
+
+/**
+ * Requests so far: served per version, and the ones that failed a user (dropped, or answered
+ * with an error because the load balancer failed open to an instance whose app was down).
+ */
+export function trafficTotals(region: SimulatedRegion): {
+  servedByVersion: Record<string, number>;
+  dropped: number;
+} {
+  const { servedByVersion, failedByVersion, dropped } = region.traffic;
+  const failed = Object.values(failedByVersion).reduce((sum, n) => sum + n, 0);
+  return { servedByVersion: { ...servedByVersion }, dropped: dropped + failed };
+}

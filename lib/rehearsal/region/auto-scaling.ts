@@ -1,0 +1,465 @@
+/**
+ * Auto Scaling groups and what they do on their own: keep capacity at desired, move instances
+ * through their lifecycle (launch, InService, Standby, termination), replace unhealthy ones,
+ * rebalance Availability Zones and react to alarms, unless the matching process is suspended.
+ * The API layer (auto-scaling-api.ts) validates requests; this module acts on valid ones.
+ */
+import {
+  countsTowardDesired,
+  readVersionFromGroupTags,
+  type Instance,
+  type InstanceRegistry,
+  type LifecycleState,
+} from './instances';
+import type { TickScheduler } from './scheduler';
+import type { TargetGroups } from './target-group';
+
+export const SCALING_PROCESSES = [
+  'Launch',
+  'Terminate',
+  'AddToLoadBalancer',
+  'AlarmNotification',
+  'AZRebalance',
+  'HealthCheck',
+  'InstanceRefresh',
+  'ReplaceUnhealthy',
+  'ScheduledActions',
+] as const;
+export type ScalingProcess = (typeof SCALING_PROCESSES)[number];
+
+/** An instance that has no target to drain is Terminated this many seconds after Terminating. */
+export const UNREGISTERED_TERMINATION_SECONDS = 5;
+/** Terminated instances stay listed this long, then disappear from every API. */
+export const TERMINATED_VISIBLE_SECONDS = 60;
+
+export interface GroupTagSpec {
+  readonly key: string;
+  readonly value: string;
+  readonly propagateAtLaunch: boolean;
+}
+
+export interface AutoScalingGroupSpec {
+  readonly name: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  /** @default 0 */
+  readonly desiredCapacity?: number;
+  readonly targetGroupArns: string[];
+  readonly healthCheckType: 'EC2' | 'ELB';
+  readonly healthCheckGracePeriodSeconds: number;
+  readonly tags: GroupTagSpec[];
+}
+
+export interface GroupTag {
+  value: string;
+  propagateAtLaunch: boolean;
+}
+
+export interface Timings {
+  readonly instanceBootSeconds: number;
+  readonly appStartSeconds: number;
+  readonly tagLagSeconds: number;
+  readonly exitStandbySeconds: number;
+}
+
+interface Rebalance {
+  readonly fromAz: string;
+  readonly toAz: string;
+  readonly launched: Set<string>;
+  readonly count: number;
+}
+
+export class AutoScalingGroup {
+  public readonly arn: string;
+  public readonly createdAt: number;
+  public minSize: number;
+  public maxSize: number;
+  public desiredCapacity: number;
+  public readonly targetGroupArns: readonly string[];
+  public readonly healthCheckType: 'EC2' | 'ELB';
+  public readonly healthCheckGracePeriodSeconds: number;
+  /** Tag key → value, in insertion order. */
+  public readonly tags = new Map<string, GroupTag>();
+  /** Suspended process → suspension reason. */
+  public readonly suspended = new Map<string, string>();
+  /** Every instance still listed, in launch order. */
+  public readonly instances = new Map<string, Instance>();
+  public readonly stateCounts: Record<LifecycleState, number> = {
+    Pending: 0,
+    InService: 0,
+    EnteringStandby: 0,
+    Standby: 0,
+    Terminating: 0,
+    Terminated: 0,
+  };
+  /** Pending + InService instances per AZ: what counts toward desired capacity. */
+  public readonly activeByAz = new Map<string, number>();
+  /** Instances launched by AZRebalance not yet offset by a termination. */
+  public rebalanceSurplus = 0;
+  public rebalance?: Rebalance;
+  /** Alarm notifications the group acted on (or ignored, when suspended). */
+  public readonly alarms: { time: number; n: number; applied: boolean }[] = [];
+
+  constructor(
+    public readonly name: string,
+    spec: AutoScalingGroupSpec,
+    public readonly availabilityZones: readonly string[],
+    arnPrefix: string,
+    now: number,
+  ) {
+    this.arn = `${arnPrefix}:autoScalingGroup:00000000-0000-4000-8000-${hash12(name)}:autoScalingGroupName/${name}`;
+    this.createdAt = now;
+    this.minSize = spec.minSize;
+    this.maxSize = spec.maxSize;
+    this.desiredCapacity = spec.desiredCapacity ?? 0;
+    this.targetGroupArns = [...spec.targetGroupArns];
+    this.healthCheckType = spec.healthCheckType;
+    this.healthCheckGracePeriodSeconds = spec.healthCheckGracePeriodSeconds;
+    for (const tag of spec.tags)
+      this.tags.set(tag.key, { value: tag.value, propagateAtLaunch: tag.propagateAtLaunch });
+    for (const az of availabilityZones) this.activeByAz.set(az, 0);
+  }
+
+  public isSuspended(process: ScalingProcess): boolean {
+    return this.suspended.has(process);
+  }
+
+  /** Instances that count toward desired capacity (Pending + InService). */
+  public get activeCount(): number {
+    return this.stateCounts.Pending + this.stateCounts.InService;
+  }
+}
+
+export class AutoScaling {
+  public readonly groups = new Map<string, AutoScalingGroup>();
+
+  constructor(
+    private readonly scheduler: TickScheduler,
+    private readonly registry: InstanceRegistry,
+    private readonly targetGroups: TargetGroups,
+    private readonly timings: Timings,
+    private readonly regionName: string,
+    private readonly arnPrefix: string,
+  ) {}
+
+  public createGroup(spec: AutoScalingGroupSpec): AutoScalingGroup {
+    const problems: string[] = [];
+    if (this.groups.has(spec.name)) problems.push(`group ${spec.name} already exists`);
+    if (!(spec.minSize >= 0 && spec.minSize <= spec.maxSize)) {
+      problems.push(`minSize (${spec.minSize}) must be >= 0 and <= maxSize (${spec.maxSize})`);
+    }
+    const desired = spec.desiredCapacity ?? 0;
+    if (desired < spec.minSize || desired > spec.maxSize) {
+      problems.push(`desiredCapacity (${desired}) must be within [${spec.minSize}, ${spec.maxSize}]`);
+    }
+    for (const arn of spec.targetGroupArns) {
+      if (!this.targetGroups.get(arn)) problems.push(`target group ${arn} does not exist (create it first)`);
+    }
+    if (problems.length > 0) throw new Error(`createAutoScalingGroup: ${problems.join('; ')}`);
+    const azs = [`${this.regionName}a`, `${this.regionName}b`];
+    const group = new AutoScalingGroup(spec.name, spec, azs, this.arnPrefix, this.scheduler.now());
+    this.groups.set(spec.name, group);
+    return group;
+  }
+
+  public setState(instance: Instance, next: LifecycleState): void {
+    const group = this.groupOf(instance);
+    const before = instance.lifecycleState;
+    if (before === next) return;
+    group.stateCounts[before] -= 1;
+    group.stateCounts[next] += 1;
+    const was = countsTowardDesired(before);
+    const will = countsTowardDesired(next);
+    if (was !== will) {
+      const az = instance.availabilityZone;
+      group.activeByAz.set(az, (group.activeByAz.get(az) ?? 0) + (will ? 1 : -1));
+    }
+    instance.lifecycleState = next;
+  }
+
+  /** Launches one instance (Pending), in `az` or in the AZ with the fewest active instances. */
+  public launch(group: AutoScalingGroup, az?: string): Instance {
+    const now = this.scheduler.now();
+    const zone = az ?? this.shortestAz(group);
+    const propagatedTags = [...group.tags.entries()]
+      .filter(([, tag]) => tag.propagateAtLaunch)
+      .map(([key, tag]) => ({ key, value: tag.value }));
+    const instance: Instance = {
+      id: this.registry.newId(),
+      groupName: group.name,
+      availabilityZone: zone,
+      launchedAt: now,
+      lifecycleState: 'Pending',
+      healthStatus: 'Healthy',
+      booted: false,
+      appUp: false,
+      killed: false,
+      propagatedTags,
+      tagsVisibleAt: now + this.timings.tagLagSeconds * 1000,
+      registeredIn: new Set(),
+      removed: false,
+    };
+    group.instances.set(instance.id, instance);
+    this.registry.add(instance);
+    group.stateCounts.Pending += 1;
+    group.activeByAz.set(zone, (group.activeByAz.get(zone) ?? 0) + 1);
+    this.scheduler.after(this.timings.instanceBootSeconds, () => this.enterService(instance));
+    return instance;
+  }
+
+  /** Keeps Pending + InService at desired (plus any AZRebalance surplus), every tick. */
+  public reconcile(): void {
+    for (const group of this.groups.values()) {
+      const wanted = group.desiredCapacity + group.rebalanceSurplus;
+      const active = group.activeCount;
+      if (active < wanted && !group.isSuspended('Launch')) {
+        for (let i = active; i < wanted; i++) this.launch(group);
+      } else if (active > wanted && !group.isSuspended('Terminate')) {
+        this.scaleIn(group, active - wanted);
+      }
+    }
+  }
+
+  public enterStandby(group: AutoScalingGroup, instances: Instance[], decrement: boolean): void {
+    if (decrement) group.desiredCapacity -= instances.length;
+    for (const instance of instances) {
+      this.setState(instance, 'EnteringStandby');
+      this.drain(instance, 1, () => {
+        if (instance.lifecycleState === 'EnteringStandby') this.setState(instance, 'Standby');
+      });
+    }
+  }
+
+  public exitStandby(group: AutoScalingGroup, instances: Instance[]): void {
+    group.desiredCapacity += instances.length;
+    for (const instance of instances) {
+      this.setState(instance, 'Pending');
+      this.scheduler.after(this.timings.exitStandbySeconds, () => this.enterService(instance));
+    }
+  }
+
+  /** Terminating → (draining) → Terminated → gone. Capacity is the caller's business. */
+  public terminate(instance: Instance): void {
+    if (instance.lifecycleState === 'Terminating' || instance.lifecycleState === 'Terminated') return;
+    this.setState(instance, 'Terminating');
+    this.drain(instance, UNREGISTERED_TERMINATION_SECONDS, () => this.finishTermination(instance));
+    const group = this.groupOf(instance);
+    if (group.rebalance?.launched.has(instance.id)) this.continueRebalance(group);
+  }
+
+  /** A CPU alarm raising desired capacity by n (capped at max), unless AlarmNotification is suspended. */
+  public alarmScaleOut(groupName: string, n: number): boolean {
+    const group = this.requireGroup(groupName);
+    const applied = !group.isSuspended('AlarmNotification');
+    if (applied) group.desiredCapacity = Math.min(group.maxSize, group.desiredCapacity + n);
+    group.alarms.push({ time: this.scheduler.now(), n, applied });
+    return applied;
+  }
+
+  /** The instance dies: its app stops for good and its EC2 status checks fail. */
+  public kill(instanceId: string): void {
+    const instance = this.registry.get(instanceId);
+    if (!instance) throw new Error(`killInstance: no instance ${instanceId}`);
+    instance.killed = true;
+    instance.appUp = false;
+  }
+
+  /**
+   * The group's periodic health check: InService instances past the grace period are marked
+   * Unhealthy when killed (EC2 status) or, with ELB health checks, when a target group reports them
+   * `unhealthy`; then replaced. Standby instances are never checked.
+   */
+  public healthSweep(): void {
+    const now = this.scheduler.now();
+    for (const group of this.groups.values()) {
+      if (group.isSuspended('HealthCheck')) continue;
+      const graceMs = group.healthCheckGracePeriodSeconds * 1000;
+      const doomed: Instance[] = [];
+      for (const instance of group.instances.values()) {
+        if (instance.lifecycleState !== 'InService' || instance.healthStatus === 'Unhealthy') continue;
+        if (now < (instance.inServiceAt ?? now) + graceMs) continue;
+        let unhealthy = instance.killed;
+        if (!unhealthy && group.healthCheckType === 'ELB') {
+          for (const arn of instance.registeredIn) {
+            if (this.targetGroups.stateOf(arn, instance.id) === 'unhealthy') unhealthy = true;
+          }
+        }
+        if (unhealthy) doomed.push(instance);
+      }
+      for (const instance of doomed) {
+        instance.healthStatus = 'Unhealthy';
+        if (!group.isSuspended('ReplaceUnhealthy')) this.terminate(instance);
+      }
+    }
+  }
+
+  /**
+   * AZRebalance: when a stable group's active instances differ by more than one between AZs, launch
+   * in the short AZ first, then terminate as many in the long one.
+   */
+  public rebalanceZones(): void {
+    for (const group of this.groups.values()) {
+      if (group.rebalance) continue;
+      if (group.isSuspended('AZRebalance') || group.isSuspended('Launch') || group.isSuspended('Terminate'))
+        continue;
+      if (group.stateCounts.Pending > 0 || group.activeCount !== group.desiredCapacity) continue;
+      let long = group.availabilityZones[0];
+      let short = group.availabilityZones[0];
+      for (const az of group.availabilityZones) {
+        if ((group.activeByAz.get(az) ?? 0) > (group.activeByAz.get(long) ?? 0)) long = az;
+        if ((group.activeByAz.get(az) ?? 0) < (group.activeByAz.get(short) ?? 0)) short = az;
+      }
+      const gap = (group.activeByAz.get(long) ?? 0) - (group.activeByAz.get(short) ?? 0);
+      if (gap <= 1) continue;
+      // Rebalancing may exceed MaxSize by 10% (at least one instance) while it launches first.
+      const room = group.maxSize + Math.max(1, Math.floor(group.maxSize / 10)) - group.activeCount;
+      const count = Math.min(Math.floor(gap / 2), room);
+      if (count <= 0) continue;
+      const launched = new Set<string>();
+      group.rebalanceSurplus += count;
+      group.rebalance = { fromAz: long, toAz: short, launched, count };
+      for (let i = 0; i < count; i++) launched.add(this.launch(group, short).id);
+    }
+  }
+
+  public requireGroup(name: string): AutoScalingGroup {
+    const group = this.groups.get(name);
+    if (!group) throw new Error(`no Auto Scaling group ${name} in the simulated region`);
+    return group;
+  }
+
+  private groupOf(instance: Instance): AutoScalingGroup {
+    return this.requireGroup(instance.groupName);
+  }
+
+  /** Pending → InService: the boot script reads the version once, then the instance registers. */
+  private enterService(instance: Instance): void {
+    if (instance.lifecycleState !== 'Pending') return;
+    const group = this.groupOf(instance);
+    this.setState(instance, 'InService');
+    instance.inServiceAt = this.scheduler.now();
+    if (!instance.booted) {
+      instance.booted = true;
+      const read = readVersionFromGroupTags(group.tags);
+      if (read.version !== undefined) {
+        instance.version = read.version;
+        this.scheduler.after(this.timings.appStartSeconds, () => {
+          if (!instance.killed && instance.lifecycleState !== 'Terminated') instance.appUp = true;
+        });
+      } else {
+        instance.bootProblem = read.problem;
+      }
+    }
+    if (!group.isSuspended('AddToLoadBalancer')) {
+      for (const arn of group.targetGroupArns) this.targetGroups.register(arn, instance);
+    }
+    if (group.rebalance?.launched.has(instance.id)) this.continueRebalance(group);
+  }
+
+  /** Deregisters from every target group; `done` runs when all have drained (or after `seconds` if none). */
+  private drain(instance: Instance, seconds: number, done: () => void): void {
+    const arns = [...instance.registeredIn];
+    if (arns.length === 0) {
+      this.scheduler.after(seconds, done);
+      return;
+    }
+    let remaining = arns.length;
+    for (const arn of arns) {
+      this.targetGroups.deregister(arn, instance, () => {
+        remaining -= 1;
+        if (remaining === 0) done();
+      });
+    }
+  }
+
+  private finishTermination(instance: Instance): void {
+    this.setState(instance, 'Terminated');
+    instance.appUp = false;
+    this.scheduler.after(TERMINATED_VISIBLE_SECONDS, () => {
+      const group = this.groupOf(instance);
+      group.instances.delete(instance.id);
+      group.stateCounts.Terminated -= 1;
+      this.registry.delete(instance.id);
+      instance.removed = true;
+    });
+  }
+
+  /**
+   * Scale-in picks, one at a time, from the AZ with the most active instances (keeps AZs
+   * balanced, like the Default termination policy); within it Pending instances first, then the
+   * newest. (AWS's Default policy would then prefer the oldest launch template and the instance
+   * closest to the next billing hour; the simulation has one launch template.)
+   */
+  private scaleIn(group: AutoScalingGroup, count: number): void {
+    const byAz = new Map<string, Instance[]>();
+    for (const instance of group.instances.values()) {
+      if (!countsTowardDesired(instance.lifecycleState)) continue;
+      const list = byAz.get(instance.availabilityZone) ?? [];
+      list.push(instance);
+      byAz.set(instance.availabilityZone, list);
+    }
+    for (const list of byAz.values()) list.sort(scaleInOrder);
+    const taken = new Map<string, number>();
+    for (let k = 0; k < count; k++) {
+      let pick: string | undefined;
+      let most = 0;
+      for (const [az, list] of byAz) {
+        const left = list.length - (taken.get(az) ?? 0);
+        if (left > most || (left === most && left > 0)) {
+          most = left;
+          pick = az;
+        }
+      }
+      if (!pick) return;
+      const index = taken.get(pick) ?? 0;
+      taken.set(pick, index + 1);
+      this.terminate((byAz.get(pick) as Instance[])[index]);
+    }
+  }
+
+  /** Once every instance AZRebalance launched is InService (or gone), terminate as many in the long AZ. */
+  private continueRebalance(group: AutoScalingGroup): void {
+    const plan = group.rebalance;
+    if (!plan) return;
+    for (const id of plan.launched) {
+      if (group.instances.get(id)?.lifecycleState === 'Pending') return;
+    }
+    group.rebalance = undefined;
+    group.rebalanceSurplus -= plan.count;
+    const victims = [...group.instances.values()]
+      .filter(
+        (i) =>
+          i.availabilityZone === plan.fromAz && i.lifecycleState === 'InService' && !plan.launched.has(i.id),
+      )
+      .sort(scaleInOrder)
+      .slice(0, plan.count);
+    for (const victim of victims) this.terminate(victim);
+  }
+
+  private shortestAz(group: AutoScalingGroup): string {
+    let best = group.availabilityZones[0];
+    for (const az of group.availabilityZones) {
+      if ((group.activeByAz.get(az) ?? 0) < (group.activeByAz.get(best) ?? 0)) best = az;
+    }
+    return best;
+  }
+}
+
+/** Pending first, then newest first, then by ID (deterministic). */
+function scaleInOrder(a: Instance, b: Instance): number {
+  const pa = a.lifecycleState === 'Pending' ? 0 : 1;
+  const pb = b.lifecycleState === 'Pending' ? 0 : 1;
+  if (pa !== pb) return pa - pb;
+  if (a.launchedAt !== b.launchedAt) return b.launchedAt - a.launchedAt;
+  return a.id < b.id ? 1 : -1;
+}
+
+function hash12(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    h1 = Math.imul(h1 ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ text.charCodeAt(i), 0x5bd1e995) >>> 0;
+  }
+  return (h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0')).slice(0, 12);
+}

@@ -1,0 +1,25 @@
+export { SimulatedRegion, REGION_DEFAULTS, type RegionOptions } from './region';
+export {
+  SCALING_PROCESSES,
+  type AutoScalingGroupSpec,
+  type GroupTagSpec,
+  type ScalingProcess,
+} from './auto-scaling';
+export { AutoScalingMessages, MAX_STANDBY_IDS_PER_CALL, MAX_DESCRIBE_INSTANCE_IDS } from './auto-scaling-api';
+export type { TargetGroupSpec, TargetState } from './target-group';
+export type { LifecycleState, HealthStatus, InstanceTag } from './instances';
+export { Faults, type CallFailure, type CallFailureSpec } from './faults';
+export { CallLog, type CallStats, type CallRecord } from './call-log';
+export { TrafficStats, type TrafficSecond } from './traffic';
+export type { ExecutionDirectory } from './executions';
+export { ExecutionMessages } from './executions';
+export { LockTableMessages, EVENTUAL_CONSISTENCY_MS } from './lock-table';
+export { LoadBalancingMessages } from './load-balancing-api';
+export { isSimulatedServiceError, type SimulatedServiceError, type ServiceName } from './errors';
+export type {
+  RegionObservation,
+  GroupObservation,
+  InstanceObservation,
+  TargetGroupObservation,
+  TargetObservation,
+} from './observation';

@@ -1,0 +1,287 @@
+/**
+ * The simulated AWS region: answers the SDK v3 calls of the release handlers in-process, on a
+ * virtual clock, modelling every (model) fact of AWS-FACTS.md. Unknown commands, parameters and
+ * condition expressions throw `not simulated: ...`; nothing is pretended.
+ */
+import type { VirtualClock } from '../virtual-clock';
+import { AutoScaling, type AutoScalingGroupSpec } from './auto-scaling';
+import { AutoScalingApi } from './auto-scaling-api';
+import { CallLog } from './call-log';
+import { checkParams, type CommandInput, type CommandTable } from './commands';
+import {
+  isSimulatedServiceError,
+  notSimulated,
+  serviceError,
+  simulatedRequestId,
+  type ServiceName,
+} from './errors';
+import { Executions, type ExecutionDirectory } from './executions';
+import { Faults } from './faults';
+import { InstanceRegistry, type Instance } from './instances';
+import { LoadBalancingApi } from './load-balancing-api';
+import { LockTables, type Item } from './lock-table';
+import { ObjectStore } from './objects';
+import { observeGroup, observeRequests, observeTargetGroup, type RegionObservation } from './observation';
+import { SeededRandom } from './random';
+import { TICK_MS, TickScheduler } from './scheduler';
+import { TargetGroups, type ProbeResult, type TargetGroupSpec } from './target-group';
+import { TrafficRouter, TrafficStats, type RequestOutcome } from './traffic';
+
+export interface RegionOptions {
+  readonly clock: VirtualClock;
+  /** Seeds instance IDs, health-check offsets and probabilistic faults. @default 1 */
+  readonly seed?: number;
+  /** Pending → InService after launch. @default 30 */
+  readonly instanceBootSeconds?: number;
+  /** After InService until the app answers. @default 15 */
+  readonly appStartSeconds?: number;
+  /** The instance's own copy of propagated tags appears this long after launch. @default 10 */
+  readonly tagLagSeconds?: number;
+  /** Standby → Pending → InService after ExitStandby. @default 5 */
+  readonly exitStandbySeconds?: number;
+  /** Requests per virtual second sent to the load balancer. @default 20 */
+  readonly requestsPerSecond?: number;
+  /** How often each group runs its health check (and AZRebalance). @default 10 */
+  readonly asgHealthCheckSeconds?: number;
+  /** Availability Zones are `<regionName>a` and `<regionName>b`. @default 'us-east-1' */
+  readonly regionName?: string;
+  /** @default '123456789012' */
+  readonly accountId?: string;
+  /** The target group the listener forwards to. @default - the first target group created */
+  readonly trafficTargetGroupArn?: string;
+}
+
+type RegionDefaults = {
+  readonly seed: number;
+  readonly instanceBootSeconds: number;
+  readonly appStartSeconds: number;
+  readonly tagLagSeconds: number;
+  readonly exitStandbySeconds: number;
+  readonly requestsPerSecond: number;
+  readonly asgHealthCheckSeconds: number;
+  readonly regionName: string;
+  readonly accountId: string;
+};
+
+export const REGION_DEFAULTS: RegionDefaults = {
+  seed: 1,
+  instanceBootSeconds: 30,
+  appStartSeconds: 15,
+  tagLagSeconds: 10,
+  exitStandbySeconds: 5,
+  requestsPerSecond: 20,
+  asgHealthCheckSeconds: 10,
+  regionName: 'us-east-1',
+  accountId: '123456789012',
+};
+
+export class SimulatedRegion {
+  public readonly faults: Faults;
+  public readonly calls = new CallLog();
+  public readonly traffic = new TrafficStats();
+  public readonly regionName: string;
+
+  private readonly clock: VirtualClock;
+  private readonly scheduler: TickScheduler;
+  private readonly registry: InstanceRegistry;
+  private readonly targetGroups: TargetGroups;
+  private readonly autoScaling: AutoScaling;
+  private readonly lockTables: LockTables;
+  private readonly objects: ObjectStore;
+  private readonly executions: Executions;
+  private readonly router: TrafficRouter;
+  private readonly handlers: Record<ServiceName, CommandTable>;
+  private readonly asgHealthCheckSeconds: number;
+  private readonly ticker: { cancel(): void };
+  private trafficTargetGroupArn?: string;
+
+  constructor(options: RegionOptions) {
+    const o = { ...REGION_DEFAULTS, ...withoutUndefined(options) };
+    validateOptions(o);
+    this.clock = options.clock;
+    this.regionName = o.regionName;
+    this.asgHealthCheckSeconds = o.asgHealthCheckSeconds;
+    this.trafficTargetGroupArn = options.trafficTargetGroupArn;
+    const now = (): number => this.clock.now();
+    const random = new SeededRandom(o.seed);
+
+    this.scheduler = new TickScheduler(this.clock);
+    this.registry = new InstanceRegistry(random.fork(1));
+    this.targetGroups = new TargetGroups(this.scheduler, random.fork(2), (i) => this.probe(i));
+    this.autoScaling = new AutoScaling(
+      this.scheduler,
+      this.registry,
+      this.targetGroups,
+      {
+        instanceBootSeconds: o.instanceBootSeconds,
+        appStartSeconds: o.appStartSeconds,
+        tagLagSeconds: o.tagLagSeconds,
+        exitStandbySeconds: o.exitStandbySeconds,
+      },
+      o.regionName,
+      `arn:aws:autoscaling:${o.regionName}:${o.accountId}`,
+    );
+    this.faults = new Faults(random.fork(3), {
+      killInstance: (id) => this.autoScaling.kill(id),
+      scaleOut: (group, n) => this.autoScaling.alarmScaleOut(group, n),
+      setDeregistrationDelay: (arn, seconds) => {
+        const tg = this.targetGroups.get(arn);
+        if (!tg) throw new Error(`setDeregistrationDelay: no target group ${arn}`);
+        if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
+          throw new Error(`setDeregistrationDelay: seconds (${seconds}) must be a whole number in [0, 3600]`);
+        }
+        tg.deregistrationDelaySeconds = seconds;
+      },
+    });
+    this.lockTables = new LockTables(now);
+    this.objects = new ObjectStore(now);
+    this.executions = new Executions(now);
+    this.router = new TrafficRouter(this.traffic, o.requestsPerSecond, (i) => this.requestOutcome(i));
+    this.handlers = {
+      AutoScaling: new AutoScalingApi(this.autoScaling, this.registry, now).commands(),
+      ElasticLoadBalancingV2: new LoadBalancingApi(this.targetGroups, this.registry).commands(),
+      DynamoDB: this.lockTables.commands(),
+      S3: this.objects.commands(),
+      SFN: this.executions.commands(),
+    };
+    this.ticker = this.clock.every(TICK_MS, () => this.tick());
+  }
+
+  // ---- setup (from the synthesized template) ----
+
+  public createTargetGroup(spec: TargetGroupSpec): void {
+    this.targetGroups.create(spec);
+    this.trafficTargetGroupArn ??= spec.arn;
+  }
+
+  public createAutoScalingGroup(spec: AutoScalingGroupSpec): void {
+    this.autoScaling.createGroup(spec);
+  }
+
+  public createTable(name: string, partitionKey: string): void {
+    this.lockTables.createTable(name, partitionKey);
+  }
+
+  /** @param size bytes; @default 1024 */
+  public putObject(bucket: string, key: string, size?: number): void {
+    this.objects.putObject(bucket, key, size);
+  }
+
+  public setExecutionDirectory(directory: ExecutionDirectory): void {
+    this.executions.setDirectory(directory);
+  }
+
+  // ---- the API ----
+
+  /**
+   * Answers one SDK v3 call. `service`: AutoScaling | ElasticLoadBalancingV2 | DynamoDB | S3 | SFN;
+   * `command` without the `Command` suffix. Resolves (or rejects) without real or virtual delay.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  public async send(service: string, command: string, input: unknown): Promise<any> {
+    const table = this.handlers[service as ServiceName] as CommandTable | undefined;
+    const spec = table && Object.prototype.hasOwnProperty.call(table, command) ? table[command] : undefined;
+    if (!spec) throw notSimulated(`${service}.${command}`);
+    const args = (input ?? {}) as CommandInput;
+    checkParams(service, command, spec, args);
+    const entry = { time: this.clock.now(), service, command, mutating: spec.mutating };
+    const fault = this.faults.failureFor(service, command);
+    if (fault) {
+      const error = serviceError(service as ServiceName, fault.error, fault.message, fault.httpStatusCode);
+      this.calls.record({ ...entry, outcome: error.name, injected: true });
+      throw error;
+    }
+    try {
+      const output = spec.run(args);
+      this.calls.record({ ...entry, outcome: 'ok', injected: false });
+      return {
+        ...(withoutUndefined(output) as Record<string, unknown>),
+        $metadata: { httpStatusCode: 200, requestId: simulatedRequestId(), attempts: 1, totalRetryDelay: 0 },
+      };
+    } catch (error) {
+      if (isSimulatedServiceError(error))
+        this.calls.record({ ...entry, outcome: error.name, injected: false });
+      throw error;
+    }
+  }
+
+  // ---- observation ----
+
+  public observe(): RegionObservation {
+    const now = this.clock.now();
+    return {
+      time: now,
+      groups: [...this.autoScaling.groups.values()].map((g) => observeGroup(g, now)),
+      targetGroups: this.targetGroups.list().map((tg) => observeTargetGroup(tg)),
+      requests: observeRequests(this.traffic),
+    };
+  }
+
+  /** The current items of a lock table. */
+  public scanTable(name: string): Item[] {
+    return this.lockTables.scan(name);
+  }
+
+  /** Stops the region's clock ticker (nothing happens in it afterwards). */
+  public dispose(): void {
+    this.ticker.cancel();
+  }
+
+  // ---- one virtual second ----
+
+  private tick(): void {
+    const tick = this.scheduler.tick + 1;
+    this.scheduler.runTick(tick);
+    this.autoScaling.reconcile();
+    this.targetGroups.runChecks(tick);
+    if (tick % this.asgHealthCheckSeconds === 0) {
+      this.autoScaling.healthSweep();
+      this.autoScaling.rebalanceZones();
+      this.autoScaling.reconcile();
+    }
+    const trafficGroup = this.trafficTargetGroupArn
+      ? this.targetGroups.get(this.trafficTargetGroupArn)
+      : undefined;
+    this.router.routeSecond(this.clock.now(), trafficGroup);
+  }
+
+  private probe(instance: Instance): ProbeResult {
+    if (!instance.appUp || instance.killed) return 'no-response';
+    if (this.faults.isUnhealthyVersion(instance.version)) return 'error-response';
+    return 'pass';
+  }
+
+  private requestOutcome(instance: Instance): RequestOutcome {
+    if (!instance.appUp || instance.killed || instance.version === undefined) return { kind: 'dropped' };
+    if (this.faults.isUnhealthyVersion(instance.version))
+      return { kind: 'failed', version: instance.version };
+    return { kind: 'served', version: instance.version };
+  }
+}
+
+function validateOptions(o: RegionDefaults & { clock?: unknown }): void {
+  const problems: string[] = [];
+  const wholeAtLeast = (name: keyof RegionDefaults, min: number): void => {
+    const value = o[name] as number;
+    if (!Number.isInteger(value) || value < min)
+      problems.push(`${name} (${value}) must be a whole number >= ${min}`);
+  };
+  if (!o.clock) problems.push('clock is required');
+  wholeAtLeast('instanceBootSeconds', 0);
+  wholeAtLeast('appStartSeconds', 0);
+  wholeAtLeast('tagLagSeconds', 0);
+  wholeAtLeast('exitStandbySeconds', 0);
+  wholeAtLeast('requestsPerSecond', 0);
+  wholeAtLeast('asgHealthCheckSeconds', 1);
+  if (problems.length > 0) throw new Error(`SimulatedRegion: ${problems.join('; ')}`);
+}
+
+/** SDK outputs omit absent members rather than carrying `undefined` (outputs are built flat, so one level suffices). */
+function withoutUndefined<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as T;
+}

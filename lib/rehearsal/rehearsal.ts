@@ -1,0 +1,191 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ExecutionEvent, ExecutionRunner, RehearsalExecution, StepHandler } from './executions';
+import { ServiceMonitor } from './monitor';
+import { RegionOptions, SimulatedRegion } from './region';
+import { interceptSdkCalls } from './sdk-interceptor';
+import { CfnTemplate, readServiceTemplate, ServiceTemplateInfo } from './template';
+import { VirtualClock } from './virtual-clock';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface RehearsalOptions extends Omit<RegionOptions, 'clock'> {
+  /** Virtual time a Lambda invocation adds before its handler runs. @default 100 */
+  readonly invokeLatencyMs?: number;
+  /** Virtual time each AWS API call takes. @default 50 */
+  readonly apiLatencyMs?: number;
+  /** Virtual time one `run` may cover before it gives up. @default - 6 hours */
+  readonly limitMs?: number;
+  /** Called with each timeline line as it happens. @default - lines are only kept */
+  readonly log?: (line: string) => void;
+  /** Replaces the real handlers (for testing the rehearsal itself). @default - the real `lambda/<step>` */
+  readonly loadHandler?: (step: string) => StepHandler;
+}
+
+/**
+ * A release rehearsal: the synthesized state machine, run by a local ASL interpreter, with the
+ * real Lambda handlers, whose AWS calls a simulated region answers, on a virtual clock.
+ *
+ * ```ts
+ * const rehearsal = Rehearsal.fromStack(myStack);
+ * const release = await rehearsal.execute({ version: 'v1' });
+ * expect(release.status).toBe('SUCCEEDED');
+ * expect(rehearsal.violations()).toEqual([]);
+ * ```
+ */
+export class Rehearsal {
+  /** Synthesizes the stack and rehearses its release workflow. */
+  public static fromStack(stack: Stack, options: RehearsalOptions = {}): Rehearsal {
+    return new Rehearsal(Template.fromStack(stack).toJSON() as CfnTemplate, options);
+  }
+
+  public static fromTemplate(template: CfnTemplate, options: RehearsalOptions = {}): Rehearsal {
+    return new Rehearsal(template, options);
+  }
+
+  public readonly clock: VirtualClock;
+  public readonly region: SimulatedRegion;
+  public readonly service: ServiceTemplateInfo;
+  public readonly monitor: ServiceMonitor;
+  private readonly runner: ExecutionRunner;
+  private readonly environment: Record<string, string>;
+
+  private constructor(
+    template: CfnTemplate,
+    private readonly options: RehearsalOptions,
+  ) {
+    this.service = readServiceTemplate(template);
+    this.clock = new VirtualClock();
+    this.region = new SimulatedRegion({ ...options, clock: this.clock });
+    for (const tg of this.service.targetGroups) this.region.createTargetGroup(tg);
+    for (const group of this.service.groups) {
+      if (group.desiredCapacity !== undefined) {
+        throw new Error(`group ${group.logicalId} sets DesiredCapacity in the template: the workflow owns capacity`);
+      }
+      this.region.createAutoScalingGroup({ ...group, desiredCapacity: 0 });
+    }
+    for (const table of this.service.tables) this.region.createTable(table.name, table.partitionKey);
+    this.environment = sharedEnvironment(this.service);
+    this.monitor = new ServiceMonitor(
+      this.region,
+      this.clock,
+      Number(this.environment.MIN_CAPACITY),
+      this.service.tables.map((t) => t.name),
+      options.log,
+    );
+    this.runner = new ExecutionRunner(this.service, {
+      invokeLatencyMs: options.invokeLatencyMs ?? 100,
+      loadHandler: options.loadHandler,
+      onEvent: (execution: RehearsalExecution, event: ExecutionEvent) => this.monitor.onEvent(execution, event),
+    });
+    this.region.setExecutionDirectory({
+      describe: (arn) => this.runner.describe(arn),
+      stop: (arn, cause) => this.runner.stop(arn, cause),
+    });
+  }
+
+  /** Starts an execution; it advances only while `run`, `execute` or `advance` drive the clock. */
+  public start(input: Json, name?: string): RehearsalExecution {
+    return this.withGlobals(() => {
+      const execution = this.runner.start(input, name);
+      this.monitor.onStart(execution);
+      return execution;
+    });
+  }
+
+  /** Starts an execution and drives the clock until it ends. */
+  public async execute(input: Json, name?: string): Promise<RehearsalExecution> {
+    const execution = this.start(input, name);
+    await this.run(execution.done);
+    return execution;
+  }
+
+  /** Drives virtual time until `work` settles. */
+  public async run<T>(work: Promise<T>): Promise<T> {
+    const restore = this.installGlobals();
+    try {
+      return await this.clock.run(work, { limitMs: this.options.limitMs ?? 6 * 3600_000 });
+    } finally {
+      restore();
+      for (const execution of this.runner.list()) {
+        if (execution.status !== 'RUNNING') this.monitor.onSettled(execution);
+      }
+    }
+  }
+
+  /** Lets virtual time pass (executions and the region keep going). */
+  public async advance(seconds: number): Promise<void> {
+    await this.run(new Promise<void>((resolve) => this.clock.setTimeout(resolve, seconds * 1000)));
+  }
+
+  /** Drives the clock until the execution enters the named state (or ends). */
+  public async runUntilState(execution: RehearsalExecution, stateName: string): Promise<void> {
+    const seen = () => execution.events.some((e) => e.type === 'StateEntered' && e.state === stateName);
+    await this.run(
+      new Promise<void>((resolve) => {
+        const poll = this.clock.every(50, () => {
+          if (seen() || execution.status !== 'RUNNING') {
+            poll.cancel();
+            resolve();
+          }
+        });
+      }),
+    );
+  }
+
+  /** StopExecution, as an operator (or a CI job being cancelled) would. */
+  public stop(execution: RehearsalExecution, cause = 'stopped by the rehearsal'): void {
+    this.withGlobals(() => this.runner.stop(execution.arn, cause));
+  }
+
+  /** Every invariant broken so far, with virtual times. */
+  public violations(): string[] {
+    return this.monitor.violations();
+  }
+
+  public executions(): RehearsalExecution[] {
+    return this.runner.list();
+  }
+
+  private withGlobals<T>(fn: () => T): T {
+    const restore = this.installGlobals();
+    try {
+      return fn();
+    } finally {
+      restore();
+    }
+  }
+
+  private installGlobals(): () => void {
+    const restoreClock = this.clock.install();
+    const apiLatencyMs = this.options.apiLatencyMs ?? 50;
+    const restoreSdk = interceptSdkCalls(async (service, command, input) => {
+      await new Promise((resolve) => setTimeout(resolve, apiLatencyMs));
+      return this.region.send(service, command, input);
+    });
+    const previous = Object.fromEntries(Object.keys(this.environment).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, this.environment);
+    return () => {
+      for (const [key, value] of Object.entries(previous)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      restoreSdk();
+      restoreClock();
+    };
+  }
+}
+
+/** The step functions' environment; the construct gives every step the same one. */
+function sharedEnvironment(service: ServiceTemplateInfo): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const fn of service.stepFunctions) {
+    for (const [key, value] of Object.entries(fn.environment)) {
+      if (merged[key] !== undefined && merged[key] !== value) {
+        throw new Error(`step functions disagree on ${key}: ${merged[key]} vs ${value}`);
+      }
+      merged[key] = value;
+    }
+  }
+  return merged;
+}

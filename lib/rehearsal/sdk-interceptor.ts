@@ -1,0 +1,38 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+
+/** Answers one SDK call: the simulated region's `send`. */
+export type SdkCallAnswerer = (service: string, command: string, input: unknown) => Promise<unknown>;
+
+/** The SDK clients the release steps use, by the service name the simulated region answers. */
+const CLIENTS = {
+  AutoScaling: AutoScalingClient,
+  ElasticLoadBalancingV2: ElasticLoadBalancingV2Client,
+  DynamoDB: DynamoDBClient,
+  S3: S3Client,
+  SFN: SFNClient,
+} as const;
+
+/**
+ * Routes every `client.send(command)` of the release steps' SDK clients to `answer`, in-process.
+ * The handlers create their clients at module scope and never know: `send` is replaced on the
+ * client classes' prototypes, so no endpoint, credential or network is involved. Returns a
+ * function that puts the real `send` back.
+ */
+export function interceptSdkCalls(answer: SdkCallAnswerer): () => void {
+  const originals = Object.entries(CLIENTS).map(([service, client]) => {
+    const prototype = client.prototype as { send?: unknown };
+    const own = Object.getOwnPropertyDescriptor(prototype, 'send');
+    prototype.send = function send(command: { constructor: { name: string }; input: unknown }) {
+      return answer(service, command.constructor.name.replace(/Command$/, ''), command.input);
+    };
+    return () => {
+      if (own) Object.defineProperty(prototype, 'send', own);
+      else delete prototype.send;
+    };
+  });
+  return () => originals.forEach((restore) => restore());
+}

@@ -1,0 +1,243 @@
+/**
+ * Reads what the rehearsal needs from a synthesized CloudFormation template: the state machine
+ * definition, the step functions and their environment, the groups, the target group and the
+ * lock table. Intrinsic functions are resolved against simulated physical ids; anything this
+ * reader does not understand is an error, never a guess.
+ */
+export const SIMULATED_REGION = 'sim-east-1';
+export const SIMULATED_ACCOUNT = '123456789012';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, Json>;
+  readonly Metadata?: Record<string, Json>;
+}
+
+export interface CfnTemplate {
+  readonly Resources: Record<string, TemplateResource>;
+}
+
+export interface StepFunctionInfo {
+  readonly logicalId: string;
+  readonly arn: string;
+  /** The `bluegreen:step` metadata: the handler folder under `lambda/`. */
+  readonly step: string;
+  readonly environment: Record<string, string>;
+}
+
+export interface GroupInfo {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredCapacity?: number;
+  readonly targetGroupArns: string[];
+  readonly healthCheckType: 'EC2' | 'ELB';
+  readonly healthCheckGracePeriodSeconds: number;
+  readonly tags: { key: string; value: string; propagateAtLaunch: boolean }[];
+}
+
+export interface TargetGroupInfo {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly healthCheckIntervalSeconds: number;
+  readonly healthCheckTimeoutSeconds: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+  readonly deregistrationDelaySeconds: number;
+}
+
+export interface TableInfo {
+  readonly name: string;
+  readonly partitionKey: string;
+}
+
+export interface ServiceTemplateInfo {
+  readonly definition: Json;
+  readonly stateMachineArn: string;
+  /** Task state name → the step function it invokes. */
+  readonly taskSteps: Record<string, StepFunctionInfo>;
+  readonly stepFunctions: StepFunctionInfo[];
+  readonly groups: GroupInfo[];
+  readonly targetGroups: TargetGroupInfo[];
+  readonly tables: TableInfo[];
+}
+
+/** AWS defaults for a target group when the template leaves a setting out. */
+const TARGET_GROUP_DEFAULTS = { interval: 30, timeout: 5, healthy: 5, unhealthy: 2, deregistration: 300 };
+
+export function readServiceTemplate(synthesized: CfnTemplate | Record<string, Json>): ServiceTemplateInfo {
+  const template = synthesized as CfnTemplate;
+  const resolver = new IntrinsicResolver(template);
+  const resources = Object.entries(template.Resources);
+  const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+
+  const machines = ofType('AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) {
+    throw new Error(`expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`);
+  }
+  const [machineId, machine] = machines[0];
+  const definition = JSON.parse(resolver.resolve(machine.Properties?.DefinitionString));
+
+  const stepFunctions: StepFunctionInfo[] = ofType('AWS::Lambda::Function')
+    .filter(([, r]) => r.Metadata?.['bluegreen:step'])
+    .map(([id, r]) => ({
+      logicalId: id,
+      arn: resolver.physicalId(id, 'Arn'),
+      step: r.Metadata!['bluegreen:step'],
+      environment: resolver.resolve(r.Properties?.Environment?.Variables ?? {}),
+    }));
+
+  const taskSteps: Record<string, StepFunctionInfo> = {};
+  for (const [name, state] of Object.entries<Json>(definition.States)) {
+    if (state.Type !== 'Task') continue;
+    const fn = stepFunctions.find((f) => f.arn === state.Resource);
+    if (!fn) throw new Error(`Task state ${name} invokes ${state.Resource}, which is not a release step function`);
+    taskSteps[name] = fn;
+  }
+
+  const groups: GroupInfo[] = ofType('AWS::AutoScaling::AutoScalingGroup').map(([id, r]) => {
+    const p = resolver.resolve(r.Properties ?? {});
+    return {
+      logicalId: id,
+      name: resolver.physicalId(id),
+      minSize: Number(p.MinSize),
+      maxSize: Number(p.MaxSize),
+      desiredCapacity: p.DesiredCapacity === undefined ? undefined : Number(p.DesiredCapacity),
+      targetGroupArns: p.TargetGroupARNs ?? [],
+      healthCheckType: p.HealthCheckType === 'ELB' ? 'ELB' : 'EC2',
+      healthCheckGracePeriodSeconds: Number(p.HealthCheckGracePeriod ?? 0),
+      tags: (p.Tags ?? []).map((t: Json) => ({
+        key: t.Key,
+        value: t.Value,
+        propagateAtLaunch: t.PropagateAtLaunch === true || t.PropagateAtLaunch === 'true',
+      })),
+    };
+  });
+
+  const targetGroups: TargetGroupInfo[] = ofType('AWS::ElasticLoadBalancingV2::TargetGroup').map(([id, r]) => {
+    const p = resolver.resolve(r.Properties ?? {});
+    const attribute = (key: string) =>
+      (p.TargetGroupAttributes ?? []).find((a: Json) => a.Key === key)?.Value as string | undefined;
+    const d = TARGET_GROUP_DEFAULTS;
+    return {
+      logicalId: id,
+      arn: resolver.physicalId(id),
+      healthCheckIntervalSeconds: Number(p.HealthCheckIntervalSeconds ?? d.interval),
+      healthCheckTimeoutSeconds: Number(p.HealthCheckTimeoutSeconds ?? d.timeout),
+      healthyThreshold: Number(p.HealthyThresholdCount ?? d.healthy),
+      unhealthyThreshold: Number(p.UnhealthyThresholdCount ?? d.unhealthy),
+      deregistrationDelaySeconds: Number(attribute('deregistration_delay.timeout_seconds') ?? d.deregistration),
+    };
+  });
+
+  const tables: TableInfo[] = ofType('AWS::DynamoDB::Table').map(([id, r]) => {
+    const hash = (r.Properties?.KeySchema ?? []).find((k: Json) => k.KeyType === 'HASH');
+    return { name: resolver.physicalId(id), partitionKey: hash?.AttributeName };
+  });
+
+  return {
+    definition,
+    stateMachineArn: resolver.physicalId(machineId),
+    taskSteps,
+    stepFunctions,
+    groups,
+    targetGroups,
+    tables,
+  };
+}
+
+/** Resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split and pseudo parameters. */
+export class IntrinsicResolver {
+  constructor(private readonly template: CfnTemplate) {}
+
+  public resolve(value: Json): Json {
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (value === null || typeof value !== 'object') return value;
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+      return this.intrinsic(keys[0], value[keys[0]]);
+    }
+    return Object.fromEntries(keys.map((k) => [k, this.resolve(value[k])]));
+  }
+
+  /** The simulated physical id (Ref) or attribute of a resource. */
+  public physicalId(logicalId: string, attribute?: string): string {
+    const resource = this.template.Resources[logicalId];
+    if (!resource) throw new Error(`template has no resource ${logicalId}`);
+    const region = SIMULATED_REGION;
+    const account = SIMULATED_ACCOUNT;
+    const name = logicalId.toLowerCase();
+    switch (`${resource.Type}${attribute ? '.' + attribute : ''}`) {
+      case 'AWS::Lambda::Function':
+        return logicalId;
+      case 'AWS::Lambda::Function.Arn':
+        return `arn:aws:lambda:${region}:${account}:function:${logicalId}`;
+      case 'AWS::StepFunctions::StateMachine':
+      case 'AWS::StepFunctions::StateMachine.Arn':
+        return `arn:aws:states:${region}:${account}:stateMachine:${logicalId}`;
+      case 'AWS::StepFunctions::StateMachine.Name':
+        return logicalId;
+      case 'AWS::AutoScaling::AutoScalingGroup':
+        return logicalId;
+      case 'AWS::ElasticLoadBalancingV2::TargetGroup':
+        return `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${logicalId.slice(0, 20)}/0123456789abcdef`;
+      case 'AWS::DynamoDB::Table':
+        return logicalId;
+      case 'AWS::DynamoDB::Table.Arn':
+        return `arn:aws:dynamodb:${region}:${account}:table/${logicalId}`;
+      case 'AWS::S3::Bucket':
+        return name;
+      case 'AWS::S3::Bucket.Arn':
+        return `arn:aws:s3:::${name}`;
+      case 'AWS::RDS::DBInstance.Endpoint.Address':
+        return `${name}.sim.rds.amazonaws.com`;
+      case 'AWS::RDS::DBInstance.Endpoint.Port':
+        return '3306';
+      case 'AWS::SecretsManager::Secret':
+        return `arn:aws:secretsmanager:${region}:${account}:secret:${logicalId}`;
+      default:
+        return attribute ? `${logicalId}.${attribute}` : logicalId;
+    }
+  }
+
+  private intrinsic(name: string, arg: Json): Json {
+    switch (name) {
+      case 'Ref':
+        return this.ref(arg);
+      case 'Fn::GetAtt': {
+        const [id, attribute] = Array.isArray(arg) ? arg : String(arg).split(/\.(.+)/);
+        return this.physicalId(id, attribute);
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = arg;
+        return this.resolve(parts).join(separator);
+      }
+      case 'Fn::Select': {
+        const [index, list] = this.resolve(arg);
+        return list[Number(index)];
+      }
+      case 'Fn::Split': {
+        const [separator, text] = this.resolve(arg);
+        return String(text).split(separator);
+      }
+      default:
+        throw new Error(`the rehearsal cannot resolve ${name} in the template`);
+    }
+  }
+
+  private ref(id: string): string {
+    const pseudo: Record<string, string> = {
+      'AWS::Region': SIMULATED_REGION,
+      'AWS::AccountId': SIMULATED_ACCOUNT,
+      'AWS::Partition': 'aws',
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::StackName': 'RehearsalStack',
+    };
+    if (pseudo[id]) return pseudo[id];
+    if (this.template.Resources[id]) return this.physicalId(id);
+    throw new Error(`the rehearsal cannot resolve Ref ${id} (a parameter?)`);
+  }
+}

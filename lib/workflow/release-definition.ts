@@ -1,0 +1,139 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { NextStep } from '../../lambda/shared/types';
+
+/** The functions of the release steps. */
+export interface ReleaseStepFunctions {
+  readonly prepare: lambda.IFunction;
+  readonly scaleUp: lambda.IFunction;
+  readonly checkHealth: lambda.IFunction;
+  readonly swap: lambda.IFunction;
+  readonly finalize: lambda.IFunction;
+  readonly rollback: lambda.IFunction;
+}
+
+/** Error a step throws when another execution (a rollback) has taken the service's lock. */
+export const LOCK_LOST_ERROR = 'LockLost';
+/** Error of an execution whose release was rolled back automatically. */
+export const ROLLED_BACK_ERROR = 'ReleaseRolledBack';
+
+/**
+ * The release state machine. Every Lambda step takes the whole state and returns the next one;
+ * every Choice routes on `$.next`, so the decisions live in the handlers' pure functions and this
+ * graph is only the routing table. Polling uses Wait states (billed per transition, not per second).
+ */
+export function buildReleaseDefinition(scope: Construct, fns: ReleaseStepFunctions): sfn.IChainable {
+  const step = (id: string, fn: lambda.IFunction, timeout: Duration) =>
+    new tasks.LambdaInvoke(scope, id, {
+      lambdaFunction: fn,
+      payloadResponseOnly: true,
+      taskTimeout: sfn.Timeout.duration(timeout),
+      retryOnServiceExceptions: true,
+    });
+  const waitSeconds = (id: string) =>
+    new sfn.Wait(scope, id, { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+  const nextIs = (next: NextStep) => sfn.Condition.stringEquals('$.next', next);
+  const unexpected = (id: string) =>
+    new sfn.Fail(scope, id, { error: 'UnexpectedStep', causePath: '$.next' });
+
+  const start = new sfn.Pass(scope, 'Start', {
+    comment: 'Keep the request and the execution id (the lock owner) side by side.',
+    parameters: { request: sfn.JsonPath.entirePayload, executionArn: sfn.JsonPath.executionId },
+  });
+  const prepare = step('Prepare', fns.prepare, Duration.minutes(1));
+  const scaleUp = step('ScaleUp', fns.scaleUp, Duration.minutes(1));
+  const checkHealth = step('CheckHealth', fns.checkHealth, Duration.minutes(1));
+  const swap = step('Swap', fns.swap, Duration.minutes(10));
+  const finalize = step('Finalize', fns.finalize, Duration.minutes(10));
+  const rollback = step('Rollback', fns.rollback, Duration.minutes(10));
+
+  const rejected = new sfn.Fail(scope, 'Rejected', {
+    comment: 'Prepare refused the request before changing anything.',
+    errorPath: '$.error.Error',
+    causePath: '$.error.Cause',
+  });
+  const superseded = new sfn.Fail(scope, 'Superseded', {
+    comment: 'Another execution (a rollback) took over the service; this one stops without touching it.',
+    error: 'Superseded',
+    causePath: '$.error.Cause',
+  });
+  const rollbackFailed = new sfn.Fail(scope, 'RollbackFailed', {
+    comment: 'The lock stays held by this execution; the next execution takes it over and reconciles.',
+    errorPath: '$.error.Error',
+    causePath: '$.error.Cause',
+  });
+  const rolledBackAutomatically = new sfn.Fail(scope, 'RolledBackAutomatically', {
+    error: ROLLED_BACK_ERROR,
+    causePath: '$.rollback.reason',
+  });
+
+  prepare.addCatch(rejected, { resultPath: '$.error' });
+  for (const task of [scaleUp, checkHealth, swap, finalize]) {
+    task.addCatch(superseded, { errors: [LOCK_LOST_ERROR], resultPath: '$.error' });
+    task.addCatch(rollback, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  }
+  rollback.addRetry({ errors: [LOCK_LOST_ERROR], maxAttempts: 0 });
+  rollback.addRetry({
+    errors: [sfn.Errors.ALL],
+    interval: Duration.seconds(5),
+    backoffRate: 2,
+    maxAttempts: 4,
+  });
+  rollback.addCatch(superseded, { errors: [LOCK_LOST_ERROR], resultPath: '$.error' });
+  rollback.addCatch(rollbackFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+
+  const waitForHealth = waitSeconds('WaitForHealth');
+  const waitBeforeSwap = waitSeconds('WaitBeforeSwapAgain');
+  const bake = new sfn.Wait(scope, 'Bake', {
+    comment: 'The old fleet stays warm in Standby: a rollback now only has to ExitStandby it.',
+    time: sfn.WaitTime.secondsPath('$.waitSeconds'),
+  });
+  const waitBeforeFinalize = waitSeconds('WaitBeforeFinalizeAgain');
+  const waitBeforeRollback = waitSeconds('WaitBeforeRollbackAgain');
+
+  scaleUp.next(waitForHealth);
+  waitForHealth.next(checkHealth);
+  waitBeforeSwap.next(swap);
+  bake.next(finalize);
+  waitBeforeFinalize.next(finalize);
+  waitBeforeRollback.next(rollback);
+
+  prepare.next(
+    new sfn.Choice(scope, 'AfterPrepare')
+      .when(nextIs('scaleUp'), scaleUp)
+      .when(nextIs('rollback'), rollback)
+      .otherwise(unexpected('UnexpectedAfterPrepare')),
+  );
+  checkHealth.next(
+    new sfn.Choice(scope, 'AfterCheckHealth')
+      .when(nextIs('swap'), swap)
+      .when(nextIs('waitForHealth'), waitForHealth)
+      .when(nextIs('rollback'), rollback)
+      .otherwise(unexpected('UnexpectedAfterCheckHealth')),
+  );
+  swap.next(
+    new sfn.Choice(scope, 'AfterSwap')
+      .when(nextIs('bake'), bake)
+      .when(nextIs('finalize'), finalize)
+      .when(nextIs('swap'), waitBeforeSwap)
+      .otherwise(unexpected('UnexpectedAfterSwap')),
+  );
+  finalize.next(
+    new sfn.Choice(scope, 'AfterFinalize')
+      .when(nextIs('released'), new sfn.Succeed(scope, 'Released'))
+      .when(nextIs('finalize'), waitBeforeFinalize)
+      .otherwise(unexpected('UnexpectedAfterFinalize')),
+  );
+  rollback.next(
+    new sfn.Choice(scope, 'AfterRollback')
+      .when(nextIs('rollback'), waitBeforeRollback)
+      .when(nextIs('prepare'), prepare)
+      .when(nextIs('rolledBack'), new sfn.Succeed(scope, 'RolledBackOnRequest'))
+      .when(nextIs('failed'), rolledBackAutomatically)
+      .otherwise(unexpected('UnexpectedAfterRollback')),
+  );
+  return start.next(prepare);
+}

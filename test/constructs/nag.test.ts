@@ -1,0 +1,76 @@
+import { PolicyViolation, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AppSource, BlueGreenService, BlueGreenServiceProps } from '../../lib/blue-green-service';
+import { DatabaseSource } from '../../lib/database';
+import { testApp } from './helpers';
+
+/**
+ * cdk-nag 3 is a policy-validation plugin: suppressions are `Validations.of(x).acknowledge(...)`
+ * and `validateScope` reports what is left. Errors and warnings are both reported.
+ *
+ * The release workflow (its Lambda steps and state machine) is checked by the workflow's own
+ * tests; here every OTHER resource of the service must come out clean.
+ */
+function findings(props: (stack: Stack) => BlueGreenServiceProps): { errors: string[]; warnings: string[] } {
+  const app = testApp();
+  const stack = new Stack(app, 'NagStack');
+  new BlueGreenService(stack, 'Service', props(stack));
+  const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
+  const outsideWorkflow = (violation: PolicyViolation) =>
+    violation.violatingResources
+      .filter((resource) => !resource.constructPath?.includes('/Service/ReleaseWorkflow/'))
+      .map((resource) => `${violation.ruleName} at ${resource.constructPath}`);
+  return {
+    errors: report.violations.filter((v) => v.severity === 'error').flatMap(outsideWorkflow),
+    warnings: report.violations.filter((v) => v.severity !== 'error').flatMap(outsideWorkflow),
+  };
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  test('GIVEN defaults THEN no errors and no warnings', () => {
+    const { errors, warnings } = findings(() => ({}));
+
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('GIVEN artifact mode, HTTPS and an existing VPC THEN no errors and no warnings', () => {
+    const { errors, warnings } = findings((stack) => ({
+      vpc: new ec2.Vpc(stack, 'Shared', {
+        maxAzs: 2,
+        natGateways: 1,
+        flowLogs: { FlowLog: { trafficType: ec2.FlowLogTrafficType.ALL } },
+      }),
+      application: AppSource.fromArtifactBucket(undefined, { keyPrefix: 'builds/' }),
+      certificate: acm.Certificate.fromCertificateArn(
+        stack,
+        'Cert',
+        'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+      ),
+    }));
+
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('GIVEN the throwaway database of the demo THEN no errors and no warnings', () => {
+    const { errors, warnings } = findings(() => ({
+      database: DatabaseSource.create({ removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false }),
+    }));
+
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('GIVEN an acknowledgement removed THEN nag reports it (the checks really run)', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Unacknowledged');
+    const vpc = new ec2.Vpc(stack, 'NoFlowLogs', { maxAzs: 2, natGateways: 1 });
+    new BlueGreenService(stack, 'Service', { vpc });
+
+    const report = new AwsSolutionsChecks(undefined).validateScope(stack);
+    expect(report.violations.map((violation) => violation.ruleName)).toContain('AwsSolutions-VPC7');
+  });
+});

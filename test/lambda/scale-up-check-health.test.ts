@@ -1,0 +1,164 @@
+import {
+  CreateOrUpdateTagsCommand,
+  ResumeProcessesCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { handler as checkHealth } from '../../lambda/check-health';
+import { handler as scaleUp } from '../../lambda/scale-up';
+import { basePlan, baseState, inService, OTHER, type GroupSpec } from './fixtures';
+import { autoScaling, autoScalingLog, givenFleet, givenLockOwner, mutatingCalls, resetAws } from './harness';
+
+const NOW = 1_700_000_100_000;
+const liveBlue: GroupSpec = { role: 'live', version: 'v1.0.0', min: 2, instances: inService('b', 3) };
+
+beforeEach(() => {
+  resetAws();
+  jest.spyOn(Date, 'now').mockReturnValue(NOW);
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('ScaleUp', () => {
+  it('tags the idle group with the version, resumes it and sets its capacity', async () => {
+    givenFleet(liveBlue, { role: 'idle', version: 'v0.9.0', suspended: ['AZRebalance'] });
+    const state = await scaleUp(baseState());
+    expect(autoScaling).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, {
+      Tags: [
+        expect.objectContaining({
+          ResourceId: 'shop-green',
+          Key: 'bluegreen:version',
+          Value: 'v2.0.0',
+          PropagateAtLaunch: true,
+        }),
+        expect.objectContaining({
+          ResourceId: 'shop-green',
+          Key: 'bluegreen:role',
+          Value: 'idle',
+          PropagateAtLaunch: false,
+        }),
+      ],
+    });
+    expect(autoScaling.commandCalls(ResumeProcessesCommand)[0].args[0].input).toEqual({
+      AutoScalingGroupName: 'shop-green',
+    });
+    expect(autoScaling).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      AutoScalingGroupName: 'shop-green',
+      MinSize: 2,
+      DesiredCapacity: 3,
+    });
+    // The version tag is in place before the group launches anything.
+    expect(autoScalingLog().slice(1)).toEqual([
+      'CreateOrUpdateTags shop-green bluegreen:version=v2.0.0,bluegreen:role=idle',
+      'ResumeProcesses shop-green',
+      'UpdateAutoScalingGroup shop-green',
+    ]);
+    expect(state).toMatchObject({
+      next: 'waitForHealth',
+      waitSeconds: 15,
+      plan: { healthDeadline: NOW + 900_000 },
+      timings: { scaledUp: NOW },
+    });
+  });
+
+  it('MinSize never exceeds the planned capacity', async () => {
+    givenFleet(liveBlue, {});
+    await scaleUp(baseState({ plan: basePlan({ capacity: 1 }) }));
+    expect(autoScaling).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      MinSize: 1,
+      DesiredCapacity: 1,
+    });
+  });
+
+  it('refuses a target group that has instances, without changing it', async () => {
+    givenFleet(liveBlue, { role: 'idle', version: 'v0.9.0', instances: [['i-g1', 'InService']] });
+    await expect(scaleUp(baseState())).rejects.toMatchObject({
+      name: 'IdleGroupNotEmpty',
+      message: expect.stringContaining('i-g1 InService'),
+    });
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it('stops when the lock was taken over', async () => {
+    givenLockOwner(OTHER, 'rollback');
+    await expect(scaleUp(baseState())).rejects.toMatchObject({ name: 'LockLost' });
+    expect(autoScaling.calls()).toHaveLength(0);
+  });
+});
+
+describe('CheckHealth', () => {
+  const state = baseState({ plan: basePlan({ capacity: 2, healthDeadline: NOW + 60_000 }) });
+
+  it('waits while instances are not healthy yet, reporting progress', async () => {
+    givenFleet(
+      liveBlue,
+      {
+        role: 'idle',
+        version: 'v2.0.0',
+        instances: [
+          ['i-g1', 'InService'],
+          ['i-g2', 'Pending'],
+        ],
+      },
+      {
+        'i-g1': 'healthy',
+      },
+    );
+    await expect(checkHealth(state)).resolves.toMatchObject({
+      next: 'waitForHealth',
+      waitSeconds: 15,
+      progress: { healthy: 1, wanted: 2, lifecycle: { InService: 1, Pending: 1 } },
+    });
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it('follows an instance replaced mid-wait: counts the group, not remembered ids', async () => {
+    const before: GroupSpec = {
+      role: 'idle',
+      version: 'v2.0.0',
+      instances: [
+        ['i-g1', 'InService'],
+        ['i-g2', 'InService'],
+      ],
+    };
+    const after: GroupSpec = {
+      ...before,
+      instances: [
+        ['i-g1', 'InService'],
+        ['i-g2', 'Terminating'],
+        ['i-g3', 'InService'],
+      ],
+    };
+    givenFleet(liveBlue, before, { 'i-g1': 'healthy', 'i-g2': 'unhealthy' });
+    const waiting = await checkHealth(state);
+    expect(waiting).toMatchObject({ next: 'waitForHealth', progress: { healthy: 1 } });
+
+    // i-g2 failed and the group replaced it with i-g3.
+    givenFleet(liveBlue, after, { 'i-g1': 'healthy', 'i-g2': 'draining', 'i-g3': 'healthy' });
+    await expect(checkHealth(waiting)).resolves.toMatchObject({
+      next: 'swap',
+      progress: { healthy: 2, wanted: 2, lifecycle: { InService: 2, Terminating: 1 } },
+      timings: { healthy: NOW },
+    });
+  });
+
+  it('rolls back automatically when the deadline passes', async () => {
+    givenFleet(
+      liveBlue,
+      {
+        role: 'idle',
+        version: 'v2.0.0',
+        instances: [
+          ['i-g1', 'InService'],
+          ['i-g2', 'Pending'],
+        ],
+      },
+      {
+        'i-g1': 'healthy',
+      },
+    );
+    const late = baseState({ plan: basePlan({ capacity: 3, healthDeadline: NOW }) });
+    await expect(checkHealth(late)).resolves.toMatchObject({
+      next: 'rollback',
+      rollback: { reason: 'health timeout: 1 of 3 instances healthy after 900 s', automatic: true },
+    });
+  });
+});

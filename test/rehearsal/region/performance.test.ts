@@ -1,0 +1,98 @@
+import { TG_ARN, fixture, type Fixture } from './fixture';
+
+/** Polls like a workflow would (every 5 s) until `done`, or fails after `maxSeconds`. */
+async function pollUntil(f: Fixture, done: () => Promise<boolean>, maxSeconds: number): Promise<number> {
+  for (let waited = 0; waited <= maxSeconds; waited += 5) {
+    if (await done()) return waited;
+    await f.advance(5);
+  }
+  throw new Error(`not done after ${maxSeconds} s`);
+}
+
+async function healthyCount(f: Fixture, group: string): Promise<number> {
+  const [asg, health] = await Promise.all([
+    f.asg('DescribeAutoScalingGroups', { AutoScalingGroupNames: [group] }),
+    f.region.send('ElasticLoadBalancingV2', 'DescribeTargetHealth', { TargetGroupArn: TG_ARN }),
+  ]);
+  const inService = new Set(
+    asg.AutoScalingGroups[0].Instances.filter(
+      (i: { LifecycleState: string }) => i.LifecycleState === 'InService',
+    ).map((i: { InstanceId: string }) => i.InstanceId),
+  );
+  return health.TargetHealthDescriptions.filter(
+    (d: { Target: { Id: string }; TargetHealth: { State: string } }) =>
+      inService.has(d.Target.Id) && d.TargetHealth.State === 'healthy',
+  ).length;
+}
+
+async function standbyAll(f: Fixture, group: string, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 20) {
+    await f.asg('EnterStandby', {
+      AutoScalingGroupName: group,
+      InstanceIds: ids.slice(i, i + 20),
+      ShouldDecrementDesiredCapacity: true,
+    });
+  }
+}
+
+describe('performance at 1,000 instances', () => {
+  test('a 1,000-instance group: scale-up, then Standby of all in batches of 20, in little real time', async () => {
+    const realStart = performance.now();
+    const f = fixture({ group: { maxSize: 1000 }, targetGroup: { deregistrationDelaySeconds: 30 } });
+    await f.asg('SetDesiredCapacity', { AutoScalingGroupName: 'blue', DesiredCapacity: 1000 });
+    await pollUntil(f, async () => (await healthyCount(f, 'blue')) === 1000, 600);
+    const ids = f.ids('InService');
+    expect(ids).toHaveLength(1000);
+    await f.asg('SuspendProcesses', { AutoScalingGroupName: 'blue', ScalingProcesses: ['AZRebalance'] });
+    await standbyAll(f, 'blue', ids);
+    expect(f.region.calls.get('AutoScaling', 'EnterStandby').count).toBe(50);
+    await pollUntil(f, async () => f.group().lifecycleCounts.Standby === 1000, 120);
+    expect(f.group()).toMatchObject({ desiredCapacity: 0 });
+    expect(f.group().instances).toHaveLength(1000);
+    const realMs = performance.now() - realStart;
+    console.log(
+      `1,000-instance scale-up + standby: ${((f.clock.now() - Date.UTC(2026, 0, 1)) / 1000).toFixed(0)} virtual s in ${realMs.toFixed(0)} real ms`,
+    );
+    expect(realMs).toBeLessThan(5000);
+  });
+
+  test('2 groups × 1,000 instances, a 30-minute virtual release with traffic and polling, in a few real seconds', async () => {
+    const realStart = performance.now();
+    const f = fixture({
+      group: { maxSize: 1000 },
+      green: { maxSize: 1000 },
+      targetGroup: { deregistrationDelaySeconds: 30 },
+      region: { requestsPerSecond: 200 },
+    });
+    const start = f.clock.now();
+    // blue live at 1,000
+    await f.asg('SetDesiredCapacity', { AutoScalingGroupName: 'blue', DesiredCapacity: 1000 });
+    await pollUntil(f, async () => (await healthyCount(f, 'blue')) === 1000, 600);
+    // green scaled up to 1,000 (v2)
+    await f.asg('SetDesiredCapacity', { AutoScalingGroupName: 'green', DesiredCapacity: 1000 });
+    await pollUntil(f, async () => (await healthyCount(f, 'green')) === 1000, 600);
+    // swap: blue to Standby in batches of 20
+    for (const name of ['blue', 'green']) {
+      await f.asg('SuspendProcesses', { AutoScalingGroupName: name, ScalingProcesses: ['AZRebalance'] });
+    }
+    await standbyAll(f, 'blue', f.ids('InService', 'blue'));
+    await pollUntil(f, async () => f.group('blue').lifecycleCounts.Standby === 1000, 120);
+    // bake, polling both groups, until 30 virtual minutes have passed
+    while (f.clock.now() - start < 30 * 60_000) {
+      await healthyCount(f, 'green');
+      await f.asg('DescribeAutoScalingGroups', { AutoScalingGroupNames: ['blue', 'green'] });
+      await f.advance(5);
+    }
+    const realMs = performance.now() - realStart;
+    const t = f.region.traffic;
+    console.log(
+      `2 × 1,000 instances, ${((f.clock.now() - start) / 60_000).toFixed(1)} virtual min, ` +
+        `${f.region.calls.total} API calls, ${t.total} requests (v1 ${t.served('v1')}, v2 ${t.served('v2')}, dropped ${t.dropped}) ` +
+        `in ${realMs.toFixed(0)} real ms`,
+    );
+    expect(f.group('green').lifecycleCounts.InService).toBe(1000);
+    expect(t.served('v2')).toBeGreaterThan(0);
+    expect(t.lastServedAt.v1).toBeLessThan(t.lastServedAt.v2);
+    expect(realMs).toBeLessThan(10_000);
+  });
+});
