@@ -39,7 +39,10 @@ function parseArgs(argv: string[]): CliOptions {
     switch (flag) {
       case '--scenario':
         options.scenario = value();
-        if (!SCENARIOS[options.scenario]) throw new Error(`--scenario (${options.scenario}) is not one of ${Object.keys(SCENARIOS).join(', ')}`);
+        if (!SCENARIOS[options.scenario])
+          throw new Error(
+            `--scenario (${options.scenario}) is not one of ${Object.keys(SCENARIOS).join(', ')}`,
+          );
         break;
       case '--versions':
         options.versions = value().split(',');
@@ -76,7 +79,10 @@ async function main(): Promise<number> {
   const started = Date.now();
   let rehearsal: Rehearsal;
   if (options.template) {
-    rehearsal = Rehearsal.fromTemplate(JSON.parse(fs.readFileSync(options.template, 'utf8')), rehearsalOptions);
+    rehearsal = Rehearsal.fromTemplate(
+      JSON.parse(fs.readFileSync(options.template, 'utf8')),
+      rehearsalOptions,
+    );
   } else {
     // The rehearsal runs the handlers from source: skip bundling them.
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -91,7 +97,10 @@ async function main(): Promise<number> {
   const finished = Date.now();
 
   console.log('\nSummary');
-  for (const check of result.checks) console.log(`  ${check.passed ? 'ok  ' : 'FAIL'} ${check.description}${check.passed ? '' : ` (${check.detail})`}`);
+  for (const check of result.checks)
+    console.log(
+      `  ${check.passed ? 'ok  ' : 'FAIL'} ${check.description}${check.passed ? '' : ` (${check.detail})`}`,
+    );
   for (const violation of result.violations) console.log(`  FAIL invariant: ${violation}`);
   for (const [name, value] of Object.entries(result.measurements)) console.log(`  ${name}: ${value}`);
   const virtualSeconds = Math.round((rehearsal.clock.now() - rehearsal.monitor.origin) / 1000);

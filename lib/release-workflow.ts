@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../lambda/shared/config';
 import { TagKeys } from '../lambda/shared/tags';
 import { buildReleaseDefinition } from './workflow/release-definition';
+import { wildcardResourceFinding } from './validation';
 import { ReleaseStepName, StepFunction } from './workflow/step-function';
 
 export interface ReleaseArtifactLocation {
@@ -97,7 +98,11 @@ export class ReleaseWorkflow extends Construct {
       'check-health': step('check-health', 'Count idle-group instances healthy on the target group.'),
       swap: step('swap', 'Move the live group to Standby in batches of 20.', Duration.minutes(10)),
       finalize: step('finalize', 'Terminate the Standby fleet and release the lock.', Duration.minutes(10)),
-      rollback: step('rollback', 'Converge back to the last good group, one step per call.', Duration.minutes(10)),
+      rollback: step(
+        'rollback',
+        'Converge back to the last good group, one step per call.',
+        Duration.minutes(10),
+      ),
     };
 
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_MONTH });
@@ -213,8 +218,65 @@ export class ReleaseWorkflow extends Construct {
 
     if (props.artifact) {
       const { bucket, keyPrefix } = props.artifact;
+      const artifacts = bucket.arnForObjects(`${keyPrefix}*`);
       // HeadObject needs GetObject; without ListBucket a missing key answers 403, not 404.
-      bucket.grantRead(steps.prepare, `${keyPrefix}*`);
+      steps.prepare.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [artifacts] }),
+      );
+      steps.prepare.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': `${keyPrefix}*` } },
+        }),
+      );
+      Validations.of(steps.prepare).acknowledge({
+        id: `AwsSolutions-IAM5[${wildcardResourceFinding(this, artifacts)}]`,
+        reason:
+          'Prepare checks that `<prefix><version>.<extension>` exists before a release: GetObject on the prefix only.',
+      });
+    }
+    this.acknowledgeNagFindings(groupArns, executions);
+  }
+
+  private acknowledgeNagFindings(groupArns: string[], executions: string): void {
+    const acknowledge = (scope: Construct, finding: string, reason: string) =>
+      Validations.of(scope).acknowledge({ id: `AwsSolutions-${finding}`, reason });
+    for (const fn of Object.values(this.steps)) {
+      acknowledge(
+        fn,
+        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'AWSLambdaBasicExecutionRole only lets the function write its own logs.',
+      );
+      acknowledge(
+        fn,
+        'IAM5[Resource::*]',
+        'autoscaling:DescribeAutoScalingGroups and elasticloadbalancing:DescribeTargetHealth do not support resource-level permissions.',
+      );
+      for (const arn of groupArns) {
+        acknowledge(
+          fn,
+          `IAM5[${wildcardResourceFinding(this, arn)}]`,
+          'An Auto Scaling group ARN contains a generated UUID: the wildcard stands for it alone, the group name is fixed.',
+        );
+      }
+    }
+    acknowledge(
+      this,
+      `IAM5[${wildcardResourceFinding(this, executions)}]`,
+      'Execution ARNs end in a name chosen at start: the wildcard covers executions of this state machine only.',
+    );
+    acknowledge(
+      this.stateMachine,
+      'IAM5[Resource::*]',
+      'X-Ray tracing actions of Step Functions do not support resource-level permissions.',
+    );
+    for (const fn of Object.values(this.steps)) {
+      acknowledge(
+        this.stateMachine,
+        `IAM5[Resource::<${Stack.of(this).resolve((fn.node.defaultChild as CfnResource).logicalId)}.Arn>:*]`,
+        'Step Functions may invoke the versions and aliases of its own step functions (CDK LambdaInvoke grant).',
+      );
     }
   }
 }

@@ -41,7 +41,7 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
     if (actions.enteringStandby.length > 0) {
       return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
     }
-    const result = await terminateInstances(actions.terminate);
+    const result = await terminateInstances(actions.terminate, 'standby');
     terminatedInstanceIds = [...terminatedInstanceIds, ...result.terminated];
     await suspendProcesses(from.name, actions.suspend);
     if (actions.scaleToZero) await updateGroup(from.name, { minSize: 0, desiredCapacity: 0 });

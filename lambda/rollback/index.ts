@@ -44,7 +44,7 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
     if (restore.resume) await resumeProcesses(restore.name);
     // Instances still EnteringStandby are draining and cannot exit yet: a later pass exits them.
     await exitStandby(restore.name, restore.exitStandby);
-    terminated.push(...(await terminateInstances(restore.terminateSurplus)).terminated);
+    terminated.push(...(await terminateInstances(restore.terminateSurplus, 'standby')).terminated);
     if (restore.minSize !== undefined) await updateGroup(restore.name, { minSize: restore.minSize });
   }
 
@@ -52,7 +52,7 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
     for (const retire of actions.retire) {
       await suspendProcesses(retire.name, retire.suspend);
       if (retire.scaleToZero) await updateGroup(retire.name, { minSize: 0, desiredCapacity: 0 });
-      terminated.push(...(await terminateInstances(retire.terminate)).terminated);
+      terminated.push(...(await terminateInstances(retire.terminate, 'standby')).terminated);
       if (retire.tagIdle) await setTags(retire.name, [roleTag('idle')]);
     }
     // Idle before live: never two live groups.

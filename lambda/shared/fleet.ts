@@ -256,12 +256,23 @@ export interface TerminationResult {
   readonly alreadyGone: string[];
 }
 
+/** Which instances are terminated: it decides whether desired capacity must drop with them. */
+export type TerminationKind =
+  /** Pending or InService: counted in desired capacity, so decrement it or the group relaunches. */
+  | 'counted'
+  /** Standby: already out of desired capacity (EnterStandby decremented it); decrementing again
+   * would ask for desired below MinSize, which Auto Scaling may refuse. */
+  | 'standby';
+
 /**
- * Terminates instances one call each (the call takes one id), decrementing desired capacity so
- * nothing is relaunched; at most TERMINATE_CONCURRENCY in flight. An instance already gone is
- * fine; any other error is rethrown after the calls in flight have finished.
+ * Terminates instances one call each (the call takes one id); at most TERMINATE_CONCURRENCY in
+ * flight. An instance already gone is fine; any other error is rethrown after the calls in
+ * flight have finished.
  */
-export async function terminateInstances(instanceIds: readonly string[]): Promise<TerminationResult> {
+export async function terminateInstances(
+  instanceIds: readonly string[],
+  kind: TerminationKind,
+): Promise<TerminationResult> {
   const result: TerminationResult = { terminated: [], alreadyGone: [] };
   await mapWithConcurrency(instanceIds, TERMINATE_CONCURRENCY, async (instanceId) => {
     try {
@@ -269,7 +280,7 @@ export async function terminateInstances(instanceIds: readonly string[]): Promis
         autoScaling.send(
           new TerminateInstanceInAutoScalingGroupCommand({
             InstanceId: instanceId,
-            ShouldDecrementDesiredCapacity: true,
+            ShouldDecrementDesiredCapacity: kind === 'counted',
           }),
         ),
       );

@@ -35,4 +35,8 @@ export const IMDS_TAG_KEY_PATTERN = /^[A-Za-z0-9+\-=.,_:@]{1,128}$/;
  * Scaling processes suspended on a group that does not serve: they would launch or terminate
  * instances behind the workflow's back (AWS-FACTS: capacity and drift).
  */
-export const PROCESSES_SUSPENDED_WHEN_NOT_LIVE = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'] as const;
+export const PROCESSES_SUSPENDED_WHEN_NOT_LIVE = [
+  'AlarmNotification',
+  'ScheduledActions',
+  'AZRebalance',
+] as const;

@@ -17,9 +17,7 @@ export function isValidVersion(value: unknown): value is string {
 /** Throws an error that names the field and shows the refused value (quoted, truncated). */
 export function assertValidVersion(field: string, value: unknown): string {
   if (!isValidVersion(value)) {
-    throw new InvalidRequestError(
-      `${field} (${describeValue(value)}) must match ${VERSION_PATTERN_SOURCE}`,
-    );
+    throw new InvalidRequestError(`${field} (${describeValue(value)}) must match ${VERSION_PATTERN_SOURCE}`);
   }
   return value;
 }

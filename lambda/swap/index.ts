@@ -82,7 +82,7 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
   if (actions.lowerMinSize) await updateGroup(from.name, { minSize: 0 });
   await enterStandby(from.name, actions.enterStandby);
   // Pending instances (a scale-out that started during the release) never served: terminate.
-  const terminated = await terminateInstances(actions.terminate);
+  const terminated = await terminateInstances(actions.terminate, 'counted');
 
   // Anything that started after the snapshot (a late scale-out) is still serving: go round again.
   let remaining: string[] = [];

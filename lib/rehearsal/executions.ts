@@ -100,7 +100,12 @@ export class ExecutionRunner {
       overrides: { taskResourceLocalHandlers },
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: arn, Name: executionName, Input: input, StartTime: new Date(startedAt).toISOString() },
+        Execution: {
+          Id: arn,
+          Name: executionName,
+          Input: input,
+          StartTime: new Date(startedAt).toISOString(),
+        },
         StateMachine: { Id: this.info.stateMachineArn, Name: this.info.stateMachineArn.split(':').pop() },
       },
     });

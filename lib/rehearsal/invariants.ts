@@ -53,7 +53,9 @@ export function trafficViolations(second: TrafficSecond, allowedVersions: Readon
   if (second.dropped > 0) found.push(`${second.dropped} request(s) dropped`);
   for (const [version, count] of Object.entries(second.servedByVersion)) {
     if (count > 0 && !allowedVersions.has(version)) {
-      found.push(`${count} request(s) served by ${version}, not one of ${[...allowedVersions].join(', ') || 'none'}`);
+      found.push(
+        `${count} request(s) served by ${version}, not one of ${[...allowedVersions].join(', ') || 'none'}`,
+      );
     }
   }
   return found;
@@ -74,13 +76,16 @@ export function settledViolations(view: ServiceView, minCapacity: number): strin
     const standby = active.filter((i) => /Standby/.test(i.lifecycleState));
     if (standby.length > 0) found.push(`${group.name}: ${standby.length} instance(s) left in Standby`);
     if (active.length > 0 && group.role !== 'live') {
-      found.push(`${group.name} has ${active.length} instance(s) but is tagged ${group.role ?? 'with no role'}`);
+      found.push(
+        `${group.name} has ${active.length} instance(s) but is tagged ${group.role ?? 'with no role'}`,
+      );
     }
     const versions = new Set(active.map((i) => i.version));
     if (active.length > 0 && (versions.size !== 1 || !versions.has(group.version))) {
       found.push(`${group.name} runs ${[...versions].join(', ')} but is tagged ${group.version}`);
     }
-    if (group.role !== 'live' && group.minSize > 0) found.push(`${group.name} is idle with MinSize ${group.minSize}`);
+    if (group.role !== 'live' && group.minSize > 0)
+      found.push(`${group.name} is idle with MinSize ${group.minSize}`);
     if (group.role === 'live' && group.minSize > minCapacity) {
       found.push(`${group.name} MinSize ${group.minSize} is above the service's ${minCapacity}`);
     }

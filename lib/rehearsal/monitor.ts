@@ -51,7 +51,11 @@ export class ServiceMonitor {
     this.running.add(execution);
     const view = this.view();
     for (const group of view.groups) {
-      for (const version of [group.version, group.previousVersion, ...group.instances.map((i) => i.version)]) {
+      for (const version of [
+        group.version,
+        group.previousVersion,
+        ...group.instances.map((i) => i.version),
+      ]) {
         if (version) this.allowed.add(version);
       }
     }
@@ -64,8 +68,9 @@ export class ServiceMonitor {
     const served = Object.entries(this.lineTraffic).filter(([, n]) => n > 0);
     const total = served.reduce((sum, [, n]) => sum + n, 0);
     const share = total ? served.map(([v, n]) => `${v} ${Math.round((100 * n) / total)}%`).join(' ') : '-';
-    const repeat = event.state === 'CheckHealth' && summary === this.lastLine;
-    this.lastLine = summary;
+    const line = `${execution.name} ${event.state} ${summary}`;
+    const repeat = line === this.lastLine;
+    this.lastLine = line;
     if (repeat) return;
     const text = `${formatElapsed(event.time - this.origin)}  ${execution.name.padEnd(12)} ${String(event.state).padEnd(16)} ${summary} | served ${share} | dropped ${this.lineDropped}`;
     this.lineTraffic = {};
@@ -80,7 +85,8 @@ export class ServiceMonitor {
     for (const other of this.running) if (other.status !== 'RUNNING') this.running.delete(other);
     if (this.running.size > 0) return;
     const view = this.view();
-    for (const problem of settledViolations(view, this.minCapacity)) this.violation(`after ${execution.name}: ${problem}`);
+    for (const problem of settledViolations(view, this.minCapacity))
+      this.violation(`after ${execution.name}: ${problem}`);
     this.allowed.clear();
     const live = view.groups.find((g) => g.role === 'live' && activeInstances(g).length > 0);
     if (live?.version) this.allowed.add(live.version);
@@ -115,7 +121,11 @@ export class ServiceMonitor {
     const dropped = totals.dropped - this.previousTotals.dropped;
     this.previousTotals = { servedByVersion: { ...totals.servedByVersion }, dropped: totals.dropped };
     if (Object.keys(servedByVersion).length > 0) this.trafficStarted = true;
-    const second: TrafficSecond = { time: this.clock.now(), servedByVersion, dropped: this.trafficStarted ? dropped : 0 };
+    const second: TrafficSecond = {
+      time: this.clock.now(),
+      servedByVersion,
+      dropped: this.trafficStarted ? dropped : 0,
+    };
     this.traffic.push(second);
     for (const [version, count] of Object.entries(servedByVersion)) {
       this.lineTraffic[version] = (this.lineTraffic[version] ?? 0) + count;

@@ -60,7 +60,9 @@ export class Rehearsal {
     for (const tg of this.service.targetGroups) this.region.createTargetGroup(tg);
     for (const group of this.service.groups) {
       if (group.desiredCapacity !== undefined) {
-        throw new Error(`group ${group.logicalId} sets DesiredCapacity in the template: the workflow owns capacity`);
+        throw new Error(
+          `group ${group.logicalId} sets DesiredCapacity in the template: the workflow owns capacity`,
+        );
       }
       this.region.createAutoScalingGroup({ ...group, desiredCapacity: 0 });
     }
@@ -76,7 +78,8 @@ export class Rehearsal {
     this.runner = new ExecutionRunner(this.service, {
       invokeLatencyMs: options.invokeLatencyMs ?? 100,
       loadHandler: options.loadHandler,
-      onEvent: (execution: RehearsalExecution, event: ExecutionEvent) => this.monitor.onEvent(execution, event),
+      onEvent: (execution: RehearsalExecution, event: ExecutionEvent) =>
+        this.monitor.onEvent(execution, event),
     });
     this.region.setExecutionDirectory({
       describe: (arn) => this.runner.describe(arn),

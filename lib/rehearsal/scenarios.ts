@@ -48,7 +48,9 @@ export class ScenarioContext {
 
   public check(description: string, passed: boolean, detail?: string): boolean {
     this.checks.push({ description, passed, detail });
-    this.rehearsal.monitor.note(`${passed ? 'ok  ' : 'FAIL'} ${description}${detail && !passed ? ` (${detail})` : ''}`);
+    this.rehearsal.monitor.note(
+      `${passed ? 'ok  ' : 'FAIL'} ${description}${detail && !passed ? ` (${detail})` : ''}`,
+    );
     return passed;
   }
 
@@ -124,14 +126,20 @@ export const tour: Scenario = async (s) => {
 
   const third = r.start(s.request(v3));
   await r.runUntilState(third, 'Bake');
-  await r.advance(5);
+  // A minute into the bake: the old fleet has drained into Standby and waits warm.
+  await r.advance(60);
   const decision = r.clock.now();
   const rollback = await r.execute({ action: 'rollback' });
   await r.run(third.done);
   s.expectOutcome(rollback, 'SUCCEEDED');
   s.check(`${third.name} was stopped by the rollback`, third.status === 'ABORTED', third.status);
   s.expectLive(v2);
-  const rollbackSeconds = secondsUntilOnlyVersion(r.monitor.traffic, v2, decision, rollback.stoppedAt ?? r.clock.now());
+  const rollbackSeconds = secondsUntilOnlyVersion(
+    r.monitor.traffic,
+    v2,
+    decision,
+    rollback.stoppedAt ?? r.clock.now(),
+  );
   s.check('the old version serves every request after the rollback', rollbackSeconds !== undefined);
   if (rollbackSeconds !== undefined) s.measurements.rollbackSeconds = rollbackSeconds;
 

@@ -76,7 +76,9 @@ export function readServiceTemplate(synthesized: CfnTemplate | Record<string, Js
 
   const machines = ofType('AWS::StepFunctions::StateMachine');
   if (machines.length !== 1) {
-    throw new Error(`expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`);
+    throw new Error(
+      `expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`,
+    );
   }
   const [machineId, machine] = machines[0];
   const definition = JSON.parse(resolver.resolve(machine.Properties?.DefinitionString));
@@ -94,7 +96,8 @@ export function readServiceTemplate(synthesized: CfnTemplate | Record<string, Js
   for (const [name, state] of Object.entries<Json>(definition.States)) {
     if (state.Type !== 'Task') continue;
     const fn = stepFunctions.find((f) => f.arn === state.Resource);
-    if (!fn) throw new Error(`Task state ${name} invokes ${state.Resource}, which is not a release step function`);
+    if (!fn)
+      throw new Error(`Task state ${name} invokes ${state.Resource}, which is not a release step function`);
     taskSteps[name] = fn;
   }
 
@@ -117,21 +120,25 @@ export function readServiceTemplate(synthesized: CfnTemplate | Record<string, Js
     };
   });
 
-  const targetGroups: TargetGroupInfo[] = ofType('AWS::ElasticLoadBalancingV2::TargetGroup').map(([id, r]) => {
-    const p = resolver.resolve(r.Properties ?? {});
-    const attribute = (key: string) =>
-      (p.TargetGroupAttributes ?? []).find((a: Json) => a.Key === key)?.Value as string | undefined;
-    const d = TARGET_GROUP_DEFAULTS;
-    return {
-      logicalId: id,
-      arn: resolver.physicalId(id),
-      healthCheckIntervalSeconds: Number(p.HealthCheckIntervalSeconds ?? d.interval),
-      healthCheckTimeoutSeconds: Number(p.HealthCheckTimeoutSeconds ?? d.timeout),
-      healthyThreshold: Number(p.HealthyThresholdCount ?? d.healthy),
-      unhealthyThreshold: Number(p.UnhealthyThresholdCount ?? d.unhealthy),
-      deregistrationDelaySeconds: Number(attribute('deregistration_delay.timeout_seconds') ?? d.deregistration),
-    };
-  });
+  const targetGroups: TargetGroupInfo[] = ofType('AWS::ElasticLoadBalancingV2::TargetGroup').map(
+    ([id, r]) => {
+      const p = resolver.resolve(r.Properties ?? {});
+      const attribute = (key: string) =>
+        (p.TargetGroupAttributes ?? []).find((a: Json) => a.Key === key)?.Value as string | undefined;
+      const d = TARGET_GROUP_DEFAULTS;
+      return {
+        logicalId: id,
+        arn: resolver.physicalId(id),
+        healthCheckIntervalSeconds: Number(p.HealthCheckIntervalSeconds ?? d.interval),
+        healthCheckTimeoutSeconds: Number(p.HealthCheckTimeoutSeconds ?? d.timeout),
+        healthyThreshold: Number(p.HealthyThresholdCount ?? d.healthy),
+        unhealthyThreshold: Number(p.UnhealthyThresholdCount ?? d.unhealthy),
+        deregistrationDelaySeconds: Number(
+          attribute('deregistration_delay.timeout_seconds') ?? d.deregistration,
+        ),
+      };
+    },
+  );
 
   const tables: TableInfo[] = ofType('AWS::DynamoDB::Table').map(([id, r]) => {
     const hash = (r.Properties?.KeySchema ?? []).find((k: Json) => k.KeyType === 'HASH');

@@ -49,7 +49,7 @@ describe('Finalize', () => {
     ]);
     expect(autoScaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, {
       InstanceId: 'i-b1',
-      ShouldDecrementDesiredCapacity: true,
+      ShouldDecrementDesiredCapacity: false,
     });
     expect(dynamoDb).toHaveReceivedCommandWith(DeleteItemCommand, {
       ConditionExpression: '#owner = :me',

@@ -167,8 +167,8 @@ describe('enterStandby / exitStandby', () => {
 });
 
 describe('terminateInstances', () => {
-  it('terminates each instance with decrement', async () => {
-    const result = await terminateInstances(['i-1', 'i-2']);
+  it('terminates counted instances with decrement, so nothing is relaunched', async () => {
+    const result = await terminateInstances(['i-1', 'i-2'], 'counted');
     expect(result).toEqual({ terminated: ['i-1', 'i-2'], alreadyGone: [] });
     expect(autoScaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, {
       InstanceId: 'i-1',
@@ -177,11 +177,19 @@ describe('terminateInstances', () => {
     expect(autoScaling).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 2);
   });
 
+  it('terminates Standby instances without decrement: they are already out of desired capacity', async () => {
+    await terminateInstances(['i-1'], 'standby');
+    expect(autoScaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, {
+      InstanceId: 'i-1',
+      ShouldDecrementDesiredCapacity: false,
+    });
+  });
+
   it('tolerates an instance that is already gone', async () => {
     autoScaling
       .on(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-gone' })
       .rejects(validationError('Instance Id not found - No managed instance found for instance ID: i-gone'));
-    const result = await terminateInstances(['i-1', 'i-gone', 'i-3']);
+    const result = await terminateInstances(['i-1', 'i-gone', 'i-3'], 'standby');
     expect(result).toEqual({ terminated: ['i-1', 'i-3'], alreadyGone: ['i-gone'] });
   });
 
@@ -193,14 +201,14 @@ describe('terminateInstances', () => {
           "Currently, desiredSize equals minSize (2). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.",
         ),
       );
-    await expect(terminateInstances(['i-1'])).rejects.toThrow(/desiredSize equals minSize/);
+    await expect(terminateInstances(['i-1'], 'counted')).rejects.toThrow(/desiredSize equals minSize/);
   });
 
   it('rethrows AccessDenied', async () => {
     autoScaling
       .on(TerminateInstanceInAutoScalingGroupCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
-    await expect(terminateInstances(['i-1'])).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(terminateInstances(['i-1'], 'counted')).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 
   it('keeps at most 10 calls in flight', async () => {
@@ -213,7 +221,10 @@ describe('terminateInstances', () => {
       inFlight--;
       return {};
     });
-    await terminateInstances(inService('b', 25).map(([id]) => id));
+    await terminateInstances(
+      inService('b', 25).map(([id]) => id),
+      'counted',
+    );
     expect(peak).toBe(10);
     expect(autoScaling).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 25);
   });

@@ -206,7 +206,7 @@ describe('Rollback', () => {
     });
     expect(autoScaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, {
       InstanceId: 'i-b1',
-      ShouldDecrementDesiredCapacity: true,
+      ShouldDecrementDesiredCapacity: false,
     });
     expect(autoScaling).not.toHaveReceivedCommand(ExitStandbyCommand);
   });

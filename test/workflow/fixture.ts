@@ -5,7 +5,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { ReleaseWorkflow, ReleaseWorkflowProps } from '../../lib/release-workflow';
 
 /** A stack with two bare groups and a target group: the workflow on its own. */
-export function workflowStack(props: Partial<ReleaseWorkflowProps> = {}): { stack: Stack; workflow: ReleaseWorkflow } {
+export function workflowStack(props: Partial<ReleaseWorkflowProps> = {}): {
+  stack: Stack;
+  workflow: ReleaseWorkflow;
+} {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'WorkflowStack');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });

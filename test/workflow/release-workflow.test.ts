@@ -31,7 +31,9 @@ function statementsOfStep(json: Json, step: string): Json[] {
   )!;
   const roleId = fn.Properties.Role['Fn::GetAtt'][0];
   return Object.values<Json>(json.Resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref: Json) => ref.Ref === roleId))
+    .filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref: Json) => ref.Ref === roleId),
+    )
     .flatMap((r) => r.Properties.PolicyDocument.Statement);
 }
 
@@ -44,16 +46,34 @@ describe('the release state machine', () => {
 
   test('runs the release steps in order, polling with Wait states', () => {
     expect(Object.keys(states)).toEqual(
-      expect.arrayContaining(['Start', 'Prepare', 'ScaleUp', 'WaitForHealth', 'CheckHealth', 'Swap', 'Bake', 'Finalize', 'Rollback']),
+      expect.arrayContaining([
+        'Start',
+        'Prepare',
+        'ScaleUp',
+        'WaitForHealth',
+        'CheckHealth',
+        'Swap',
+        'Bake',
+        'Finalize',
+        'Rollback',
+      ]),
     );
     expect(states.Start.Next).toBe('Prepare');
     expect(states.ScaleUp.Next).toBe('WaitForHealth');
-    expect(states.WaitForHealth).toMatchObject({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'CheckHealth' });
+    expect(states.WaitForHealth).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.waitSeconds',
+      Next: 'CheckHealth',
+    });
     expect(states.Bake).toMatchObject({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'Finalize' });
     const choices = (name: string) =>
       Object.fromEntries(states[name].Choices.map((c: Json) => [c.StringEquals, c.Next]));
     expect(choices('AfterPrepare')).toEqual({ scaleUp: 'ScaleUp', rollback: 'Rollback' });
-    expect(choices('AfterCheckHealth')).toEqual({ swap: 'Swap', waitForHealth: 'WaitForHealth', rollback: 'Rollback' });
+    expect(choices('AfterCheckHealth')).toEqual({
+      swap: 'Swap',
+      waitForHealth: 'WaitForHealth',
+      rollback: 'Rollback',
+    });
     expect(choices('AfterSwap')).toEqual({ bake: 'Bake', finalize: 'Finalize', swap: 'WaitBeforeSwapAgain' });
     expect(choices('AfterFinalize')).toEqual({ released: 'Released', finalize: 'WaitBeforeFinalizeAgain' });
     expect(choices('AfterRollback')).toEqual({
@@ -74,8 +94,14 @@ describe('the release state machine', () => {
   });
 
   test('a refused request fails without rolling anything back', () => {
-    expect(states.Prepare.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Rejected' }]);
-    expect(states.Rejected).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    expect(states.Prepare.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Rejected' },
+    ]);
+    expect(states.Rejected).toMatchObject({
+      Type: 'Fail',
+      ErrorPath: '$.error.Error',
+      CausePath: '$.error.Cause',
+    });
   });
 
   test('an automatic rollback ends the execution failed with its reason', () => {
@@ -90,7 +116,12 @@ describe('the release state machine', () => {
     expect(states.Rollback.Retry).toEqual(
       expect.arrayContaining([
         { ErrorEquals: ['LockLost'], MaxAttempts: 0 },
-        expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 4, BackoffRate: 2, IntervalSeconds: 5 }),
+        expect.objectContaining({
+          ErrorEquals: ['States.ALL'],
+          MaxAttempts: 4,
+          BackoffRate: 2,
+          IntervalSeconds: 5,
+        }),
       ]),
     );
     expect(states.Rollback.Catch.map((c: Json) => c.Next)).toEqual(['Superseded', 'RollbackFailed']);
@@ -195,10 +226,16 @@ describe('least privilege', () => {
 
   test('each step gets only the mutations it makes', () => {
     const mutations = (step: string) =>
-      [...new Set(actionsOf(statementsOfStep(json, step)).filter((a) => MUTATING_AUTOSCALING.includes(a)))].sort();
+      [
+        ...new Set(actionsOf(statementsOfStep(json, step)).filter((a) => MUTATING_AUTOSCALING.includes(a))),
+      ].sort();
     expect(mutations('prepare')).toEqual([]);
     expect(mutations('scale-up')).toEqual(
-      ['autoscaling:CreateOrUpdateTags', 'autoscaling:ResumeProcesses', 'autoscaling:UpdateAutoScalingGroup'].sort(),
+      [
+        'autoscaling:CreateOrUpdateTags',
+        'autoscaling:ResumeProcesses',
+        'autoscaling:UpdateAutoScalingGroup',
+      ].sort(),
     );
     expect(mutations('swap')).not.toContain('autoscaling:ExitStandby');
     expect(mutations('swap')).toContain('autoscaling:EnterStandby');
@@ -207,7 +244,9 @@ describe('least privilege', () => {
   });
 
   test('tags may be written only under the workflow keys', () => {
-    const tagging = statementsOfStep(json, 'swap').find((s) => actionsOf([s]).includes('autoscaling:CreateOrUpdateTags'));
+    const tagging = statementsOfStep(json, 'swap').find((s) =>
+      actionsOf([s]).includes('autoscaling:CreateOrUpdateTags'),
+    );
     expect(tagging.Condition).toEqual({
       'ForAllValues:StringEquals': {
         'aws:TagKeys': ['bluegreen:version', 'bluegreen:role', 'bluegreen:previous-version'],
@@ -222,7 +261,9 @@ describe('least privilege', () => {
   });
 
   test('prepare may describe and stop executions of its own state machine only', () => {
-    const statement = statementsOfStep(json, 'prepare').find((s) => actionsOf([s]).includes('states:StopExecution'));
+    const statement = statementsOfStep(json, 'prepare').find((s) =>
+      actionsOf([s]).includes('states:StopExecution'),
+    );
     expect(statement.Action).toEqual(['states:DescribeExecution', 'states:StopExecution']);
     const resource = JSON.stringify(statement.Resource);
     expect(resource).toContain(':execution:');
@@ -236,7 +277,9 @@ describe('least privilege', () => {
     const statements = Template.fromStack(stack).findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Ci') }] },
     });
-    const actions = actionsOf(Object.values<Json>(statements).flatMap((p) => p.Properties.PolicyDocument.Statement));
+    const actions = actionsOf(
+      Object.values<Json>(statements).flatMap((p) => p.Properties.PolicyDocument.Statement),
+    );
     expect(actions).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution']));
   });
 });
