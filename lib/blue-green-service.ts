@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Names, Size, Tokenization } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, Size, Stack, Tokenization } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -409,22 +409,44 @@ export class BlueGreenService extends Construct {
 
   private bindArtifact(application: AppSource): ReleaseArtifactLocation | undefined {
     if (application.mode !== 'artifact') return undefined;
-    const bucket =
-      application.bucket ??
-      new s3.Bucket(this, 'ArtifactBucket', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        versioned: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        serverAccessLogsBucket: this.entryPoint.accessLogsBucket,
-        serverAccessLogsPrefix: 'artifact-bucket/',
-      });
+    const bucket = application.bucket ?? this.createArtifactBucket();
     return {
       bucket,
       keyPrefix: application.keyPrefix ?? APP_DEFAULTS.keyPrefix,
       extension: application.extension ?? APP_DEFAULTS.extension,
     };
+  }
+
+  /**
+   * The artifact bucket, its server access logs delivered to the access-logs bucket through a
+   * bucket policy (never ACLs), whatever the app's `serverAccessLogsUseBucketPolicy` flag says.
+   */
+  private createArtifactBucket(): s3.Bucket {
+    const logs = this.entryPoint.accessLogsBucket;
+    const logPrefix = 'artifact-bucket/';
+    const bucket = new s3.Bucket(this, 'ArtifactBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    });
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: logs.bucketName,
+      logFilePrefix: logPrefix,
+    };
+    logs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [logs.arnForObjects(`${logPrefix}*`)],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': bucket.bucketArn },
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        },
+      }),
+    );
+    return bucket;
   }
 
   private addOutputs(): void {

@@ -83,7 +83,8 @@ export class ServiceMonitor {
   public onSettled(execution: RehearsalExecution): void {
     if (!this.running.delete(execution)) return;
     for (const other of this.running) if (other.status !== 'RUNNING') this.running.delete(other);
-    if (this.running.size > 0) return;
+    // A stopped execution leaves the service mid-way by definition: the next one must reconcile it.
+    if (this.running.size > 0 || execution.status === 'ABORTED') return;
     const view = this.view();
     for (const problem of settledViolations(view, this.minCapacity))
       this.violation(`after ${execution.name}: ${problem}`);
