@@ -4,6 +4,8 @@
  * lock table. Intrinsic functions are resolved against simulated physical ids; anything this
  * reader does not understand is an error, never a guess.
  */
+import type { AutoScalingGroupSpec, TargetGroupSpec } from './region';
+
 export const SIMULATED_REGION = 'sim-east-1';
 export const SIMULATED_ACCOUNT = '123456789012';
 
@@ -27,26 +29,14 @@ export interface StepFunctionInfo {
   readonly environment: Record<string, string>;
 }
 
-export interface GroupInfo {
+/** A group as the region needs it, plus where it came from. */
+export interface GroupInfo extends AutoScalingGroupSpec {
   readonly logicalId: string;
-  readonly name: string;
-  readonly minSize: number;
-  readonly maxSize: number;
-  readonly desiredCapacity?: number;
-  readonly targetGroupArns: string[];
-  readonly healthCheckType: 'EC2' | 'ELB';
-  readonly healthCheckGracePeriodSeconds: number;
-  readonly tags: { key: string; value: string; propagateAtLaunch: boolean }[];
 }
 
-export interface TargetGroupInfo {
+/** A target group as the region needs it, plus where it came from. */
+export interface TargetGroupInfo extends TargetGroupSpec {
   readonly logicalId: string;
-  readonly arn: string;
-  readonly healthCheckIntervalSeconds: number;
-  readonly healthCheckTimeoutSeconds: number;
-  readonly healthyThreshold: number;
-  readonly unhealthyThreshold: number;
-  readonly deregistrationDelaySeconds: number;
 }
 
 export interface TableInfo {

@@ -61,10 +61,13 @@ describe('demo mode with the version tag on the group', () => {
     // GIVEN
     const box = sandbox();
     const port = await freePort();
-    const firstImdsRequest = imds.requests.length;
+    // An IMDS of its own: concurrent tests would add their requests to a shared one's log.
+    const ownImds = await startFakeImds();
 
     // WHEN
-    const result = await box.run(imds, { BLUEGREEN_APP_PORT: String(port), ...DB_ENV });
+    const result = await box
+      .run(ownImds, { BLUEGREEN_APP_PORT: String(port), ...DB_ENV })
+      .finally(() => ownImds.close());
 
     // THEN the script succeeded and recorded the version
     expect(result.stderr).toContain(`group ${GROUP_NAME} runs version v1.2.3`);
@@ -73,7 +76,7 @@ describe('demo mode with the version tag on the group', () => {
     expect(box.exists('var/lib/bluegreen/boot-failed')).toBe(false);
 
     // the metadata came from IMDSv2: a token PUT, then GETs carrying that token
-    const requests = imds.requests.slice(firstImdsRequest);
+    const requests = ownImds.requests;
     expect(requests.map((request) => `${request.method} ${request.url} ${request.status}`)).toEqual([
       'PUT /latest/api/token 200',
       'GET /latest/meta-data/instance-id 200',
