@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BlueGreenServiceProps } from '../../lib/blue-green-service';
 import { Rehearsal, RehearsalOptions } from '../../lib/rehearsal/rehearsal';
+export { MUTATING_COMMANDS } from '../../lib/rehearsal/region/faults';
 import { CfnTemplate } from '../../lib/rehearsal/template';
 import { DemoStack, ServiceStack } from '../../bin/example-stacks';
 
@@ -45,15 +46,3 @@ export function groupOf(rehearsal: Rehearsal, colour: string): string {
   if (!group) throw new Error(`no ${colour} group`);
   return group.name;
 }
-
-export const MUTATING_COMMANDS = [
-  'CreateOrUpdateTags',
-  'UpdateAutoScalingGroup',
-  'SuspendProcesses',
-  'ResumeProcesses',
-  'EnterStandby',
-  'ExitStandby',
-  'TerminateInstanceInAutoScalingGroup',
-  'PutItem',
-  'DeleteItem',
-];

@@ -1,19 +1,8 @@
 /** Row 5: 1,000 instances per group, release and rollback under injected throttling. */
 import type { CallStats } from '../region/call-log';
+import { MUTATING_COMMANDS } from '../region/faults';
 import { Rehearsal } from '../rehearsal';
 import type { CfnTemplate } from '../template';
-
-export const MUTATING_COMMANDS = [
-  'CreateOrUpdateTags',
-  'UpdateAutoScalingGroup',
-  'SuspendProcesses',
-  'ResumeProcesses',
-  'EnterStandby',
-  'ExitStandby',
-  'TerminateInstanceInAutoScalingGroup',
-  'PutItem',
-  'DeleteItem',
-];
 
 export interface CallDelta {
   readonly api: string;

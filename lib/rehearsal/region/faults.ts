@@ -4,6 +4,19 @@
  */
 import type { SeededRandom } from './random';
 
+/** The calls the release steps make that change something: where injected faults hurt most. */
+export const MUTATING_COMMANDS = [
+  'CreateOrUpdateTags',
+  'UpdateAutoScalingGroup',
+  'SuspendProcesses',
+  'ResumeProcesses',
+  'EnterStandby',
+  'ExitStandby',
+  'TerminateInstanceInAutoScalingGroup',
+  'PutItem',
+  'DeleteItem',
+];
+
 export interface CallFailureSpec {
   /** Only calls to this service. @default - any service */
   readonly service?: string;
