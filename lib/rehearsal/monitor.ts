@@ -8,7 +8,8 @@ import {
   trafficViolations,
 } from './invariants';
 import type { SimulatedRegion } from './region/region';
-import { serviceView, trafficTotals } from './region-view';
+import type { TrafficSecond as RoutedSecond } from './region';
+import { serviceView } from './region-view';
 import type { VirtualClock } from './virtual-clock';
 
 export interface TimelineEntry {
@@ -30,7 +31,7 @@ export class ServiceMonitor {
   private readonly allowed = new Set<string>();
   public readonly origin: number;
   private running = new Set<RehearsalExecution>();
-  private previousTotals = { servedByVersion: {} as Record<string, number>, dropped: 0 };
+  private routedSeconds = 0;
   private trafficStarted = false;
   private lastLine = '';
   private lineTraffic: Record<string, number> = {};
@@ -112,20 +113,22 @@ export class ServiceMonitor {
     return formatElapsed(time - this.origin);
   }
 
+  /** Takes the seconds the region's request stream routed since the last call. */
   private checkSecond(): void {
-    const totals = trafficTotals(this.region);
-    const servedByVersion: Record<string, number> = {};
-    for (const [version, count] of Object.entries(totals.servedByVersion)) {
-      const delta = count - (this.previousTotals.servedByVersion[version] ?? 0);
-      if (delta > 0) servedByVersion[version] = delta;
-    }
-    const dropped = totals.dropped - this.previousTotals.dropped;
-    this.previousTotals = { servedByVersion: { ...totals.servedByVersion }, dropped: totals.dropped };
+    const routed = this.region.traffic.perSecond;
+    for (; this.routedSeconds < routed.length; this.routedSeconds++)
+      this.checkTraffic(routed[this.routedSeconds]);
+  }
+
+  private checkTraffic(routed: RoutedSecond): void {
+    const servedByVersion = Object.fromEntries(Object.entries(routed.served).filter(([, n]) => n > 0));
     if (Object.keys(servedByVersion).length > 0) this.trafficStarted = true;
+    // An error answer (fail-open to an instance whose app is down) fails a user like a drop.
+    const failed = Object.values(routed.failed).reduce((total, n) => total + n, 0);
     const second: TrafficSecond = {
-      time: this.clock.now(),
+      time: routed.time,
       servedByVersion,
-      dropped: this.trafficStarted ? dropped : 0,
+      dropped: this.trafficStarted ? routed.dropped + failed : 0,
     };
     this.traffic.push(second);
     for (const [version, count] of Object.entries(servedByVersion)) {

@@ -24,16 +24,3 @@ export function serviceView(region: SimulatedRegion, lockTables: readonly string
     lockHeld: lockTables.some((name) => region.scanTable(name).length > 0),
   };
 }
-
-/**
- * Requests so far: served per version, and the ones that failed a user (dropped, or answered
- * with an error because the load balancer failed open to an instance whose app was down).
- */
-export function trafficTotals(region: SimulatedRegion): {
-  servedByVersion: Record<string, number>;
-  dropped: number;
-} {
-  const { servedByVersion, failedByVersion, dropped } = region.traffic;
-  const failed = Object.values(failedByVersion).reduce((sum, n) => sum + n, 0);
-  return { servedByVersion: { ...servedByVersion }, dropped: dropped + failed };
-}
