@@ -5,20 +5,16 @@
  * are wall clock on this machine.
  */
 import { performance } from 'perf_hooks';
-import { measureBundles } from '../lib/rehearsal/bench/bundles';
-import { standbyCallBudget, verdict } from '../lib/rehearsal/bench/figures';
-import { measureLargeFleet } from '../lib/rehearsal/bench/large-fleet';
-import { measureReleaseTiming } from '../lib/rehearsal/bench/release-timing';
-import { measureRollback } from '../lib/rehearsal/bench/rollback';
-import { measureSynth } from '../lib/rehearsal/bench/synth';
-import { anyMissed, BenchRow, formatTable, seconds } from '../lib/rehearsal/bench/table';
-import {
-  AWS_DEFAULT_HEALTH,
-  demoTemplate,
-  LARGE_FLEET,
-  serviceTemplate,
-} from '../lib/rehearsal/bench/templates';
-import { measureTransitions } from '../lib/rehearsal/bench/transitions';
+import { measureBundles } from './bench/bundles';
+import { standbyCallBudget, verdict } from './bench/figures';
+import { measureLargeFleet } from './bench/large-fleet';
+import { measureReleaseTiming } from './bench/release-timing';
+import { measureRollback } from './bench/rollback';
+import { measureSynth } from './bench/synth';
+import { anyMissed, BenchRow, formatTable, seconds } from './bench/table';
+import { AWS_DEFAULT_HEALTH, LARGE_FLEET } from './bench/templates';
+import { measureTransitions } from './bench/transitions';
+import { demoTemplate, serviceTemplate } from './rehearsal-templates';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const BUNDLE_KB_TARGET = 150;

@@ -5,10 +5,9 @@
  * non-zero when an invariant breaks or a scenario check fails.
  */
 import * as fs from 'fs';
-import { App } from 'aws-cdk-lib';
 import { Rehearsal, RehearsalOptions } from '../lib/rehearsal/rehearsal';
 import { runScenario, SCENARIOS } from '../lib/rehearsal/scenarios';
-import { DemoStack } from './example-stacks';
+import { demoTemplate } from './rehearsal-templates';
 
 interface CliOptions {
   scenario: string;
@@ -84,9 +83,7 @@ async function main(): Promise<number> {
       rehearsalOptions,
     );
   } else {
-    // The rehearsal runs the handlers from source: skip bundling them.
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    rehearsal = Rehearsal.fromStack(new DemoStack(app, 'Demo'), rehearsalOptions);
+    rehearsal = Rehearsal.fromTemplate(demoTemplate(), rehearsalOptions);
   }
   const synthesized = Date.now();
   console.log(`Rehearsing scenario "${options.scenario}" on the simulated region (virtual time)`);

@@ -17,7 +17,7 @@ export interface BundleFigure {
   readonly importRunsMs: readonly number[];
 }
 
-const REPO = path.join(__dirname, '..', '..', '..');
+const REPO = path.join(__dirname, '..', '..');
 
 export function releaseSteps(): string[] {
   const root = path.join(REPO, 'lambda');

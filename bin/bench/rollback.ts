@@ -1,8 +1,8 @@
 /** Row 1 (and 4): rollback on request during the bake, measured as the tour measures it. */
-import { REGION_DEFAULTS } from '../region/region';
-import { Rehearsal, type RehearsalOptions } from '../rehearsal';
-import { secondsUntilOnlyVersion } from '../scenarios';
-import type { CfnTemplate } from '../template';
+import { REGION_DEFAULTS } from '../../lib/rehearsal/region/region';
+import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
+import { secondsUntilOnlyVersion } from '../../lib/rehearsal/scenarios';
+import type { CfnTemplate } from '../../lib/rehearsal/template';
 import { median, rollbackFloorSeconds } from './figures';
 
 export interface RollbackFigure {

@@ -1,8 +1,8 @@
 /** Row 5: 1,000 instances per group, release and rollback under injected throttling. */
-import type { CallStats } from '../region/call-log';
-import { MUTATING_COMMANDS } from '../region/faults';
-import { Rehearsal } from '../rehearsal';
-import type { CfnTemplate } from '../template';
+import type { CallStats } from '../../lib/rehearsal/region/call-log';
+import { MUTATING_COMMANDS } from '../../lib/rehearsal/region/faults';
+import { Rehearsal } from '../../lib/rehearsal/rehearsal';
+import type { CfnTemplate } from '../../lib/rehearsal/template';
 
 export interface CallDelta {
   readonly api: string;

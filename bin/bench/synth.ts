@@ -6,7 +6,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { performance } from 'perf_hooks';
-import { DemoStack } from '../../../bin/example-stacks';
+import { DemoStack } from '../example-stacks';
 import { median } from './figures';
 
 export interface SynthFigure {

@@ -6,9 +6,9 @@
  * is sampled once per virtual second, so that moment is late by < 1 s, which can only shrink the
  * overhead). Overhead: the Swap state entered minus that moment.
  */
-import type { RegionObservation } from '../region/observation';
-import { Rehearsal, type RehearsalOptions } from '../rehearsal';
-import type { CfnTemplate } from '../template';
+import type { RegionObservation } from '../../lib/rehearsal/region/observation';
+import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
+import type { CfnTemplate } from '../../lib/rehearsal/template';
 import { healthWaitOverheadSeconds, mixedVersionWindowSeconds } from './figures';
 
 export interface ReleaseTiming {

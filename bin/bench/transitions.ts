@@ -5,9 +5,9 @@
  * so the group replaces the instances before they ever pass (observed: 0 of 2 healthy after
  * 900 s), which would measure a never-healthy release, not a long health wait.
  */
-import { Rehearsal } from '../rehearsal';
-import { REGION_DEFAULTS } from '../region/region';
-import type { CfnTemplate } from '../template';
+import { Rehearsal } from '../../lib/rehearsal/rehearsal';
+import { REGION_DEFAULTS } from '../../lib/rehearsal/region/region';
+import type { CfnTemplate } from '../../lib/rehearsal/template';
 
 export interface TransitionsResult {
   readonly status: string;

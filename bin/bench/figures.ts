@@ -2,7 +2,7 @@
  * Pure computations of the benchmark figures (no rehearsal, no I/O): medians, floors, windows,
  * budgets and verdicts. Every input is plain data taken from a run.
  */
-import type { TrafficSecond } from '../invariants';
+import type { TrafficSecond } from '../../lib/rehearsal/invariants';
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of nothing');
