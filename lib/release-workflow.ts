@@ -1,5 +1,6 @@
-import { Arn, ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/shared/config';
 import { TagKeys } from '../lambda/shared/tags';
-import { buildReleaseDefinition } from './workflow/release-definition';
+import { ApprovalSettings, buildReleaseDefinition } from './workflow/release-definition';
 import { wildcardResourceFinding } from './validation';
 import { ReleaseStepName, StepFunction } from './workflow/step-function';
 
@@ -39,8 +40,18 @@ export interface ReleaseWorkflowProps {
   readonly bakeTime?: Duration;
   /** Time between health polls. @default Duration.seconds(5) */
   readonly pollInterval?: Duration;
+  /**
+   * How long one invocation of CheckHealth or WatchBake keeps polling before handing back to the
+   * state machine (three transitions per hand-back instead of per poll).
+   * @default Duration.seconds(60)
+   */
+  readonly pollBudget?: Duration;
   /** Set in artifact mode: Prepare refuses a version whose artifact is missing. @default - no check */
   readonly artifact?: ReleaseArtifactLocation;
+  /** Alarms watched during the bake; one in ALARM rolls the release back. @default - none */
+  readonly rollbackAlarms?: readonly cloudwatch.IAlarm[];
+  /** @default - no approval gate */
+  readonly approval?: ApprovalSettings;
 }
 
 /** Tags the workflow writes; the only keys its roles may set on the groups. */
@@ -62,6 +73,8 @@ export class ReleaseWorkflow extends Construct {
     const healthTimeout = props.healthTimeout ?? Duration.minutes(15);
     const bakeTime = props.bakeTime ?? Duration.minutes(5);
     const pollInterval = props.pollInterval ?? Duration.seconds(5);
+    const pollBudget = props.pollBudget ?? Duration.seconds(60);
+    const rollbackAlarms = props.rollbackAlarms ?? [];
 
     this.lockTable = new dynamodb.Table(this, 'LockTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -83,7 +96,13 @@ export class ReleaseWorkflow extends Construct {
       [ENV.healthTimeoutSeconds]: String(healthTimeout.toSeconds()),
       [ENV.bakeSeconds]: String(bakeTime.toSeconds()),
       [ENV.pollSeconds]: String(pollInterval.toSeconds()),
+      [ENV.pollBudgetSeconds]: String(pollBudget.toSeconds()),
     };
+    if (rollbackAlarms.length > 0) {
+      environment[ENV.rollbackAlarmNames] = Stack.of(this).toJsonString(
+        rollbackAlarms.map((a) => a.alarmName),
+      );
+    }
     if (props.artifact) {
       environment[ENV.artifactBucket] = props.artifact.bucket.bucketName;
       environment[ENV.artifactKeyPrefix] = props.artifact.keyPrefix;
@@ -95,7 +114,16 @@ export class ReleaseWorkflow extends Construct {
     this.steps = {
       prepare: step('prepare', 'Validate a release request, read the groups, take the lock.'),
       'scale-up': step('scale-up', 'Tag the idle group with the version and scale it up.'),
-      'check-health': step('check-health', 'Count idle-group instances healthy on the target group.'),
+      'check-health': step(
+        'check-health',
+        'Poll until the idle group is healthy on the target group.',
+        pollBudget.plus(Duration.seconds(30)),
+      ),
+      'watch-bake': step(
+        'watch-bake',
+        'Poll the rollback alarms until the bake ends.',
+        pollBudget.plus(Duration.seconds(30)),
+      ),
       swap: step('swap', 'Move the live group to Standby in batches of 20.', Duration.minutes(10)),
       finalize: step('finalize', 'Terminate the Standby fleet and release the lock.', Duration.minutes(10)),
       rollback: step(
@@ -108,22 +136,29 @@ export class ReleaseWorkflow extends Construct {
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_MONTH });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildReleaseDefinition(this, {
-          prepare: this.steps.prepare,
-          scaleUp: this.steps['scale-up'],
-          checkHealth: this.steps['check-health'],
-          swap: this.steps.swap,
-          finalize: this.steps.finalize,
-          rollback: this.steps.rollback,
-        }),
+        buildReleaseDefinition(
+          this,
+          {
+            prepare: this.steps.prepare,
+            scaleUp: this.steps['scale-up'],
+            checkHealth: this.steps['check-health'],
+            swap: this.steps.swap,
+            watchBake: this.steps['watch-bake'],
+            finalize: this.steps.finalize,
+            rollback: this.steps.rollback,
+          },
+          { pollBudget, approval: props.approval },
+        ),
       ),
       stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: healthTimeout.plus(bakeTime).plus(Duration.hours(2)),
+      timeout: executionTimeout(healthTimeout, bakeTime, props.approval),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
 
-    this.grantStepPermissions(props);
+    // Lets the CLI find the groups of the service a state machine releases.
+    Tags.of(this.stateMachine).add(TagKeys.service, props.serviceTag);
+    this.grantStepPermissions(props, rollbackAlarms);
   }
 
   /** Lets the grantee start releases and rollbacks (both are executions) and follow them. */
@@ -133,10 +168,22 @@ export class ReleaseWorkflow extends Construct {
     return start;
   }
 
-  private grantStepPermissions(props: ReleaseWorkflowProps): void {
+  private grantStepPermissions(
+    props: ReleaseWorkflowProps,
+    rollbackAlarms: readonly cloudwatch.IAlarm[],
+  ): void {
     const groupArns = [props.blue.autoScalingGroupArn, props.green.autoScalingGroupArn];
     const steps = this.steps;
-    const all = Object.values(steps);
+    // WatchBake reads alarms only: no Auto Scaling, load balancer or lock access.
+    const all = Object.values(steps).filter((fn) => fn !== steps['watch-bake']);
+    if (rollbackAlarms.length > 0) {
+      steps['watch-bake'].addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['cloudwatch:DescribeAlarms'],
+          resources: rollbackAlarms.map((alarm) => alarm.alarmArn),
+        }),
+      );
+    }
 
     // Describe calls of Auto Scaling and ELB do not support resource-level permissions.
     for (const fn of all) {
@@ -236,10 +283,10 @@ export class ReleaseWorkflow extends Construct {
           'Prepare checks that `<prefix><version>.<extension>` exists before a release: GetObject on the prefix only.',
       });
     }
-    this.acknowledgeNagFindings(groupArns, executions);
+    this.acknowledgeNagFindings(all, groupArns, executions);
   }
 
-  private acknowledgeNagFindings(groupArns: string[], executions: string): void {
+  private acknowledgeNagFindings(fleetSteps: StepFunction[], groupArns: string[], executions: string): void {
     const acknowledge = (scope: Construct, finding: string, reason: string) =>
       Validations.of(scope).acknowledge({ id: `AwsSolutions-${finding}`, reason });
     for (const fn of Object.values(this.steps)) {
@@ -248,6 +295,8 @@ export class ReleaseWorkflow extends Construct {
         'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         'AWSLambdaBasicExecutionRole only lets the function write its own logs.',
       );
+    }
+    for (const fn of fleetSteps) {
       acknowledge(
         fn,
         'IAM5[Resource::*]',
@@ -283,4 +332,16 @@ export class ReleaseWorkflow extends Construct {
 
 function stepId(step: ReleaseStepName): string {
   return step.replace(/(^|-)([a-z])/g, (_m, _dash: string, letter: string) => letter.toUpperCase()) + 'Step';
+}
+
+/** Room for every wait a release may take, plus two hours for the steps and a rollback. */
+function executionTimeout(
+  healthTimeout: Duration,
+  bakeTime: Duration,
+  approval?: ApprovalSettings,
+): Duration {
+  const approvalSeconds = approval ? approval.gates.length * approval.timeout.toSeconds() : 0;
+  return Duration.seconds(
+    healthTimeout.toSeconds() + bakeTime.toSeconds() + approvalSeconds + Duration.hours(2).toSeconds(),
+  );
 }

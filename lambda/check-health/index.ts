@@ -1,19 +1,28 @@
 /**
  * CheckHealth (read-only): is the scaled-up group serving? Counts the group's current instances
- * every time, so an instance that died and was replaced by the group is simply followed.
+ * every time, so an instance that died and was replaced by the group is simply followed. Polls
+ * every `pollSeconds` for up to `pollBudgetSeconds` per invocation before handing back.
  */
 import { now } from '../shared/clock';
 import { readServiceConfig } from '../shared/config';
-import { decideHealth, recordTiming, requirePlan } from '../shared/decisions';
+import { decideHealth, recordTiming, requirePlan, type HealthDecision } from '../shared/decisions';
 import { readFleetSnapshot } from '../shared/fleet';
+import { pollWithinBudget } from '../shared/poll';
 import type { ReleaseState } from '../shared/types';
 
 export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const config = readServiceConfig();
   const plan = requirePlan(state, 'CheckHealth');
-  const snapshot = await readFleetSnapshot(config);
-  const at = now();
-  const decision = decideHealth(plan, snapshot.groups[plan.targetColour], snapshot.targetHealth, at);
+  let decidedAt = now();
+  const { value: decision } = await pollWithinBudget<HealthDecision>(
+    async () => {
+      const snapshot = await readFleetSnapshot(config);
+      decidedAt = now();
+      const value = decideHealth(plan, snapshot.groups[plan.targetColour], snapshot.targetHealth, decidedAt);
+      return { final: value.next !== 'waitForHealth', value };
+    },
+    { intervalMs: config.pollSeconds * 1000, budgetMs: config.pollBudgetSeconds * 1000 },
+  );
   switch (decision.next) {
     case 'swap':
       return {
@@ -21,7 +30,7 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
         next: 'swap',
         progress: decision.progress,
         waitSeconds: undefined,
-        timings: recordTiming(state.timings, 'healthy', at),
+        timings: recordTiming(state.timings, 'healthy', decidedAt),
       };
     case 'rollback':
       return { ...state, next: 'rollback', progress: decision.progress, rollback: decision.rollback };

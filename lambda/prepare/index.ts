@@ -6,13 +6,13 @@
  * here fails the execution as it is: nothing was changed, so there is nothing to roll back.
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../shared/clients';
+import { s3 } from '../shared/clients/s3';
 import { now } from '../shared/clock';
 import { readServiceConfig, type ServiceConfig } from '../shared/config';
 import { classifyService, decidePrepare, recordTiming } from '../shared/decisions';
 import { errorName, ReleaseInProgressError, UnexplainedStateError } from '../shared/errors';
 import { readFleetSnapshot } from '../shared/fleet';
-import { acquireLock, inspectLock } from '../shared/lock';
+import { acquireLock, inspectLock } from '../shared/lock-takeover';
 import { validateRequest } from '../shared/request';
 import { withRetry } from '../shared/retry';
 import type { ReleaseState } from '../shared/types';

@@ -2,3 +2,8 @@
 export function now(): number {
   return Date.now();
 }
+
+/** Waits on the global timers, which the rehearsal's virtual clock replaces. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

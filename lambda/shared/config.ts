@@ -16,6 +16,14 @@ export interface ServiceConfig {
   readonly bakeSeconds: number;
   /** Seconds between two health polls; the target group's health-check interval by default. */
   readonly pollSeconds: number;
+  /**
+   * How long one invocation of a waiting step (CheckHealth, WatchBake) may keep polling before it
+   * hands back to the state machine; 0 checks once. Polling inside the function costs Lambda time
+   * instead of three state transitions per poll (see README, Performance).
+   */
+  readonly pollBudgetSeconds: number;
+  /** CloudWatch alarms watched during the bake: one in ALARM rolls the release back. */
+  readonly rollbackAlarmNames: readonly string[];
   /** Set in artifact mode: where `<prefix><version>.<extension>` must exist before a release. */
   readonly artifact?: { readonly bucket: string; readonly keyPrefix: string; readonly extension: string };
 }
@@ -31,6 +39,8 @@ export const ENV = {
   healthTimeoutSeconds: 'HEALTH_TIMEOUT_SECONDS',
   bakeSeconds: 'BAKE_SECONDS',
   pollSeconds: 'POLL_SECONDS',
+  pollBudgetSeconds: 'POLL_BUDGET_SECONDS',
+  rollbackAlarmNames: 'ROLLBACK_ALARM_NAMES',
   artifactBucket: 'ARTIFACT_BUCKET',
   artifactKeyPrefix: 'ARTIFACT_KEY_PREFIX',
   artifactExtension: 'ARTIFACT_EXTENSION',
@@ -49,6 +59,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     }
     return value;
   };
+  const optionalInt = (name: string): number => (env[name] === undefined ? 0 : int(name));
   const bucket = env[ENV.artifactBucket];
   return {
     groupNames: { blue: text(ENV.blueGroupName), green: text(ENV.greenGroupName) },
@@ -60,6 +71,8 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     healthTimeoutSeconds: int(ENV.healthTimeoutSeconds),
     bakeSeconds: int(ENV.bakeSeconds),
     pollSeconds: int(ENV.pollSeconds),
+    pollBudgetSeconds: optionalInt(ENV.pollBudgetSeconds),
+    rollbackAlarmNames: readAlarmNames(env[ENV.rollbackAlarmNames]),
     artifact: bucket
       ? {
           bucket,
@@ -68,4 +81,16 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
         }
       : undefined,
   };
+}
+
+/** A JSON array of alarm names (names may contain commas). */
+function readAlarmNames(value: string | undefined): string[] {
+  if (value === undefined || value === '') return [];
+  const parsed: unknown = JSON.parse(value);
+  if (!Array.isArray(parsed) || !parsed.every((name) => typeof name === 'string')) {
+    throw new Error(
+      `environment variable ${ENV.rollbackAlarmNames} (${value}) must be a JSON array of strings`,
+    );
+  }
+  return parsed;
 }

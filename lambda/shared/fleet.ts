@@ -16,7 +16,8 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { chunk, mapWithConcurrency } from './batch';
-import { autoScaling, loadBalancing } from './clients';
+import { autoScaling } from './clients/auto-scaling';
+import { loadBalancing } from './clients/load-balancing';
 import type { ServiceConfig } from './config';
 import { errorMessage, errorName, GroupNotFoundError } from './errors';
 import { withRetry, type RetryOptions } from './retry';

@@ -3,6 +3,7 @@
  * `ResourceContention` (HTTP 500, AWS-FACTS) and transient service faults. Everything else is
  * rethrown unchanged at once: a ValidationError will not get better by asking again.
  */
+import { sleep } from './clock';
 
 /** Error names (the SDK v3 `name`) that mean "try again later". */
 export const RETRYABLE_ERROR_NAMES: ReadonlySet<string> = new Set([
@@ -47,10 +48,6 @@ export function backoffDelayMs(retry: number, options: RetryOptions = {}): numbe
   const cap = options.maxDelayMs ?? 10_000;
   const random = options.random ?? Math.random;
   return Math.floor(random() * Math.min(cap, base * 2 ** retry));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Runs `call`, retrying retryable errors with backoff; the last error is rethrown as it came. */

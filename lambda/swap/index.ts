@@ -97,7 +97,7 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
   return {
     ...state,
     next: 'bake',
-    waitSeconds: plan.bakeSeconds,
+    waitSeconds: undefined,
     terminatedInstanceIds,
     timings: recordTiming(state.timings, 'swapped', now()),
   };

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -11,9 +12,39 @@ export interface ReleaseStepFunctions {
   readonly scaleUp: lambda.IFunction;
   readonly checkHealth: lambda.IFunction;
   readonly swap: lambda.IFunction;
+  readonly watchBake: lambda.IFunction;
   readonly finalize: lambda.IFunction;
   readonly rollback: lambda.IFunction;
 }
+
+/** Where the execution may stop and wait for a person's approval. */
+export type ApprovalGate = 'swap' | 'finalize';
+
+/** What an unanswered approval request turns into. */
+export type ApprovalOutcome = 'approve' | 'reject';
+
+export interface ApprovalSettings {
+  readonly gates: readonly ApprovalGate[];
+  /** Where approval requests (with their task token) are published. */
+  readonly topic: sns.ITopic;
+  readonly timeout: Duration;
+  readonly onTimeout: ApprovalOutcome;
+}
+
+export interface ReleaseDefinitionOptions {
+  /** Time one invocation of CheckHealth or WatchBake may poll; their task timeout allows for it. */
+  readonly pollBudget: Duration;
+  /** @default - no approval gate */
+  readonly approval?: ApprovalSettings;
+}
+
+/** The error `bluegreen reject` sends (SendTaskFailure): the release is rolled back. */
+export const REJECTED_ERROR = 'ReleaseRejected';
+/** State names of the approval gates, which the CLI looks for in the execution history. */
+export const APPROVAL_STATE_NAMES: Readonly<Record<ApprovalGate, string>> = {
+  swap: 'ApproveSwap',
+  finalize: 'ApproveFinalize',
+};
 
 /** Error a step throws when another execution (a rollback) has taken the service's lock. */
 export const LOCK_LOST_ERROR = 'LockLost';
@@ -23,9 +54,14 @@ export const ROLLED_BACK_ERROR = 'ReleaseRolledBack';
 /**
  * The release state machine. Every Lambda step takes the whole state and returns the next one;
  * every Choice routes on `$.next`, so the decisions live in the handlers' pure functions and this
- * graph is only the routing table. Polling uses Wait states (billed per transition, not per second).
+ * graph is only the routing table. The two long waits (health, bake) poll inside their function
+ * for up to `pollBudget` per call; short waits between retries of a step use Wait states.
  */
-export function buildReleaseDefinition(scope: Construct, fns: ReleaseStepFunctions): sfn.IChainable {
+export function buildReleaseDefinition(
+  scope: Construct,
+  fns: ReleaseStepFunctions,
+  options: ReleaseDefinitionOptions,
+): sfn.IChainable {
   const step = (id: string, fn: lambda.IFunction, timeout: Duration) =>
     new tasks.LambdaInvoke(scope, id, {
       lambdaFunction: fn,
@@ -43,10 +79,12 @@ export function buildReleaseDefinition(scope: Construct, fns: ReleaseStepFunctio
     comment: 'Keep the request and the execution id (the lock owner) side by side.',
     parameters: { request: sfn.JsonPath.entirePayload, executionArn: sfn.JsonPath.executionId },
   });
+  const pollingTimeout = options.pollBudget.plus(Duration.minutes(1));
   const prepare = step('Prepare', fns.prepare, Duration.minutes(1));
   const scaleUp = step('ScaleUp', fns.scaleUp, Duration.minutes(1));
-  const checkHealth = step('CheckHealth', fns.checkHealth, Duration.minutes(1));
+  const checkHealth = step('CheckHealth', fns.checkHealth, pollingTimeout);
   const swap = step('Swap', fns.swap, Duration.minutes(10));
+  const bake = step('Bake', fns.watchBake, pollingTimeout);
   const finalize = step('Finalize', fns.finalize, Duration.minutes(10));
   const rollback = step('Rollback', fns.rollback, Duration.minutes(10));
 
@@ -71,7 +109,7 @@ export function buildReleaseDefinition(scope: Construct, fns: ReleaseStepFunctio
   });
 
   prepare.addCatch(rejected, { resultPath: '$.error' });
-  for (const task of [scaleUp, checkHealth, swap, finalize]) {
+  for (const task of [scaleUp, checkHealth, swap, bake, finalize]) {
     task.addCatch(superseded, { errors: [LOCK_LOST_ERROR], resultPath: '$.error' });
     task.addCatch(rollback, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   }
@@ -85,19 +123,22 @@ export function buildReleaseDefinition(scope: Construct, fns: ReleaseStepFunctio
   rollback.addCatch(superseded, { errors: [LOCK_LOST_ERROR], resultPath: '$.error' });
   rollback.addCatch(rollbackFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
+  // An approval gate stands before its step when configured; otherwise the step is entered directly.
+  const gated = (gate: ApprovalGate, next: sfn.IChainable & sfn.INextable & sfn.State): sfn.State =>
+    options.approval?.gates.includes(gate)
+      ? approvalGate(scope, gate, options.approval, next, rollback)
+      : next;
+  const swapEntry = gated('swap', swap);
+  const finalizeEntry = gated('finalize', finalize);
+
   const waitForHealth = waitSeconds('WaitForHealth');
   const waitBeforeSwap = waitSeconds('WaitBeforeSwapAgain');
-  const bake = new sfn.Wait(scope, 'Bake', {
-    comment: 'The old fleet stays warm in Standby: a rollback now only has to ExitStandby it.',
-    time: sfn.WaitTime.secondsPath('$.waitSeconds'),
-  });
   const waitBeforeFinalize = waitSeconds('WaitBeforeFinalizeAgain');
   const waitBeforeRollback = waitSeconds('WaitBeforeRollbackAgain');
 
   scaleUp.next(waitForHealth);
   waitForHealth.next(checkHealth);
   waitBeforeSwap.next(swap);
-  bake.next(finalize);
   waitBeforeFinalize.next(finalize);
   waitBeforeRollback.next(rollback);
 
@@ -109,7 +150,7 @@ export function buildReleaseDefinition(scope: Construct, fns: ReleaseStepFunctio
   );
   checkHealth.next(
     new sfn.Choice(scope, 'AfterCheckHealth')
-      .when(nextIs('swap'), swap)
+      .when(nextIs('swap'), swapEntry)
       .when(nextIs('waitForHealth'), waitForHealth)
       .when(nextIs('rollback'), rollback)
       .otherwise(unexpected('UnexpectedAfterCheckHealth')),
@@ -117,9 +158,17 @@ export function buildReleaseDefinition(scope: Construct, fns: ReleaseStepFunctio
   swap.next(
     new sfn.Choice(scope, 'AfterSwap')
       .when(nextIs('bake'), bake)
+      // First release: nothing in Standby, so no bake and nothing an approval could roll back to.
       .when(nextIs('finalize'), finalize)
       .when(nextIs('swap'), waitBeforeSwap)
       .otherwise(unexpected('UnexpectedAfterSwap')),
+  );
+  bake.next(
+    new sfn.Choice(scope, 'AfterBake')
+      .when(nextIs('bake'), bake)
+      .when(nextIs('finalize'), finalizeEntry)
+      .when(nextIs('rollback'), rollback)
+      .otherwise(unexpected('UnexpectedAfterBake')),
   );
   finalize.next(
     new sfn.Choice(scope, 'AfterFinalize')
@@ -136,4 +185,39 @@ export function buildReleaseDefinition(scope: Construct, fns: ReleaseStepFunctio
       .otherwise(unexpected('UnexpectedAfterRollback')),
   );
   return start.next(prepare);
+}
+
+/**
+ * Publishes an approval request with the task token and waits for `bluegreen approve` or
+ * `bluegreen reject` (SendTaskSuccess / SendTaskFailure). A rejection, a failure to publish and,
+ * when so configured, a timeout roll the release back; an approval continues with `next`.
+ */
+function approvalGate(
+  scope: Construct,
+  gate: ApprovalGate,
+  settings: ApprovalSettings,
+  next: sfn.State,
+  rollback: sfn.State,
+): sfn.State {
+  const request = new tasks.SnsPublish(scope, APPROVAL_STATE_NAMES[gate], {
+    topic: settings.topic,
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    subject: `Release waiting for approval before ${gate}`,
+    message: sfn.TaskInput.fromObject({
+      kind: 'approval-request',
+      gate,
+      version: sfn.JsonPath.stringAt('$.plan.version'),
+      colour: sfn.JsonPath.stringAt('$.plan.targetColour'),
+      executionArn: sfn.JsonPath.executionId,
+      taskToken: sfn.JsonPath.taskToken,
+    }),
+    resultPath: '$.approval',
+    taskTimeout: sfn.Timeout.duration(settings.timeout),
+  });
+  if (settings.onTimeout === 'approve') {
+    request.addCatch(next, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.approval' });
+  }
+  request.addCatch(rollback, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  request.next(next);
+  return request;
 }

@@ -7,7 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** The release steps, each one handler folder under `lambda/`. */
-export type ReleaseStepName = 'prepare' | 'scale-up' | 'check-health' | 'swap' | 'finalize' | 'rollback';
+export type ReleaseStepName =
+  'prepare' | 'scale-up' | 'check-health' | 'swap' | 'watch-bake' | 'finalize' | 'rollback';
 
 /** CloudFormation metadata key naming the step a function runs; the rehearsal maps it to the handler. */
 export const STEP_METADATA_KEY = 'bluegreen:step';

@@ -35,11 +35,18 @@ export const ENVIRONMENT: Record<string, string> = {
   POLL_SECONDS: '15',
 };
 
-/** Sets the service's environment (and clears artifact mode) for the handlers under test. */
+/** Variables a test may add; cleared before each environment is set. */
+const OPTIONAL_VARIABLES = [
+  'ARTIFACT_BUCKET',
+  'ARTIFACT_KEY_PREFIX',
+  'ARTIFACT_EXTENSION',
+  'POLL_BUDGET_SECONDS',
+  'ROLLBACK_ALARM_NAMES',
+];
+
+/** Sets the service's environment (no artifact mode, no polling budget, no alarms unless given). */
 export function setEnvironment(extra: Record<string, string> = {}): void {
-  delete process.env.ARTIFACT_BUCKET;
-  delete process.env.ARTIFACT_KEY_PREFIX;
-  delete process.env.ARTIFACT_EXTENSION;
+  for (const name of OPTIONAL_VARIABLES) delete process.env[name];
   Object.assign(process.env, ENVIRONMENT, extra);
 }
 

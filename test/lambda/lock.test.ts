@@ -8,7 +8,8 @@ import {
 import { DescribeExecutionCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { acquireLock, assertLockHeld, inspectLock, releaseLock } from '../../lambda/shared/lock';
+import { assertLockHeld, releaseLock } from '../../lambda/shared/lock';
+import { acquireLock, inspectLock } from '../../lambda/shared/lock-takeover';
 import { LOCK_TABLE, lockItem, ME, OTHER } from './fixtures';
 
 const dynamoDb = mockClient(DynamoDBClient);

@@ -8,7 +8,7 @@ describe('the rehearsal', () => {
   test('runs the state machine taken from the synthesized template, with the real handlers', () => {
     const service = readServiceTemplate(demoTemplate());
     expect(Object.keys(service.taskSteps).sort()).toEqual(
-      ['CheckHealth', 'Finalize', 'Prepare', 'Rollback', 'ScaleUp', 'Swap'].sort(),
+      ['Bake', 'CheckHealth', 'Finalize', 'Prepare', 'Rollback', 'ScaleUp', 'Swap'].sort(),
     );
     expect(service.groups).toHaveLength(2);
     expect(service.targetGroups[0]).toMatchObject({ healthCheckIntervalSeconds: 5, healthyThreshold: 2 });

@@ -1,7 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { readServiceTemplate } from '../../lib/rehearsal/template';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { IntrinsicResolver, readServiceTemplate } from '../../lib/rehearsal/template';
+import type { ApprovalSettings } from '../../lib/workflow/release-definition';
 import { workflowStack } from './fixture';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -44,7 +48,7 @@ function actionsOf(statements: Json[]): string[] {
 describe('the release state machine', () => {
   const { states, template } = synth();
 
-  test('runs the release steps in order, polling with Wait states', () => {
+  test('runs the release steps in order; the health wait and the bake poll inside their step', () => {
     expect(Object.keys(states)).toEqual(
       expect.arrayContaining([
         'Start',
@@ -65,7 +69,7 @@ describe('the release state machine', () => {
       SecondsPath: '$.waitSeconds',
       Next: 'CheckHealth',
     });
-    expect(states.Bake).toMatchObject({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'Finalize' });
+    expect(states.Bake).toMatchObject({ Type: 'Task', Next: 'AfterBake' });
     const choices = (name: string) =>
       Object.fromEntries(states[name].Choices.map((c: Json) => [c.StringEquals, c.Next]));
     expect(choices('AfterPrepare')).toEqual({ scaleUp: 'ScaleUp', rollback: 'Rollback' });
@@ -75,6 +79,7 @@ describe('the release state machine', () => {
       rollback: 'Rollback',
     });
     expect(choices('AfterSwap')).toEqual({ bake: 'Bake', finalize: 'Finalize', swap: 'WaitBeforeSwapAgain' });
+    expect(choices('AfterBake')).toEqual({ bake: 'Bake', finalize: 'Finalize', rollback: 'Rollback' });
     expect(choices('AfterFinalize')).toEqual({ released: 'Released', finalize: 'WaitBeforeFinalizeAgain' });
     expect(choices('AfterRollback')).toEqual({
       rollback: 'WaitBeforeRollbackAgain',
@@ -85,7 +90,7 @@ describe('the release state machine', () => {
   });
 
   test('routes any error after Prepare to Rollback, and a lost lock to Superseded', () => {
-    for (const name of ['ScaleUp', 'CheckHealth', 'Swap', 'Finalize']) {
+    for (const name of ['ScaleUp', 'CheckHealth', 'Swap', 'Bake', 'Finalize']) {
       expect(states[name].Catch).toEqual([
         { ErrorEquals: ['LockLost'], ResultPath: '$.error', Next: 'Superseded' },
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Rollback' },
@@ -129,11 +134,20 @@ describe('the release state machine', () => {
 
   test('every Task has a timeout and invokes its function directly', () => {
     const tasks = Object.values<Json>(states).filter((s) => s.Type === 'Task');
-    expect(tasks).toHaveLength(6);
+    expect(tasks).toHaveLength(7);
     for (const task of tasks) {
       expect(task.TimeoutSeconds).toBeGreaterThan(0);
       expect(task.Resource).toMatch(/^arn:aws:lambda:/);
     }
+  });
+
+  test('a polling step may poll for its budget and its task outlives that budget', () => {
+    const { states: s, json: j } = synth({ pollBudget: Duration.seconds(45) });
+    for (const name of ['CheckHealth', 'Bake']) expect(s[name].TimeoutSeconds).toBe(45 + 60);
+    const fns = Object.values<Json>(j.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    for (const fn of fns) expect(fn.Properties.Environment.Variables.POLL_BUDGET_SECONDS).toBe('45');
+    const polling = fns.filter((f) => ['check-health', 'watch-bake'].includes(f.Metadata['bluegreen:step']));
+    for (const fn of polling) expect(fn.Properties.Timeout).toBe(45 + 30);
   });
 
   test('the whole execution is bounded by health timeout + bake + 2 h', () => {
@@ -154,10 +168,10 @@ describe('the release state machine', () => {
 describe('the step functions', () => {
   const { template, json } = synth();
 
-  test('six Node.js 24 functions on arm64, each tagged with its step', () => {
+  test('seven Node.js 24 functions on arm64, each tagged with its step', () => {
     const fns = Object.values<Json>(json.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(fns.map((f) => f.Metadata['bluegreen:step']).sort()).toEqual(
-      ['check-health', 'finalize', 'prepare', 'rollback', 'scale-up', 'swap'].sort(),
+      ['check-health', 'finalize', 'prepare', 'rollback', 'scale-up', 'swap', 'watch-bake'].sort(),
     );
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
@@ -195,7 +209,7 @@ describe('the step functions', () => {
 
 describe('least privilege', () => {
   const { json } = synth();
-  const steps = ['prepare', 'scale-up', 'check-health', 'swap', 'finalize', 'rollback'];
+  const steps = ['prepare', 'scale-up', 'check-health', 'swap', 'watch-bake', 'finalize', 'rollback'];
 
   test('no step has a wildcard action', () => {
     for (const step of steps) {
@@ -281,5 +295,105 @@ describe('least privilege', () => {
       Object.values<Json>(statements).flatMap((p) => p.Properties.PolicyDocument.Statement),
     );
     expect(actions).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution']));
+  });
+});
+
+describe('rollback alarms', () => {
+  test('without alarms the bake watcher has no permission beyond its logs', () => {
+    const { json } = synth();
+    expect(statementsOfStep(json, 'watch-bake')).toEqual([]);
+  });
+
+  test('the bake watcher may describe the given alarms only, and knows their names', () => {
+    const { stack, workflow } = workflowStack({
+      rollbackAlarms: [
+        cloudwatch.Alarm.fromAlarmArn(
+          new Stack(),
+          'Errors',
+          'arn:aws:cloudwatch:us-east-1:123456789012:alarm:app-errors',
+        ),
+      ],
+    });
+    const json = Template.fromStack(stack).toJSON();
+    expect(statementsOfStep(json, 'watch-bake')).toEqual([
+      {
+        Action: 'cloudwatch:DescribeAlarms',
+        Effect: 'Allow',
+        Resource: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:app-errors',
+      },
+    ]);
+    const fn = workflow.steps['watch-bake'].node.defaultChild as lambda.CfnFunction;
+    const variables = stack.resolve(fn.environment) as Json;
+    expect(variables.variables.ROLLBACK_ALARM_NAMES).toBe('["app-errors"]');
+  });
+});
+
+describe('approval gates', () => {
+  function withApproval(approval: Partial<ApprovalSettings>) {
+    const { stack } = workflowStack({
+      approval: {
+        gates: ['swap', 'finalize'],
+        timeout: Duration.minutes(30),
+        onTimeout: 'reject',
+        topic: sns.Topic.fromTopicArn(new Stack(), 'Topic', 'arn:aws:sns:us-east-1:123456789012:releases'),
+        ...approval,
+      },
+    });
+    const json = Template.fromStack(stack).toJSON();
+    const [machine] = Object.values<Json>(json.Resources).filter(
+      (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+    );
+    const definition = JSON.parse(new IntrinsicResolver(json).resolve(machine.Properties.DefinitionString));
+    return { definition, states: definition.States as Record<string, Json> };
+  }
+
+  test('an approval request with the task token stands before the swap and before finalize', () => {
+    const { states } = withApproval({});
+    const choices = (name: string) =>
+      Object.fromEntries(states[name].Choices.map((c: Json) => [c.StringEquals, c.Next]));
+    expect(choices('AfterCheckHealth').swap).toBe('ApproveSwap');
+    expect(choices('AfterBake').finalize).toBe('ApproveFinalize');
+    expect(states.ApproveSwap).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
+      TimeoutSeconds: 1800,
+      ResultPath: '$.approval',
+      Next: 'Swap',
+      Parameters: {
+        Message: {
+          kind: 'approval-request',
+          gate: 'swap',
+          'version.$': '$.plan.version',
+          'colour.$': '$.plan.targetColour',
+          'taskToken.$': '$$.Task.Token',
+        },
+      },
+    });
+    expect(states.ApproveFinalize.Next).toBe('Finalize');
+    // A rejection (SendTaskFailure), a timeout or a failed publish: back to the old group.
+    expect(states.ApproveSwap.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Rollback' },
+    ]);
+  });
+
+  test('onTimeout approve goes on when nobody answers', () => {
+    const { states } = withApproval({ gates: ['swap'], onTimeout: 'approve' });
+    expect(states.ApproveSwap.Catch).toEqual([
+      { ErrorEquals: ['States.Timeout'], ResultPath: '$.approval', Next: 'Swap' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Rollback' },
+    ]);
+    expect(states.ApproveFinalize).toBeUndefined();
+  });
+
+  test('the execution timeout leaves room for every gate', () => {
+    const { definition } = withApproval({ timeout: Duration.hours(1) });
+    expect(definition.TimeoutSeconds).toBe(15 * 60 + 5 * 60 + 2 * 3600 + 7200);
+  });
+});
+
+test('the state machine carries the service tag, so the CLI can find its groups', () => {
+  const { template } = synth();
+  template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+    Tags: Match.arrayWith([{ Key: 'bluegreen:service', Value: 'svc' }]),
   });
 });

@@ -1,0 +1,44 @@
+/**
+ * The bake, decided purely: the old fleet waits in Standby while the new one serves; an alarm in
+ * ALARM rolls the release back, the end of the bake time finalizes it.
+ */
+import type { AlarmView } from './alarms';
+import { InvalidStateError } from './errors';
+import type { ReleasePlan, RollbackInfo } from './types';
+
+export type BakeDecision =
+  | { readonly next: 'finalize' }
+  | { readonly next: 'bake'; readonly remainingMs: number }
+  | { readonly next: 'rollback'; readonly rollback: RollbackInfo };
+
+export function decideBake(
+  plan: ReleasePlan,
+  timings: Readonly<Record<string, number>> | undefined,
+  alarms: readonly AlarmView[],
+  nowMs: number,
+): BakeDecision {
+  const firing = alarms.filter((alarm) => alarm.state === 'ALARM');
+  if (firing.length > 0) {
+    const first = firing[0];
+    return {
+      next: 'rollback',
+      rollback: {
+        reason:
+          `alarm ${firing.map((alarm) => alarm.name).join(', ')} in ALARM during the bake of ${plan.version}` +
+          (first.reason ? `: ${first.reason}` : ''),
+        automatic: true,
+      },
+    };
+  }
+  const swappedAt = timings?.swapped;
+  if (swappedAt === undefined)
+    throw new InvalidStateError('the bake needs the time of the swap, and the state has none');
+  const remainingMs = swappedAt + plan.bakeSeconds * 1000 - nowMs;
+  return remainingMs <= 0 ? { next: 'finalize' } : { next: 'bake', remainingMs };
+}
+
+/** Names of configured alarms that DescribeAlarms did not return (deleted or misspelt). */
+export function missingAlarms(configured: readonly string[], found: readonly AlarmView[]): string[] {
+  const names = new Set(found.map((alarm) => alarm.name));
+  return configured.filter((name) => !names.has(name));
+}

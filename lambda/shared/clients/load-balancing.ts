@@ -1,0 +1,8 @@
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+
+/**
+ * Created once per Lambda container (module scope), one module per client so a step loads only the
+ * clients it calls. Region and credentials come from the environment; the rehearsal intercepts
+ * `send` on the client class (lib/rehearsal/sdk-interceptor.ts), so no endpoint is configured.
+ */
+export const loadBalancing = new ElasticLoadBalancingV2Client({});

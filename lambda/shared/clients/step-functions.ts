@@ -1,0 +1,8 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+
+/**
+ * Created once per Lambda container (module scope), one module per client so a step loads only the
+ * clients it calls. Region and credentials come from the environment; the rehearsal intercepts
+ * `send` on the client class (lib/rehearsal/sdk-interceptor.ts), so no endpoint is configured.
+ */
+export const stepFunctions = new SFNClient({});
