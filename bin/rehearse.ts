@@ -73,7 +73,7 @@ async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const rehearsalOptions: RehearsalOptions = {
     seed: options.seed,
-    log: options.quiet ? undefined : (line) => console.log(line),
+    log: options.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
   };
   const started = Date.now();
   let rehearsal: Rehearsal;

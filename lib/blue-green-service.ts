@@ -1,9 +1,12 @@
 import { CfnOutput, Duration, Names, Size, Stack, Tokenization } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AppMode, ARTIFACT_EXTENSIONS, USER_DATA_LIMIT_BYTES, renderUserData } from './boot/user-data';
@@ -16,11 +19,20 @@ import {
 } from './database';
 import { Fleet, FleetApplication, validateFleetProps } from './fleet';
 import {
+  APPROVAL_DEFAULTS,
+  ApprovalOptions,
+  createTarget5xxAlarm,
+  DEFAULT_MAX_TARGET_5XX_PERCENT,
+  validateGuardProps,
+} from './release-guards';
+import {
   HEALTH_CHECK_DEFAULTS,
   HealthCheckOptions,
   ReleaseLoadBalancer,
   validateLoadBalancerProps,
 } from './load-balancer';
+import { ReleaseDashboard, rollbacksMetric } from './release-dashboard';
+import { ReleaseNotifications } from './release-notifications';
 import { ReleaseArtifactLocation, ReleaseWorkflow } from './release-workflow';
 import { PropsValidator, isConcreteNumber, quote } from './validation';
 
@@ -178,6 +190,29 @@ export interface BlueGreenServiceProps {
    */
   readonly bakeTime?: Duration;
   /**
+   * Your CloudWatch alarms watched during the bake: one in ALARM rolls the release back while the
+   * old group is still warm in Standby. Alarms need data to fire: make `bakeTime` longer than an
+   * alarm's evaluation window plus a minute or two of CloudWatch delay.
+   * @default - only the target group's 5xx alarm (see `maxTarget5xxPercent`)
+   */
+  readonly rollbackAlarms?: readonly cloudwatch.IAlarm[];
+  /**
+   * Creates an alarm on the target group's 5xx rate and watches it during the bake.
+   * @default true
+   */
+  readonly target5xxAlarm?: boolean;
+  /**
+   * The 5xx rate (percent of the target group's requests in one minute) above which that alarm
+   * fires.
+   * @default 5
+   */
+  readonly maxTarget5xxPercent?: number;
+  /**
+   * Approval gates: the release waits for `bluegreen approve` (or rolls back on `reject`).
+   * @default - releases need no approval
+   */
+  readonly approval?: ApprovalOptions;
+  /**
    * The database.
    * @default DatabaseSource.create() - a new PostgreSQL 16 instance (see `ServiceDatabase`)
    */
@@ -187,6 +222,22 @@ export interface BlueGreenServiceProps {
    * @default - a name unique to this construct in the app (stable across deployments)
    */
   readonly serviceTag?: string;
+  /**
+   * Where release notifications go: one message per release execution started, succeeded,
+   * failed, timed out or aborted. Subscribe email, chat or a queue to it.
+   * @default - a new topic, encrypted with the AWS managed SNS key, TLS enforced
+   */
+  readonly notificationTopic?: sns.ITopic;
+  /**
+   * Whether status changes of release executions are published to `notificationTopic`.
+   * @default true
+   */
+  readonly notifications?: boolean;
+  /**
+   * Whether to create a CloudWatch dashboard of the service and its releases.
+   * @default true
+   */
+  readonly dashboard?: boolean;
 }
 
 /** Defaults of `BlueGreenServiceProps` that are not defaults of a part. */
@@ -251,12 +302,20 @@ export class BlueGreenService extends Construct {
   /** The artifact bucket in artifact mode. */
   public readonly artifactBucket?: s3.IBucket;
   public readonly releaseWorkflow: ReleaseWorkflow;
+  /** The alarm on the target group's 5xx rate, watched during the bake. */
+  public readonly target5xxAlarm?: cloudwatch.Alarm;
   /** The release state machine: start an execution with `{"version": "..."}` to release. */
   public readonly stateMachine: sfn.StateMachine;
   /** Value of the `bluegreen:service` tag on both groups. */
   public readonly serviceTag: string;
   /** `http(s)://<load balancer DNS name>` */
   public readonly url: string;
+  /** The topic of release notifications (given or created). */
+  public readonly notificationTopic: sns.ITopic;
+  /** Publishes release status changes to `notificationTopic`; undefined with `notifications: false`. */
+  public readonly releaseNotifications?: ReleaseNotifications;
+  /** The CloudWatch dashboard of the service; undefined with `dashboard: false`. */
+  public readonly releaseDashboard?: ReleaseDashboard;
 
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps = {}) {
     super(scope, id);
@@ -340,6 +399,19 @@ export class BlueGreenService extends Construct {
     this.blue = fleet('Blue', 'blue');
     this.green = fleet('Green', 'green');
 
+    this.notificationTopic = props.notificationTopic ?? this.createNotificationTopic();
+    if (props.target5xxAlarm ?? true) {
+      this.target5xxAlarm = createTarget5xxAlarm(
+        this,
+        this.targetGroup,
+        props.maxTarget5xxPercent ?? DEFAULT_MAX_TARGET_5XX_PERCENT,
+      );
+    }
+    const rollbackAlarms = [
+      ...(this.target5xxAlarm ? [this.target5xxAlarm] : []),
+      ...(props.rollbackAlarms ?? []),
+    ];
+
     this.releaseWorkflow = new ReleaseWorkflow(this, 'ReleaseWorkflow', {
       blue: this.blue.autoScalingGroup,
       green: this.green.autoScalingGroup,
@@ -353,8 +425,33 @@ export class BlueGreenService extends Construct {
       // A new target needs one passing check: polling faster than the checks learns nothing.
       pollInterval: this.entryPoint.healthCheckInterval,
       artifact,
+      rollbackAlarms,
+      approval: props.approval && {
+        gates: props.approval.gates ?? APPROVAL_DEFAULTS.gates,
+        timeout: props.approval.timeout ?? APPROVAL_DEFAULTS.timeout,
+        onTimeout: props.approval.onTimeout ?? APPROVAL_DEFAULTS.onTimeout,
+        topic: this.notificationTopic,
+      },
     });
     this.stateMachine = this.releaseWorkflow.stateMachine;
+
+    if (props.notifications ?? true) {
+      this.releaseNotifications = new ReleaseNotifications(this, 'ReleaseNotifications', {
+        stateMachine: this.stateMachine,
+        topic: this.notificationTopic,
+        serviceTag: this.serviceTag,
+      });
+    }
+    if (props.dashboard ?? true) {
+      this.releaseDashboard = new ReleaseDashboard(this, 'ReleaseDashboard', {
+        loadBalancer: this.loadBalancer,
+        targetGroup: this.targetGroup,
+        blue: this.blue.autoScalingGroup,
+        green: this.green.autoScalingGroup,
+        stateMachine: this.stateMachine,
+        serviceTag: this.serviceTag,
+      });
+    }
 
     this.addOutputs();
   }
@@ -362,6 +459,23 @@ export class BlueGreenService extends Construct {
   /** Lets the grantee start releases and rollbacks (executions of the release state machine). */
   public grantStartRelease(grantee: iam.IGrantable): iam.Grant {
     return this.releaseWorkflow.grantStartRelease(grantee);
+  }
+
+  /**
+   * Rollbacks of this service, automatic or requested (the `BlueGreen/Rollbacks` metric).
+   * @default - Sum over 5 minutes
+   */
+  public metricRollbacks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return rollbacksMetric(this.serviceTag, props);
+  }
+
+  /** Encrypted with the AWS managed key: no key to manage, and publishers need no KMS grant. */
+  private createNotificationTopic(): sns.Topic {
+    return new sns.Topic(this, 'NotificationTopic', {
+      displayName: 'Blue-green releases',
+      masterKey: kms.Alias.fromAliasName(this, 'NotificationTopicKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
   }
 
   private createVpc(): ec2.Vpc {
@@ -467,6 +581,16 @@ export class BlueGreenService extends Construct {
         description: 'Release state machine: start an execution with {"version": "<version>"}',
       });
     }
+    new CfnOutput(this, 'NotificationTopicArn', {
+      value: this.notificationTopic.topicArn,
+      description: 'Topic of release notifications: subscribe to follow releases',
+    });
+    if (this.releaseDashboard) {
+      new CfnOutput(this, 'DashboardName', {
+        value: this.releaseDashboard.dashboard.dashboardName,
+        description: 'CloudWatch dashboard of the service and its releases',
+      });
+    }
     if (this.artifactBucket) {
       new CfnOutput(this, 'ArtifactBucketName', {
         value: this.artifactBucket.bucketName,
@@ -495,6 +619,7 @@ function validateServiceProps(scope: Construct, props: BlueGreenServiceProps): v
   }
   validator.secondsBetween('healthTimeout', props.healthTimeout, 60, 86400);
   validator.secondsBetween('bakeTime', props.bakeTime, 0, 86400);
+  validateGuardProps(validator, props);
 
   // The load balancer and the fleets (advisories are added by the parts themselves).
   validateLoadBalancerProps(validator, { ...props, targetPort: props.appPort }, '', false);

@@ -150,6 +150,16 @@ export class Fleet extends Construct {
         additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
         gracePeriod: props.healthCheckGracePeriod ?? FLEET_DEFAULTS.healthCheckGracePeriod,
       }),
+      // What the release dashboard shows per colour (collected at 1-minute granularity, no charge).
+      groupMetrics: [
+        new autoscaling.GroupMetrics(
+          autoscaling.GroupMetric.IN_SERVICE_INSTANCES,
+          autoscaling.GroupMetric.STANDBY_INSTANCES,
+          autoscaling.GroupMetric.PENDING_INSTANCES,
+          autoscaling.GroupMetric.TERMINATING_INSTANCES,
+          autoscaling.GroupMetric.DESIRED_CAPACITY,
+        ),
+      ],
       // No signals and no update policy: CloudFormation must not wait for instances of an empty group.
     });
     this.autoScalingGroup.attachToApplicationTargetGroup(props.targetGroup);

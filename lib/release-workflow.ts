@@ -86,6 +86,7 @@ export class ReleaseWorkflow extends Construct {
     });
 
     const environment: Record<string, string> = {
+      [ENV.serviceTag]: props.serviceTag,
       [ENV.blueGroupName]: props.blue.autoScalingGroupName,
       [ENV.greenGroupName]: props.green.autoScalingGroupName,
       [ENV.targetGroupArn]: props.targetGroup.targetGroupArn,

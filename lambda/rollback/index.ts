@@ -28,6 +28,7 @@ import {
   updateGroup,
 } from '../shared/fleet';
 import { assertLockHeld, releaseLock } from '../shared/lock';
+import { rollbackMetricRecord } from '../shared/metrics';
 import type { ReleaseState } from '../shared/types';
 
 export async function handler(state: ReleaseState): Promise<ReleaseState> {
@@ -71,6 +72,8 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
   }
   await releaseLock(config.lockTableName, state.executionArn);
   const at = now();
+  // Once per rollback (this is its last pass): CloudWatch counts it from the log line.
+  console.log(rollbackMetricRecord(config.serviceTag, at));
   const timings = recordTiming(state.timings, 'rolledBack', at);
   const kept = restore ? snapshot.groups[restore.colour] : undefined;
   return {

@@ -3,6 +3,8 @@
  * invocation (the construct sets the same environment on every step function).
  */
 export interface ServiceConfig {
+  /** The `bluegreen:service` tag of the two groups: names the service in metrics. */
+  readonly serviceTag: string;
   readonly groupNames: { readonly blue: string; readonly green: string };
   readonly targetGroupArn: string;
   readonly lockTableName: string;
@@ -29,6 +31,7 @@ export interface ServiceConfig {
 }
 
 export const ENV = {
+  serviceTag: 'SERVICE_TAG',
   blueGroupName: 'BLUE_GROUP_NAME',
   greenGroupName: 'GREEN_GROUP_NAME',
   targetGroupArn: 'TARGET_GROUP_ARN',
@@ -62,6 +65,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   const optionalInt = (name: string): number => (env[name] === undefined ? 0 : int(name));
   const bucket = env[ENV.artifactBucket];
   return {
+    serviceTag: text(ENV.serviceTag),
     groupNames: { blue: text(ENV.blueGroupName), green: text(ENV.greenGroupName) },
     targetGroupArn: text(ENV.targetGroupArn),
     lockTableName: text(ENV.lockTableName),

@@ -1,5 +1,6 @@
 import { PolicyViolation, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AppSource, BlueGreenService, BlueGreenServiceProps } from '../../lib/blue-green-service';
@@ -32,7 +33,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(warnings).toEqual([]);
   });
 
-  test('GIVEN artifact mode, HTTPS and an existing VPC THEN no errors and no warnings', () => {
+  test('GIVEN artifact mode, HTTPS, an existing VPC, approvals and own alarms THEN no errors and no warnings', () => {
     const { errors, warnings } = findings((stack) => ({
       vpc: new ec2.Vpc(stack, 'Shared', {
         maxAzs: 2,
@@ -45,6 +46,14 @@ describe('cdk-nag AwsSolutions', () => {
         'Cert',
         'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
       ),
+      approval: { gates: ['swap', 'finalize'] },
+      rollbackAlarms: [
+        cloudwatch.Alarm.fromAlarmArn(
+          stack,
+          'Orders',
+          'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders',
+        ),
+      ],
     }));
 
     expect(errors).toEqual([]);

@@ -23,6 +23,7 @@ export const ME = 'arn:aws:states:eu-west-1:111122223333:execution:shop-release:
 export const OTHER = 'arn:aws:states:eu-west-1:111122223333:execution:shop-release:other';
 
 export const ENVIRONMENT: Record<string, string> = {
+  SERVICE_TAG: 'shop',
   BLUE_GROUP_NAME: GROUP_NAMES.blue,
   GREEN_GROUP_NAME: GROUP_NAMES.green,
   TARGET_GROUP_ARN,

@@ -47,7 +47,16 @@ const onRequest = (extra: Partial<ReleaseState> = {}) =>
     ...extra,
   });
 
-beforeEach(() => resetAws());
+let logged: jest.SpyInstance;
+beforeEach(() => {
+  resetAws();
+  logged = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+afterEach(() => logged.mockRestore());
+
+/** The embedded-metric lines a pass logged (CloudWatch turns each into Rollbacks = 1). */
+const rollbackMetrics = () =>
+  logged.mock.calls.map(([line]) => JSON.parse(String(line))).filter((record) => record.Rollbacks === 1);
 
 const changes = () => autoScalingLog().filter((l) => !l.startsWith('Describe'));
 
@@ -64,6 +73,7 @@ describe('Rollback', () => {
     expect(autoScaling).not.toHaveReceivedCommand(UpdateAutoScalingGroupCommand);
     expect(state).toMatchObject({ next: 'rollback', waitSeconds: 15 });
     expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
+    expect(rollbackMetrics()).toEqual([]);
   });
 
   it('waits for the restored group to be healthy before scaling the other to 0', async () => {
@@ -126,6 +136,8 @@ describe('Rollback', () => {
         terminatedInstanceIds: ['i-x'],
       },
     });
+    // Counted once, on the pass that ends the rollback, for this service.
+    expect(rollbackMetrics()).toEqual([expect.objectContaining({ Service: 'shop', Rollbacks: 1 })]);
   });
 
   it('after a health timeout: empties the scaled-up group, then ends failed', async () => {
