@@ -1,5 +1,6 @@
 /**
- * Rollback: a convergence step, re-run after a Wait until the fleet is back to one live group.
+ * Rollback: a convergence step, re-run (within one invocation, then after a Wait) until the fleet
+ * is back to one live group.
  *
  * Each pass reads a fresh snapshot and does only what it shows is still needed, so it is safe to
  * re-run after any crash, from any point of a release. It restores the group to keep (T: the
@@ -8,7 +9,7 @@
  * in Standby, or a MinSize pinned on the idle group.
  */
 import { now } from '../shared/clock';
-import { readServiceConfig } from '../shared/config';
+import { readServiceConfig, type ServiceConfig } from '../shared/config';
 import {
   activeInstances,
   durationSeconds,
@@ -29,10 +30,35 @@ import {
 } from '../shared/fleet';
 import { assertLockHeld, releaseLock } from '../shared/lock';
 import { rollbackMetricRecord } from '../shared/metrics';
+import { pollWithinBudget } from '../shared/poll';
 import type { ReleaseState } from '../shared/types';
+
+/**
+ * How often a rollback looks again within one invocation while it waits (instances leaving
+ * Standby, the restored group turning healthy). A rollback is what an operator is waiting for:
+ * a pass every second, not every health-check interval, takes the new group out of service
+ * within a second of the old one passing its check.
+ */
+const ROLLBACK_POLL_MS = 1000;
 
 export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const config = readServiceConfig();
+  let current = state;
+  const { value } = await pollWithinBudget(
+    async () => {
+      current = await convergeOnce(current, config);
+      return { final: current.next !== 'rollback', value: current };
+    },
+    {
+      intervalMs: Math.min(ROLLBACK_POLL_MS, config.pollSeconds * 1000),
+      budgetMs: config.pollBudgetSeconds * 1000,
+    },
+  );
+  return value;
+}
+
+/** One idempotent pass: read the fleet, do what it shows is still needed. */
+async function convergeOnce(state: ReleaseState, config: ServiceConfig): Promise<ReleaseState> {
   await assertLockHeld(config.lockTableName, state.executionArn);
   const rollback = state.rollback ?? rollbackForError(state.error);
 
