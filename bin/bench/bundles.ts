@@ -1,6 +1,6 @@
 /**
- * Row 7: each release step's Lambda bundle, built as the construct builds it (esbuild, minified,
- * node22, SDK v3 external), and its cold import time: `require` of the bundle in a fresh Node
+ * Row 7: each Lambda bundle, built with the construct's own esbuild options (minified, node22,
+ * SDK v3 external), and its cold import time: `require` of the bundle in a fresh Node
  * process, timed inside the child with process.hrtime (node startup excluded). The external SDK
  * clients are resolved from this repository's node_modules, as the runtime would load its own.
  */
@@ -8,6 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BUNDLE_OPTIONS } from '../../lib/handler-function';
 import { median } from './figures';
 
 export interface BundleFigure {
@@ -37,14 +38,9 @@ export async function measureBundles(runs = 5): Promise<BundleFigure[]> {
     const figures: BundleFigure[] = [];
     for (const step of releaseSteps()) {
       const result = await esbuild.build({
+        ...BUNDLE_OPTIONS,
         entryPoints: [path.join(REPO, 'lambda', step, 'index.ts')],
-        bundle: true,
-        minify: true,
-        platform: 'node',
-        target: 'node22',
-        external: ['@aws-sdk/*'],
         write: false,
-        logLevel: 'silent',
       });
       const code = result.outputFiles[0].contents;
       const file = path.join(dir, `${step}.js`);
