@@ -5,7 +5,7 @@
  * are wall clock on this machine.
  */
 import { performance } from 'perf_hooks';
-import { measureBundles } from './bench/bundles';
+import { measureBundles, measureSdkFloor } from './bench/bundles';
 import { median, standbyCallBudget, verdict } from './bench/figures';
 import { measureLargeFleet } from './bench/large-fleet';
 import { measureReleaseTiming } from './bench/release-timing';
@@ -154,6 +154,12 @@ async function main(): Promise<number> {
       verdict: verdict(b.importMs, IMPORT_MS_TARGET),
     });
   }
+
+  const floor = measureSdkFloor(5);
+  notes.push(
+    `import floor: one SDK v3 client alone (@aws-sdk/client-cloudwatch) ${floor.clientMs.toFixed(1)} ms, ` +
+      `@aws-sdk/core alone ${floor.coreMs.toFixed(1)} ms: a step that calls AWS cannot import faster here`,
+  );
 
   // 8. synth, with and without the release workflow
   progress('cdk synth of the example app, with and without the workflow (3 runs each, alternating)');

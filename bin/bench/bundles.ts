@@ -30,6 +30,36 @@ export function releaseSteps(): string[] {
 
 const CHILD = `const t=process.hrtime.bigint();require(process.argv[1]);const d=process.hrtime.bigint()-t;process.stdout.write(String(Number(d)/1e6));`;
 
+/** `require` of `target` (a file or a package name) in fresh processes, ms each. */
+function timeImports(target: string, runs: number): number[] {
+  const importRunsMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, ['-e', CHILD, target], {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        NODE_PATH: path.join(REPO, 'node_modules'),
+        NODE_OPTIONS: '',
+        NODE_NO_WARNINGS: '1',
+      },
+      encoding: 'utf8',
+    });
+    importRunsMs.push(Number(out));
+  }
+  return importRunsMs;
+}
+
+/**
+ * The floor under every bundle that calls AWS: importing one SDK v3 client alone (the smallest
+ * a step uses), and the SDK core every client loads.
+ */
+export function measureSdkFloor(runs = 5): { clientMs: number; coreMs: number } {
+  return {
+    clientMs: median(timeImports('@aws-sdk/client-cloudwatch', runs)),
+    coreMs: median(timeImports('@aws-sdk/core', runs)),
+  };
+}
+
 export async function measureBundles(runs = 5): Promise<BundleFigure[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
@@ -45,14 +75,7 @@ export async function measureBundles(runs = 5): Promise<BundleFigure[]> {
       const code = result.outputFiles[0].contents;
       const file = path.join(dir, `${step}.js`);
       fs.writeFileSync(file, code);
-      const importRunsMs: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const out = execFileSync(process.execPath, ['-e', CHILD, file], {
-          env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules'), NODE_OPTIONS: '' },
-          encoding: 'utf8',
-        });
-        importRunsMs.push(Number(out));
-      }
+      const importRunsMs = timeImports(file, runs);
       figures.push({ step, bytes: code.byteLength, importMs: median(importRunsMs), importRunsMs });
     }
     return figures;

@@ -5,7 +5,14 @@
 import type { ReleaseAction } from './types';
 import { assertValidVersion, describeValue, InvalidRequestError } from './version';
 
-export const REQUEST_KEYS = ['action', 'version', 'capacity', 'healthTimeoutSeconds', 'bakeSeconds'] as const;
+export const REQUEST_KEYS = [
+  'action',
+  'version',
+  'capacity',
+  'healthTimeoutSeconds',
+  'bakeSeconds',
+  'requestedBy',
+] as const;
 export const RELEASE_ACTIONS: readonly ReleaseAction[] = ['release', 'rollback'];
 
 export const HEALTH_TIMEOUT_LIMITS = { min: 60, max: 86_400 } as const;
@@ -18,7 +25,11 @@ export interface ValidatedRequest {
   readonly capacity?: number;
   readonly healthTimeoutSeconds?: number;
   readonly bakeSeconds?: number;
+  readonly requestedBy?: string;
 }
+
+/** Who started the execution (the CLI records the caller's ARN); printable, at most 256 characters. */
+export const REQUESTED_BY_PATTERN = /^[\x20-\x7e]{1,256}$/;
 
 export interface RequestLimits {
   /** MaxSize of each group. */
@@ -56,6 +67,7 @@ export function validateRequest(input: unknown, limits: RequestLimits): Validate
     ...optionalInteger(request, 'capacity', 1, limits.maxCapacity),
     ...optionalInteger(request, 'healthTimeoutSeconds', HEALTH_TIMEOUT_LIMITS.min, HEALTH_TIMEOUT_LIMITS.max),
     ...optionalInteger(request, 'bakeSeconds', BAKE_LIMITS.min, BAKE_LIMITS.max),
+    ...optionalRequestedBy(request.requestedBy),
   };
 }
 
@@ -73,4 +85,14 @@ function optionalInteger(
     );
   }
   return { [field]: value };
+}
+
+function optionalRequestedBy(value: unknown): { requestedBy?: string } {
+  if (value === undefined) return {};
+  if (typeof value !== 'string' || !REQUESTED_BY_PATTERN.test(value)) {
+    throw new InvalidRequestError(
+      `requestedBy (${describeValue(value)}) must be 1 to 256 printable ASCII characters`,
+    );
+  }
+  return { requestedBy: value };
 }

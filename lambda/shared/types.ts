@@ -14,6 +14,8 @@ export interface ReleaseRequest {
   readonly healthTimeoutSeconds?: number;
   /** @default - the construct's bakeTime */
   readonly bakeSeconds?: number;
+  /** Who started it, for the history (the CLI records the caller's ARN). */
+  readonly requestedBy?: string;
 }
 
 /** Where the state machine goes after a step; every Choice state routes on `$.next`. */

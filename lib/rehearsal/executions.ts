@@ -1,7 +1,10 @@
 import * as path from 'path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { ensurePromiseWithResolvers } from './polyfills';
-import type { ServiceTemplateInfo } from './template';
+import { ExecutionHistory, type TaskResource } from './region/execution-history';
+import type { ExecutionRecord } from './region/executions';
+import type { TaskTokens } from './region/task-tokens';
+import type { CallbackTaskInfo, ServiceTemplateInfo } from './template';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -21,6 +24,8 @@ export interface RehearsalExecution {
   readonly arn: string;
   readonly name: string;
   readonly input: Json;
+  /** The input as it was given to StartExecution (JSON). */
+  readonly inputText: string;
   readonly startedAt: number;
   status: ExecutionStatus;
   stoppedAt?: number;
@@ -29,6 +34,8 @@ export interface RehearsalExecution {
   cause?: string;
   /** States entered, in order: Step Functions bills one transition per entry. */
   readonly events: ExecutionEvent[];
+  /** The execution's history as GetExecutionHistory answers it. */
+  readonly history: ExecutionHistory;
   /** Settles (never rejects) when the execution ends. */
   readonly done: Promise<RehearsalExecution>;
 }
@@ -42,7 +49,23 @@ export interface ExecutionRunnerOptions {
   readonly onEvent?: (execution: RehearsalExecution, event: ExecutionEvent) => void;
   /** Loads a step's handler module; the real `lambda/<step>/index` by default. */
   readonly loadHandler?: (step: string) => StepHandler;
+  /** Issues the task tokens of callback Tasks (approval gates). @default - callback Tasks fail */
+  readonly taskTokens?: TaskTokens;
+  /** SNS Publish of a callback Task; returns the MessageId. @default - callback Tasks fail */
+  readonly publish?: (topicArn: string, message: string, subject?: string) => string;
 }
+
+/**
+ * What `$$.Task.Token` resolves to while the interpreter applies a Task's Parameters (it has no
+ * task tokens); the callback handler swaps in the invocation's real token.
+ */
+const TASK_TOKEN_PLACEHOLDER = 'rehearsal:task-token-placeholder';
+
+/**
+ * AWS lets a Task without TimeoutSeconds run for 99999999 s; the interpreter's default is 60 s.
+ * The longest delay a Node timer (and the virtual clock) takes is 2^31-1 ms, so that is the default here.
+ */
+const NO_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** The real handler module of a step, unchanged: `lambda/<step>/index`. */
 export function loadStepHandler(step: string): StepHandler {
@@ -52,16 +75,21 @@ export function loadStepHandler(step: string): StepHandler {
   return mod.handler;
 }
 
+type ExecutionEntry = RehearsalExecution & { abort?: () => void };
+
 /**
- * Starts executions of the synthesized definition with aws-local-stepfunctions. Each Task state
- * runs the real handler of its step function; Wait states, task timeouts and retry pauses use the
- * global timers, which the rehearsal replaces with its virtual clock while it drives executions.
- * Also the execution directory the simulated region's DescribeExecution/StopExecution consult.
+ * Starts executions of the synthesized definition with aws-local-stepfunctions. Each Lambda Task
+ * runs the real handler of its step function; each SNS callback Task (an approval gate) publishes
+ * its message to the region and waits for SendTaskSuccess / SendTaskFailure on a fresh task token.
+ * Wait states, task timeouts and retry pauses use the global timers, which the rehearsal replaces
+ * with its virtual clock while it drives executions. Keeps each execution's history in the shape
+ * GetExecutionHistory returns, and is the execution directory the simulated region consults.
  */
 export class ExecutionRunner {
   private readonly machine: StateMachine;
-  private readonly executions = new Map<string, RehearsalExecution & { abort?: () => void }>();
+  private readonly executions = new Map<string, ExecutionEntry>();
   private readonly handlers: Record<string, StepHandler> = {};
+  private readonly region: string;
   private sequence = 0;
 
   constructor(
@@ -69,12 +97,15 @@ export class ExecutionRunner {
     private readonly options: ExecutionRunnerOptions,
   ) {
     ensurePromiseWithResolvers();
-    this.machine = new StateMachine(info.definition, { validationOptions: { checkPaths: true } });
+    this.machine = new StateMachine(withAwsTaskTimeouts(info.definition), {
+      validationOptions: { checkPaths: true },
+    });
     const load = options.loadHandler ?? loadStepHandler;
     for (const fn of info.stepFunctions) this.handlers[fn.step] = load(fn.step);
+    this.region = info.stateMachineArn.split(':')[3];
   }
 
-  public start(input: Json, name?: string): RehearsalExecution {
+  public start(input: Json, name?: string, inputText?: string): RehearsalExecution {
     const executionName = name ?? `rehearsal-${++this.sequence}`;
     const arn = this.info.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${executionName}`;
     if (this.executions.has(arn)) throw new Error(`ExecutionAlreadyExists: ${arn}`);
@@ -83,18 +114,19 @@ export class ExecutionRunner {
       arn,
       name: executionName,
       input,
+      inputText: inputText ?? JSON.stringify(input),
       startedAt,
       status: 'RUNNING' as ExecutionStatus,
       events: [] as ExecutionEvent[],
-    } as RehearsalExecution & { abort?: () => void; done: Promise<RehearsalExecution> };
+      history: new ExecutionHistory(() => Date.now()),
+    } as ExecutionEntry & { done: Promise<RehearsalExecution> };
 
     const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [stateName, fn] of Object.entries(this.info.taskSteps)) {
-      const handler = this.handlers[fn.step];
-      taskResourceLocalHandlers[stateName] = async (payload) => {
-        await sleep(this.options.invokeLatencyMs);
-        return handler(structuredClone(payload));
-      };
+      taskResourceLocalHandlers[stateName] = this.lambdaTask(record, stateName, fn.step, fn.arn);
+    }
+    for (const [stateName, task] of Object.entries(this.info.callbackTasks ?? {})) {
+      taskResourceLocalHandlers[stateName] = this.callbackTask(record, stateName, task);
     }
     const run = this.machine.run(input, {
       overrides: { taskResourceLocalHandlers },
@@ -105,8 +137,10 @@ export class ExecutionRunner {
           Name: executionName,
           Input: input,
           StartTime: new Date(startedAt).toISOString(),
+          RoleArn: this.info.stateMachineRoleArn,
         },
         StateMachine: { Id: this.info.stateMachineArn, Name: this.info.stateMachineArn.split(':').pop() },
+        Task: { Token: TASK_TOKEN_PLACEHOLDER },
       },
     });
     record.abort = () => run.abort();
@@ -122,6 +156,7 @@ export class ExecutionRunner {
           output: event.type === 'StateExited' ? event.state?.output : undefined,
         };
         record.events.push(entry);
+        this.recordHistory(record, event);
         this.options.onEvent?.(record, entry);
       }
     })();
@@ -147,6 +182,7 @@ export class ExecutionRunner {
     const finish = async () => {
       record.stoppedAt ??= Date.now();
       delete record.abort;
+      this.options.taskTokens?.closeExecution(arn);
       await consumeEvents.catch(() => undefined);
       return record as RehearsalExecution;
     };
@@ -154,24 +190,234 @@ export class ExecutionRunner {
   }
 
   /** DescribeExecution, as the simulated region answers it. */
-  public describe(arn: string): { status: string } | undefined {
+  public describe(arn: string): (ExecutionRecord & Record<string, unknown>) | undefined {
     const found = this.executions.get(arn);
-    return found && { status: found.status };
+    if (!found) return undefined;
+    const record = this.record(found);
+    return {
+      ...record,
+      inputDetails: { included: true },
+      ...(record.output !== undefined ? { outputDetails: { included: true } } : {}),
+    };
   }
 
   /** StopExecution: the execution ends ABORTED at once; a Lambda already running still finishes. */
-  public stop(arn: string, cause?: string): void {
+  public stop(arn: string, cause?: string, error?: string): void {
     const found = this.executions.get(arn);
     if (!found || found.status !== 'RUNNING') return;
     found.status = 'ABORTED';
     found.cause = cause;
+    found.error = error;
     found.stoppedAt = Date.now();
+    this.options.taskTokens?.closeExecution(arn);
     found.abort?.();
   }
 
   public list(): RehearsalExecution[] {
     return [...this.executions.values()];
   }
+
+  /** Every execution as ListExecutions / DescribeExecution report it, in start order. */
+  public records(): ExecutionRecord[] {
+    return this.list().map((e) => this.record(e));
+  }
+
+  private record(e: RehearsalExecution): ExecutionRecord {
+    return {
+      executionArn: e.arn,
+      stateMachineArn: this.info.stateMachineArn,
+      name: e.name,
+      status: e.status,
+      startDate: new Date(e.startedAt),
+      ...(e.stoppedAt !== undefined && e.status !== 'RUNNING' ? { stopDate: new Date(e.stoppedAt) } : {}),
+      input: e.inputText,
+      ...(e.status === 'SUCCEEDED' ? { output: JSON.stringify(e.output ?? null) } : {}),
+      ...(e.error !== undefined ? { error: e.error } : {}),
+      ...(e.cause !== undefined ? { cause: e.cause } : {}),
+    };
+  }
+
+  /** The interpreter's event, as the execution history names it. */
+  private recordHistory(record: ExecutionEntry, event: Json): void {
+    const history = record.history;
+    const time = typeof event.timestamp === 'number' ? event.timestamp : undefined;
+    switch (event.type) {
+      case 'ExecutionStarted':
+        history.executionStarted(event.input, this.info.stateMachineRoleArn, time);
+        break;
+      case 'StateEntered':
+        history.stateEntered(event.state.type, event.state.name, event.state.input, time);
+        break;
+      case 'StateExited':
+        history.stateExited(event.state.type, event.state.name, event.state.output, time);
+        break;
+      case 'ExecutionSucceeded':
+        history.executionSucceeded(event.output, time);
+        break;
+      case 'ExecutionFailed':
+        history.executionEnded('ExecutionFailed', text(event.Error), text(event.Cause), time);
+        break;
+      case 'ExecutionAborted':
+        history.executionEnded('ExecutionAborted', record.error, record.cause, time);
+        break;
+      case 'ExecutionTimeout':
+        history.executionEnded('ExecutionTimedOut', 'States.Timeout', undefined, time);
+        break;
+      default:
+        // StateFailed, StateRetried, StateCaught: AWS shows these as the Task's own events.
+        break;
+    }
+  }
+
+  /** A Lambda Task: the real handler, with its LambdaFunction* events. */
+  private lambdaTask(record: ExecutionEntry, stateName: string, step: string, functionArn: string) {
+    const handler = this.handlers[step];
+    const task: TaskResource = { resourceType: 'lambda', resource: functionArn, region: this.region };
+    const timeoutSeconds = this.timeoutOf(stateName);
+    return async (payload: Json): Promise<Json> => {
+      const watch = watchTimeout(record, timeoutSeconds, () =>
+        record.history.taskTimedOut(task, timeoutSeconds),
+      );
+      await afterQueuedEvents();
+      record.history.taskScheduled(task, payload, timeoutSeconds);
+      await sleep(this.options.invokeLatencyMs);
+      if (watch.open) record.history.taskStarted(task);
+      try {
+        const output = await handler(structuredClone(payload));
+        if (watch.close()) record.history.taskSucceeded(task, output);
+        return output;
+      } catch (error) {
+        if (watch.close()) record.history.taskFailed(task, (error as Error)?.name, (error as Error)?.message);
+        throw error;
+      }
+    };
+  }
+
+  /**
+   * An SNS publish that waits for a task token: publishes the message (token in place of the
+   * placeholder) to the region, then waits for SendTaskSuccess / SendTaskFailure. A failure
+   * rejects with an Error whose `name` is the error and `message` the cause, which the interpreter
+   * matches against Catch. On timeout the token is closed and the interpreter raises States.Timeout.
+   */
+  private callbackTask(record: ExecutionEntry, stateName: string, info: CallbackTaskInfo) {
+    const task: TaskResource = {
+      resourceType: info.resourceType,
+      resource: info.resourceAction,
+      region: this.region,
+    };
+    const timeoutSeconds = this.timeoutOf(stateName);
+    return async (payload: Json): Promise<Json> => {
+      const { taskTokens, publish } = this.options;
+      if (
+        !taskTokens ||
+        !publish ||
+        info.resourceType !== 'sns' ||
+        info.resourceAction !== 'publish.waitForTaskToken'
+      ) {
+        throw new Error(`not simulated: Task ${stateName} (${info.resource})`);
+      }
+      const { token, result } = taskTokens.issue({ executionArn: record.arn, stateName });
+      const watch = watchTimeout(record, timeoutSeconds, () => {
+        taskTokens.close(token);
+        record.history.taskTimedOut(task, timeoutSeconds);
+      });
+      await afterQueuedEvents();
+      const parameters = replaceValue(payload, TASK_TOKEN_PLACEHOLDER, token);
+      record.history.taskScheduled(task, parameters, info.timeoutSeconds);
+      record.history.taskStarted(task);
+      if (typeof parameters?.TopicArn !== 'string' || parameters.Message === undefined) {
+        throw new Error(`not simulated: Task ${stateName} publishes without TopicArn or Message`);
+      }
+      // Step Functions serializes a JSON Message to a string before it publishes.
+      const message =
+        typeof parameters.Message === 'string' ? parameters.Message : JSON.stringify(parameters.Message);
+      const messageId = publish(parameters.TopicArn, message, parameters.Subject);
+      record.history.taskSubmitted(task, { MessageId: messageId });
+      try {
+        const output = await result;
+        if (watch.close()) record.history.taskSucceeded(task, output);
+        return output;
+      } catch (error) {
+        if (watch.close()) record.history.taskFailed(task, (error as Error).name, (error as Error).message);
+        throw error;
+      }
+    };
+  }
+
+  private timeoutOf(stateName: string): number {
+    return Number(this.info.definition.States[stateName]?.TimeoutSeconds ?? NO_TIMEOUT_SECONDS);
+  }
+}
+
+/**
+ * Records a Task's timeout the moment it happens. Created before the interpreter arms its own
+ * timer for the same delay, so it fires first; the interpreter then raises States.Timeout.
+ */
+function watchTimeout(
+  execution: RehearsalExecution,
+  seconds: number,
+  onTimeout: () => void,
+): { readonly open: boolean; close(): boolean } {
+  let open = true;
+  // A task of an execution that has ended (stopped) records nothing more.
+  const running = () => execution.status === 'RUNNING';
+  const timer = setTimeout(() => {
+    if (!open || !running()) return;
+    open = false;
+    onTimeout();
+  }, seconds * 1000);
+  return {
+    get open() {
+      return open && running();
+    },
+    /** True if the task was still open (it is now closed) and its execution still runs. */
+    close() {
+      if (!open) return false;
+      open = false;
+      clearTimeout(timer);
+      return running();
+    },
+  };
+}
+
+/**
+ * The interpreter calls a Task's handler in the same tick it logs the state's entry; one real
+ * macrotask lets the event-log consumer record that entry first, so the history stays in order.
+ * No virtual time passes.
+ */
+function afterQueuedEvents(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The definition with AWS's default Task timeout made explicit (the interpreter's is 60 s). */
+function withAwsTaskTimeouts(definition: Json): Json {
+  // A JSON copy, not structuredClone: the interpreter resolves nested Parameters only in objects
+  // whose prototype is its own realm's Object.prototype (under jest, structuredClone's are not).
+  const copy = JSON.parse(JSON.stringify(definition));
+  for (const state of Object.values<Json>(copy.States)) {
+    if (
+      state.Type === 'Task' &&
+      state.TimeoutSeconds === undefined &&
+      state.TimeoutSecondsPath === undefined
+    ) {
+      state.TimeoutSeconds = NO_TIMEOUT_SECONDS;
+    }
+  }
+  return copy;
+}
+
+function replaceValue(value: Json, from: string, to: string): Json {
+  if (value === from) return to;
+  if (Array.isArray(value)) return value.map((v) => replaceValue(v, from, to));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceValue(v, from, to)]));
+  }
+  return value;
+}
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,10 +1,11 @@
+import { format } from 'util';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ExecutionEvent, ExecutionRunner, RehearsalExecution, StepHandler } from './executions';
 import { ServiceMonitor } from './monitor';
 import { RegionOptions, SimulatedRegion } from './region';
 import { interceptSdkCalls } from './sdk-interceptor';
-import { CfnTemplate, readServiceTemplate, ServiceTemplateInfo } from './template';
+import { CfnTemplate, readServiceTemplate, ServiceTemplateInfo, SIMULATED_REGION } from './template';
 import { VirtualClock } from './virtual-clock';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -20,6 +21,8 @@ export interface RehearsalOptions extends Omit<RegionOptions, 'clock'> {
   readonly log?: (line: string) => void;
   /** Replaces the real handlers (for testing the rehearsal itself). @default - the real `lambda/<step>` */
   readonly loadHandler?: (step: string) => StepHandler;
+  /** The name of the stack the template was synthesized from (DescribeStacks, `AWS::StackName`). @default 'RehearsalStack' */
+  readonly stackName?: string;
 }
 
 /**
@@ -47,6 +50,8 @@ export class Rehearsal {
   public readonly region: SimulatedRegion;
   public readonly service: ServiceTemplateInfo;
   public readonly monitor: ServiceMonitor;
+  /** Lines the handlers logged while the rehearsal ran, with virtual times. */
+  public readonly logs: Array<{ readonly time: number; readonly level: string; readonly text: string }> = [];
   private readonly runner: ExecutionRunner;
   private readonly environment: Record<string, string>;
 
@@ -54,7 +59,7 @@ export class Rehearsal {
     template: CfnTemplate,
     private readonly options: RehearsalOptions,
   ) {
-    this.service = readServiceTemplate(template);
+    this.service = readServiceTemplate(template, { stackName: options.stackName });
     this.clock = new VirtualClock();
     this.region = new SimulatedRegion({ ...options, clock: this.clock });
     for (const tg of this.service.targetGroups) this.region.createTargetGroup(tg);
@@ -67,6 +72,12 @@ export class Rehearsal {
       this.region.createAutoScalingGroup({ ...group, desiredCapacity: 0 });
     }
     for (const table of this.service.tables) this.region.createTable(table.name, table.partitionKey);
+    this.region.createStack({
+      name: this.service.stackName,
+      region: SIMULATED_REGION,
+      outputs: this.service.outputs,
+    });
+    for (const alarm of this.service.alarmNames) this.region.defineAlarm(alarm);
     this.environment = sharedEnvironment(this.service);
     this.monitor = new ServiceMonitor(
       this.region,
@@ -80,10 +91,24 @@ export class Rehearsal {
       loadHandler: options.loadHandler,
       onEvent: (execution: RehearsalExecution, event: ExecutionEvent) =>
         this.monitor.onEvent(execution, event),
+      taskTokens: this.region.taskTokens,
+      publish: (topicArn, message, subject) => this.region.publish(topicArn, message, subject),
     });
     this.region.setExecutionDirectory({
+      stateMachine: { arn: this.service.stateMachineArn, tags: this.service.stateMachineTags },
       describe: (arn) => this.runner.describe(arn),
-      stop: (arn, cause) => this.runner.stop(arn, cause),
+      stop: (arn, cause, error) => this.runner.stop(arn, cause, error),
+      start: (input, name, inputText) => {
+        const execution = this.runner.start(input, name, inputText);
+        this.monitor.onStart(execution);
+        return this.runner.describe(execution.arn)!;
+      },
+      list: () => this.runner.records(),
+      history: (arn) =>
+        this.runner
+          .list()
+          .find((e) => e.arn === arn)
+          ?.history.list(),
     });
   }
 
@@ -114,6 +139,16 @@ export class Rehearsal {
         if (execution.status !== 'RUNNING') this.monitor.onSettled(execution);
       }
     }
+  }
+
+  /**
+   * Calls `work` with the rehearsal in place (SDK calls answered by the region, the virtual clock
+   * installed) and drives virtual time until it settles: how a client such as the `bluegreen` CLI
+   * talks to the rehearsal one call at a time.
+   */
+  public async perform<T>(work: () => Promise<T>): Promise<T> {
+    // Started in a microtask, after `run` has put the rehearsal's globals in place.
+    return this.run(Promise.resolve().then(work));
   }
 
   /** Lets virtual time pass (executions and the region keep going). */
@@ -159,6 +194,21 @@ export class Rehearsal {
     }
   }
 
+  /**
+   * What the handlers log goes to `logs` (CloudWatch Logs, here) instead of the terminal: their
+   * warnings and the embedded-metric lines of the rollback count.
+   */
+  private captureConsole(): () => void {
+    const methods = ['log', 'info', 'warn', 'error'] as const;
+    const originals = methods.map((method) => console[method]);
+    for (const method of methods) {
+      console[method] = (...args: unknown[]) => {
+        this.logs.push({ time: this.clock.now(), level: method, text: format(...args) });
+      };
+    }
+    return () => methods.forEach((method, i) => (console[method] = originals[i]));
+  }
+
   private installGlobals(): () => void {
     const restoreClock = this.clock.install();
     const apiLatencyMs = this.options.apiLatencyMs ?? 50;
@@ -168,7 +218,9 @@ export class Rehearsal {
     });
     const previous = Object.fromEntries(Object.keys(this.environment).map((k) => [k, process.env[k]]));
     Object.assign(process.env, this.environment);
+    const restoreConsole = this.captureConsole();
     return () => {
+      restoreConsole();
       for (const [key, value] of Object.entries(previous)) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;

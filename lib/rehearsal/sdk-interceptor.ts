@@ -1,19 +1,25 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
 
 /** Answers one SDK call: the simulated region's `send`. */
 export type SdkCallAnswerer = (service: string, command: string, input: unknown) => Promise<unknown>;
 
-/** The SDK clients the release steps use, by the service name the simulated region answers. */
+/** The SDK clients the release steps and the `bluegreen` CLI use, by the service name the simulated region answers. */
 const CLIENTS = {
   AutoScaling: AutoScalingClient,
   ElasticLoadBalancingV2: ElasticLoadBalancingV2Client,
   DynamoDB: DynamoDBClient,
   S3: S3Client,
   SFN: SFNClient,
+  CloudFormation: CloudFormationClient,
+  STS: STSClient,
+  CloudWatch: CloudWatchClient,
 } as const;
 
 /**

@@ -19,7 +19,37 @@ export interface TemplateResource {
 
 export interface CfnTemplate {
   readonly Resources: Record<string, TemplateResource>;
+  readonly Outputs?: Record<string, { Value: Json; Description?: string; Export?: { Name: Json } }>;
 }
+
+/** The Task resource of Step Functions' SNS integration with the callback (task token) pattern. */
+export const SNS_PUBLISH_WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::sns:publish.waitForTaskToken';
+
+/** A Task state that publishes to SNS and waits for SendTaskSuccess / SendTaskFailure. */
+export interface CallbackTaskInfo {
+  readonly resource: string;
+  /** As the execution history names it: `sns`. */
+  readonly resourceType: string;
+  /** As the execution history names it: `publish.waitForTaskToken`. */
+  readonly resourceAction: string;
+  /** The state's TimeoutSeconds, if it sets one. */
+  readonly timeoutSeconds?: number;
+}
+
+/** A stack output as DescribeStacks returns it. */
+export interface StackOutputInfo {
+  readonly key: string;
+  readonly value: string;
+  readonly description?: string;
+  readonly exportName?: string;
+}
+
+export interface ReadTemplateOptions {
+  /** What `AWS::StackName` resolves to, and the stack DescribeStacks knows. @default 'RehearsalStack' */
+  readonly stackName?: string;
+}
+
+export const DEFAULT_STACK_NAME = 'RehearsalStack';
 
 export interface StepFunctionInfo {
   readonly logicalId: string;
@@ -49,18 +79,33 @@ export interface ServiceTemplateInfo {
   readonly stateMachineArn: string;
   /** Task state name → the step function it invokes. */
   readonly taskSteps: Record<string, StepFunctionInfo>;
+  /** Task state name → an SNS publish that waits for a task token (an approval gate). */
+  readonly callbackTasks: Record<string, CallbackTaskInfo>;
+  /** The state machine's tags (ListTagsForResource). */
+  readonly stateMachineTags: { key: string; value: string }[];
+  /** The role the state machine runs as (the ExecutionStarted event names it). */
+  readonly stateMachineRoleArn?: string;
+  readonly stackName: string;
+  /** The template's outputs, resolved (DescribeStacks). */
+  readonly outputs: StackOutputInfo[];
   readonly stepFunctions: StepFunctionInfo[];
   readonly groups: GroupInfo[];
   readonly targetGroups: TargetGroupInfo[];
   readonly tables: TableInfo[];
+  /** Names of the template's CloudWatch alarms. */
+  readonly alarmNames: string[];
 }
 
 /** AWS defaults for a target group when the template leaves a setting out. */
 const TARGET_GROUP_DEFAULTS = { interval: 30, timeout: 5, healthy: 5, unhealthy: 2, deregistration: 300 };
 
-export function readServiceTemplate(synthesized: CfnTemplate | Record<string, Json>): ServiceTemplateInfo {
+export function readServiceTemplate(
+  synthesized: CfnTemplate | Record<string, Json>,
+  options: ReadTemplateOptions = {},
+): ServiceTemplateInfo {
   const template = synthesized as CfnTemplate;
-  const resolver = new IntrinsicResolver(template);
+  const stackName = options.stackName ?? DEFAULT_STACK_NAME;
+  const resolver = new IntrinsicResolver(template, stackName);
   const resources = Object.entries(template.Resources);
   const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
 
@@ -83,8 +128,13 @@ export function readServiceTemplate(synthesized: CfnTemplate | Record<string, Js
     }));
 
   const taskSteps: Record<string, StepFunctionInfo> = {};
+  const callbackTasks: Record<string, CallbackTaskInfo> = {};
   for (const [name, state] of Object.entries<Json>(definition.States)) {
     if (state.Type !== 'Task') continue;
+    if (state.Resource === SNS_PUBLISH_WAIT_FOR_TASK_TOKEN) {
+      callbackTasks[name] = callbackTask(name, state);
+      continue;
+    }
     const fn = stepFunctions.find((f) => f.arn === state.Resource);
     if (!fn)
       throw new Error(`Task state ${name} invokes ${state.Resource}, which is not a release step function`);
@@ -135,20 +185,71 @@ export function readServiceTemplate(synthesized: CfnTemplate | Record<string, Js
     return { name: resolver.physicalId(id), partitionKey: hash?.AttributeName };
   });
 
+  const alarmNames = ofType('AWS::CloudWatch::Alarm').map(([id]) => resolver.physicalId(id));
+
+  const outputs: StackOutputInfo[] = Object.entries(template.Outputs ?? {}).map(([key, output]) => ({
+    key,
+    value: String(resolver.resolve(output.Value)),
+    ...(output.Description !== undefined ? { description: output.Description } : {}),
+    ...(output.Export ? { exportName: String(resolver.resolve(output.Export.Name)) } : {}),
+  }));
+  const machineProps = {
+    Tags: resolver.resolve(machine.Properties?.Tags ?? []),
+    RoleArn: resolver.resolve(machine.Properties?.RoleArn),
+  };
+
   return {
     definition,
     stateMachineArn: resolver.physicalId(machineId),
     taskSteps,
+    callbackTasks,
+    stateMachineTags: (machineProps.Tags ?? []).map((t: Json) => ({
+      key: String(t.Key),
+      value: String(t.Value),
+    })),
+    ...(machineProps.RoleArn !== undefined ? { stateMachineRoleArn: String(machineProps.RoleArn) } : {}),
+    stackName,
+    outputs,
     stepFunctions,
     groups,
     targetGroups,
     tables,
+    alarmNames,
+  };
+}
+
+/** An approval gate's Task state: only what the rehearsal models is accepted. */
+function callbackTask(name: string, state: Json): CallbackTaskInfo {
+  for (const unsupported of [
+    'HeartbeatSeconds',
+    'HeartbeatSecondsPath',
+    'TimeoutSecondsPath',
+    'Credentials',
+  ]) {
+    if (state[unsupported] !== undefined) {
+      throw new Error(`Task state ${name}: ${unsupported} is not simulated for ${state.Resource}`);
+    }
+  }
+  const [, service, action] = /^arn:aws:states:::([a-z0-9-]+):(.+)$/.exec(state.Resource) ?? [];
+  return {
+    resource: state.Resource,
+    resourceType: service,
+    resourceAction: action,
+    ...(state.TimeoutSeconds !== undefined ? { timeoutSeconds: Number(state.TimeoutSeconds) } : {}),
   };
 }
 
 /** Resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split and pseudo parameters. */
 export class IntrinsicResolver {
-  constructor(private readonly template: CfnTemplate) {}
+  private readonly template: CfnTemplate;
+
+  /** @param template a synthesized template (`Template.toJSON()` is accepted as it is typed) */
+  constructor(
+    template: CfnTemplate | Record<string, Json>,
+    private readonly stackName: string = DEFAULT_STACK_NAME,
+  ) {
+    this.template = template as CfnTemplate;
+  }
 
   public resolve(value: Json): Json {
     if (Array.isArray(value)) return value.map((v) => this.resolve(v));
@@ -195,6 +296,14 @@ export class IntrinsicResolver {
         return '3306';
       case 'AWS::SecretsManager::Secret':
         return `arn:aws:secretsmanager:${region}:${account}:secret:${logicalId}`;
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${region}:${account}:${logicalId}`;
+      case 'AWS::SNS::Topic.TopicName':
+        return logicalId;
+      case 'AWS::IAM::Role.Arn':
+        return `arn:aws:iam::${account}:role/${logicalId}`;
+      case 'AWS::ElasticLoadBalancingV2::LoadBalancer.DNSName':
+        return `${name.slice(0, 32)}-1234567890.${region}.elb.amazonaws.com`;
       default:
         return attribute ? `${logicalId}.${attribute}` : logicalId;
     }
@@ -231,7 +340,7 @@ export class IntrinsicResolver {
       'AWS::AccountId': SIMULATED_ACCOUNT,
       'AWS::Partition': 'aws',
       'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::StackName': 'RehearsalStack',
+      'AWS::StackName': this.stackName,
     };
     if (pseudo[id]) return pseudo[id];
     if (this.template.Resources[id]) return this.physicalId(id);

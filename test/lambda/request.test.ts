@@ -19,6 +19,20 @@ describe('validateRequest', () => {
     ).toMatchObject({ capacity: 1 });
   });
 
+  it('keeps who asked, and refuses a requestedBy that is empty, too long or not printable', () => {
+    const who = 'arn:aws:sts::111122223333:assumed-role/ci/run-42';
+    expect(validateRequest({ version: 'v1', requestedBy: who }, limits)).toEqual({
+      action: 'release',
+      version: 'v1',
+      requestedBy: who,
+    });
+    for (const bad of ['', 'x'.repeat(257), 'line\nbreak', 42]) {
+      expect(() => validateRequest({ version: 'v1', requestedBy: bad }, limits)).toThrow(
+        /^requestedBy \(.*\) must be 1 to 256 printable ASCII characters$/,
+      );
+    }
+  });
+
   it('accepts a rollback without a version, and checks one that is given', () => {
     expect(validateRequest({ action: 'rollback' }, limits)).toEqual({ action: 'rollback' });
     expect(validateRequest({ action: 'rollback', version: 'v1' }, limits)).toEqual({
@@ -55,7 +69,7 @@ describe('validateRequest', () => {
 
   it('names an unknown field', () => {
     expect(() => validateRequest({ version: 'v1', capcity: 3 }, limits)).toThrow(
-      /^request field "capcity" is not allowed \(allowed: action, version, capacity, healthTimeoutSeconds, bakeSeconds\)$/,
+      /^request field "capcity" is not allowed \(allowed: action, version, capacity, healthTimeoutSeconds, bakeSeconds, requestedBy\)$/,
     );
   });
 

@@ -7,6 +7,7 @@
  * service's base exception with `name` = the code.
  */
 import { AutoScalingServiceException, ResourceContentionFault } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchServiceException } from '@aws-sdk/client-cloudwatch';
 import {
   ConditionalCheckFailedException,
   DynamoDBServiceException,
@@ -18,15 +19,42 @@ import {
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { NotFound, S3ServiceException } from '@aws-sdk/client-s3';
-import { ExecutionDoesNotExist, SFNServiceException } from '@aws-sdk/client-sfn';
+import { CloudFormationServiceException } from '@aws-sdk/client-cloudformation';
+import {
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  InvalidArn,
+  InvalidExecutionInput,
+  InvalidName,
+  InvalidOutput,
+  InvalidToken,
+  ResourceNotFound,
+  SFNServiceException,
+  StateMachineDoesNotExist,
+  TaskDoesNotExist,
+  TaskTimedOut,
+  ValidationException,
+} from '@aws-sdk/client-sfn';
+import { STSServiceException } from '@aws-sdk/client-sts';
 
-export type ServiceName = 'AutoScaling' | 'ElasticLoadBalancingV2' | 'DynamoDB' | 'S3' | 'SFN';
+export type ServiceName =
+  | 'AutoScaling'
+  | 'ElasticLoadBalancingV2'
+  | 'DynamoDB'
+  | 'S3'
+  | 'SFN'
+  | 'CloudWatch'
+  | 'CloudFormation'
+  | 'STS';
 export const SERVICE_NAMES: readonly ServiceName[] = [
   'AutoScaling',
   'ElasticLoadBalancingV2',
   'DynamoDB',
   'S3',
   'SFN',
+  'CloudFormation',
+  'STS',
+  'CloudWatch',
 ];
 
 /** The fields every simulated error carries (a subset of the SDK's ServiceException). */
@@ -62,7 +90,20 @@ const MODELLED: Partial<Record<ServiceName, Record<string, ExceptionCtor>>> = {
     ResourceNotFoundException: ResourceNotFoundException as unknown as ExceptionCtor,
   },
   S3: { NotFound: NotFound as unknown as ExceptionCtor },
-  SFN: { ExecutionDoesNotExist: ExecutionDoesNotExist as unknown as ExceptionCtor },
+  SFN: {
+    ExecutionDoesNotExist: ExecutionDoesNotExist as unknown as ExceptionCtor,
+    ExecutionAlreadyExists: ExecutionAlreadyExists as unknown as ExceptionCtor,
+    InvalidArn: InvalidArn as unknown as ExceptionCtor,
+    InvalidExecutionInput: InvalidExecutionInput as unknown as ExceptionCtor,
+    InvalidName: InvalidName as unknown as ExceptionCtor,
+    InvalidOutput: InvalidOutput as unknown as ExceptionCtor,
+    InvalidToken: InvalidToken as unknown as ExceptionCtor,
+    ResourceNotFound: ResourceNotFound as unknown as ExceptionCtor,
+    StateMachineDoesNotExist: StateMachineDoesNotExist as unknown as ExceptionCtor,
+    TaskDoesNotExist: TaskDoesNotExist as unknown as ExceptionCtor,
+    TaskTimedOut: TaskTimedOut as unknown as ExceptionCtor,
+    ValidationException: ValidationException as unknown as ExceptionCtor,
+  },
 };
 
 const BASE: Record<ServiceName, ExceptionCtor> = {
@@ -71,12 +112,17 @@ const BASE: Record<ServiceName, ExceptionCtor> = {
   DynamoDB: DynamoDBServiceException as unknown as ExceptionCtor,
   S3: S3ServiceException as unknown as ExceptionCtor,
   SFN: SFNServiceException as unknown as ExceptionCtor,
+  CloudFormation: CloudFormationServiceException as unknown as ExceptionCtor,
+  STS: STSServiceException as unknown as ExceptionCtor,
+  CloudWatch: CloudWatchServiceException as unknown as ExceptionCtor,
 };
 
-/** Auto Scaling and ELBv2 speak the AWS query protocol; its errors also carry Type/Code/Error. */
+/** Auto Scaling, ELBv2, CloudFormation and STS speak the AWS query protocol; their errors also carry Type/Code/Error. */
 const QUERY_PROTOCOL: ReadonlySet<ServiceName> = new Set<ServiceName>([
   'AutoScaling',
   'ElasticLoadBalancingV2',
+  'CloudFormation',
+  'STS',
 ]);
 
 /** Default status and message of the codes the region raises or faults commonly inject. */

@@ -4,6 +4,7 @@
  * condition expressions throw `not simulated: ...`; nothing is pretended.
  */
 import type { VirtualClock } from '../virtual-clock';
+import { Alarms, type AlarmState } from './alarms';
 import { AutoScaling, type AutoScalingGroupSpec } from './auto-scaling';
 import { AutoScalingApi } from './auto-scaling-api';
 import { CallLog } from './call-log';
@@ -16,6 +17,10 @@ import {
   type ServiceName,
 } from './errors';
 import { Executions, type ExecutionDirectory } from './executions';
+import { CallerIdentity } from './identity';
+import { Notifications, type PublishedMessage } from './notifications';
+import { Stacks, type StackSpec } from './stacks';
+import { TaskTokens } from './task-tokens';
 import { Faults } from './faults';
 import { InstanceRegistry, type Instance } from './instances';
 import { LoadBalancingApi } from './load-balancing-api';
@@ -80,6 +85,10 @@ export class SimulatedRegion {
   public readonly calls = new CallLog();
   public readonly traffic = new TrafficStats();
   public readonly regionName: string;
+  /** Task tokens of the callback pattern (approval gates); SendTaskSuccess/SendTaskFailure answer them. */
+  public readonly taskTokens: TaskTokens;
+  /** Who every caller is (STS GetCallerIdentity). */
+  public readonly callerIdentity: CallerIdentity;
 
   private readonly clock: VirtualClock;
   private readonly scheduler: TickScheduler;
@@ -89,6 +98,9 @@ export class SimulatedRegion {
   private readonly lockTables: LockTables;
   private readonly objects: ObjectStore;
   private readonly executions: Executions;
+  private readonly stacks: Stacks;
+  private readonly notifications: Notifications;
+  private readonly alarms: Alarms;
   private readonly router: TrafficRouter;
   private readonly handlers: Record<ServiceName, CommandTable>;
   private readonly asgHealthCheckSeconds: number;
@@ -135,7 +147,12 @@ export class SimulatedRegion {
     });
     this.lockTables = new LockTables(now);
     this.objects = new ObjectStore(now);
-    this.executions = new Executions(now);
+    this.taskTokens = new TaskTokens(o.accountId);
+    this.callerIdentity = new CallerIdentity(o.accountId);
+    this.executions = new Executions(now, this.taskTokens);
+    this.stacks = new Stacks(now, o.regionName, o.accountId);
+    this.notifications = new Notifications(now);
+    this.alarms = new Alarms(now, `arn:aws:cloudwatch:${o.regionName}:${o.accountId}`);
     this.router = new TrafficRouter(this.traffic, o.requestsPerSecond, (i) => this.requestOutcome(i));
     this.handlers = {
       AutoScaling: new AutoScalingApi(this.autoScaling, this.registry, now).commands(),
@@ -143,6 +160,9 @@ export class SimulatedRegion {
       DynamoDB: this.lockTables.commands(),
       S3: this.objects.commands(),
       SFN: this.executions.commands(),
+      CloudFormation: this.stacks.commands(),
+      STS: this.callerIdentity.commands(),
+      CloudWatch: this.alarms.commands(),
     };
     this.ticker = this.clock.every(TICK_MS, () => this.tick());
   }
@@ -167,8 +187,33 @@ export class SimulatedRegion {
     this.objects.putObject(bucket, key, size);
   }
 
+  /** A CloudWatch alarm that exists in the region (state OK until set). */
+  public defineAlarm(name: string): void {
+    this.alarms.define(name);
+  }
+
+  /** Sets an alarm's state, as CloudWatch would after evaluating its metric (an injected alarm). */
+  public setAlarmState(name: string, state: AlarmState, reason = `set to ${state} by the rehearsal`): void {
+    this.alarms.setState(name, state, reason);
+  }
+
   public setExecutionDirectory(directory: ExecutionDirectory): void {
     this.executions.setDirectory(directory);
+  }
+
+  /** A deployed stack: DescribeStacks answers with its name and outputs. */
+  public createStack(spec: StackSpec): void {
+    this.stacks.create(spec);
+  }
+
+  /** An SNS Publish made by the state machine's SNS integration; returns the MessageId. */
+  public publish(topicArn: string, message: string, subject?: string): string {
+    return this.notifications.publish(topicArn, message, subject);
+  }
+
+  /** Every message published so far (what subscribers would have received). */
+  public publishedMessages(): readonly PublishedMessage[] {
+    return this.notifications.list();
   }
 
   // ---- the API ----
