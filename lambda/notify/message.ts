@@ -5,6 +5,7 @@
  * Each part of the event is read defensively (input or output JSON may be missing, truncated or
  * malformed): a notification that says less is better than no notification.
  */
+import { ROLLED_BACK_ERROR } from '../shared/errors';
 import type { ReleaseRequest, ReleaseState, ReleaseSummary } from '../shared/types';
 
 /** Environment variables of the notify function. */
@@ -53,12 +54,6 @@ export interface ReleaseNotification {
 export const SUBJECT_MAX_LENGTH = 100;
 /** A cause can be 32 KB of stack trace; the notification keeps the start of it. */
 const CAUSE_MAX_LENGTH = 4000;
-
-/**
- * Error of an execution whose release the workflow rolled back: `ROLLED_BACK_ERROR` of the release
- * definition, repeated here because a handler bundle must not import the CDK library.
- */
-export const ROLLED_BACK_ERROR = 'ReleaseRolledBack';
 
 /** The subject and message of one status change of an execution of the release state machine. */
 export function releaseNotification(detail: ExecutionStatusDetail, serviceTag: string): ReleaseNotification {

@@ -3,7 +3,7 @@
  * The handlers only read AWS, call these, and carry out what they return; so everything that
  * matters can be tested without mocks, and the rehearsal exercises the very same code.
  */
-import { InvalidStateError, UnexplainedStateError } from './errors';
+import { InvalidStateError, REJECTED_ERROR, UnexplainedStateError } from './errors';
 import { COLOURS, PROCESSES_SUSPENDED_WHEN_NOT_LIVE, ROLES, TagKeys, type Colour } from './tags';
 import type {
   CaughtError,
@@ -537,7 +537,9 @@ export function rollbackForError(error: CaughtError | undefined): RollbackInfo {
   } catch {
     // not JSON: keep it as it is
   }
-  const reason = `step failed: ${error.Error}: ${cause}`;
+  // A person's rejection at an approval gate reads as such ("release rejected by <who>: <why>").
+  const reason =
+    error.Error === REJECTED_ERROR ? `release ${cause}` : `step failed: ${error.Error}: ${cause}`;
   return { reason: reason.length > 2000 ? `${reason.slice(0, 1997)}...` : reason, automatic: true };
 }
 

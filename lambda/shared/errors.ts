@@ -10,6 +10,11 @@ class NamedError extends Error {
   }
 }
 
+/** Error of an execution whose release the workflow rolled back (its Cause is the reason). */
+export const ROLLED_BACK_ERROR = 'ReleaseRolledBack';
+/** The error `bluegreen reject` sends to an approval gate (SendTaskFailure): the release rolls back. */
+export const REJECTED_ERROR = 'ReleaseRejected';
+
 /** Another execution holds the release lock and is running; a release is refused. */
 export class ReleaseInProgressError extends NamedError {
   constructor(message: string) {

@@ -12,7 +12,6 @@ import {
   SuspendProcessesCommand,
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
-  type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { chunk, mapWithConcurrency } from './batch';
@@ -20,6 +19,7 @@ import { autoScaling } from './clients/auto-scaling';
 import { loadBalancing } from './clients/load-balancing';
 import type { ServiceConfig } from './config';
 import { errorMessage, errorName, GroupNotFoundError } from './errors';
+import { toGroupView } from './group-view';
 import { withRetry, type RetryOptions } from './retry';
 import { COLOURS, TagKeys, type Colour, type Role } from './tags';
 import type { FleetSnapshot, GroupView, TargetHealthState } from './types';
@@ -76,30 +76,6 @@ export async function readFleetSnapshot(
   const targetHealth =
     options.targetHealth === false ? {} : await readTargetHealth(config.targetGroupArn, options);
   return { groups, targetHealth };
-}
-
-function toGroupView(colour: Colour, group: AutoScalingGroup): GroupView {
-  const tag = (key: string): string | undefined => group.Tags?.find((t) => t.Key === key)?.Value;
-  return {
-    colour,
-    name: group.AutoScalingGroupName ?? '',
-    tags: {
-      version: tag(TagKeys.version),
-      role: tag(TagKeys.role),
-      previousVersion: tag(TagKeys.previousVersion),
-    },
-    minSize: group.MinSize ?? 0,
-    maxSize: group.MaxSize ?? 0,
-    desiredCapacity: group.DesiredCapacity ?? 0,
-    instances: (group.Instances ?? []).map((instance) => ({
-      id: instance.InstanceId ?? '',
-      lifecycleState: instance.LifecycleState ?? 'Unknown',
-      healthStatus: instance.HealthStatus ?? 'Unknown',
-    })),
-    suspendedProcesses: (group.SuspendedProcesses ?? []).flatMap((p) =>
-      p.ProcessName ? [p.ProcessName] : [],
-    ),
-  };
 }
 
 /**

@@ -6,6 +6,7 @@
 import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { assessGroupHealth } from '../../lambda/shared/decisions';
+import { toGroupView } from '../../lambda/shared/group-view';
 import { COLOURS, TagKeys, type Colour } from '../../lambda/shared/tags';
 import type { FleetSnapshot, GroupView, TargetHealthState } from '../../lambda/shared/types';
 import type { CliEnvironment } from './environment';
@@ -100,32 +101,12 @@ export function lifecycleCounts(group: GroupView): Record<string, number> {
 }
 
 function toReading(group: AutoScalingGroup): GroupReading {
-  const tag = (key: string): string | undefined => group.Tags?.find((t) => t.Key === key)?.Value;
-  const colourTag = tag(TagKeys.colour);
-  const colour = (COLOURS as readonly string[]).includes(colourTag ?? '')
-    ? (colourTag as Colour)
-    : ('blue' as Colour);
+  const colourTag = group.Tags?.find((t) => t.Key === TagKeys.colour)?.Value;
+  const colour = (COLOURS as readonly string[]).includes(colourTag ?? '') ? (colourTag as Colour) : 'blue';
   return {
-    colour,
-    name: group.AutoScalingGroupName ?? '',
+    ...toGroupView(colour, group),
     ...(colourTag !== undefined ? { colourTag } : {}),
-    serviceTag: tag(TagKeys.service),
-    tags: {
-      version: tag(TagKeys.version),
-      role: tag(TagKeys.role),
-      previousVersion: tag(TagKeys.previousVersion),
-    },
-    minSize: group.MinSize ?? 0,
-    maxSize: group.MaxSize ?? 0,
-    desiredCapacity: group.DesiredCapacity ?? 0,
-    instances: (group.Instances ?? []).map((i) => ({
-      id: i.InstanceId ?? '',
-      lifecycleState: i.LifecycleState ?? 'Unknown',
-      healthStatus: i.HealthStatus ?? 'Unknown',
-    })),
-    suspendedProcesses: (group.SuspendedProcesses ?? []).flatMap((p) =>
-      p.ProcessName ? [p.ProcessName] : [],
-    ),
+    serviceTag: group.Tags?.find((t) => t.Key === TagKeys.service)?.Value,
     targetGroupArns: group.TargetGroupARNs ?? [],
   };
 }

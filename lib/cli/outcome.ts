@@ -1,12 +1,10 @@
 /** How an execution ended, in the operator's words, and the exit code that follows from it. */
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
+import { ROLLED_BACK_ERROR } from '../../lambda/shared/errors';
 import type { ReleaseStateView } from './history-events';
 import { ExitCode } from './errors';
 
 export type Outcome = 'released' | 'rolled-back' | 'failed' | 'timed-out' | 'aborted' | 'running';
-
-/** Error of an execution whose release was rolled back (release-definition.ts ROLLED_BACK_ERROR). */
-export const ROLLED_BACK_ERROR = 'ReleaseRolledBack';
 
 export interface ExecutionOutcome {
   readonly name: string;

@@ -4,7 +4,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { REJECTED_ERROR, ROLLED_BACK_ERROR } from '../../lambda/shared/errors';
 import type { NextStep } from '../../lambda/shared/types';
+
+export { REJECTED_ERROR, ROLLED_BACK_ERROR };
 
 /** The functions of the release steps. */
 export interface ReleaseStepFunctions {
@@ -38,8 +41,6 @@ export interface ReleaseDefinitionOptions {
   readonly approval?: ApprovalSettings;
 }
 
-/** The error `bluegreen reject` sends (SendTaskFailure): the release is rolled back. */
-export const REJECTED_ERROR = 'ReleaseRejected';
 /** State names of the approval gates, which the CLI looks for in the execution history. */
 export const APPROVAL_STATE_NAMES: Readonly<Record<ApprovalGate, string>> = {
   swap: 'ApproveSwap',
@@ -48,8 +49,6 @@ export const APPROVAL_STATE_NAMES: Readonly<Record<ApprovalGate, string>> = {
 
 /** Error a step throws when another execution (a rollback) has taken the service's lock. */
 export const LOCK_LOST_ERROR = 'LockLost';
-/** Error of an execution whose release was rolled back automatically. */
-export const ROLLED_BACK_ERROR = 'ReleaseRolledBack';
 
 /**
  * The release state machine. Every Lambda step takes the whole state and returns the next one;

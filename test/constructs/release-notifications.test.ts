@@ -2,10 +2,8 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ROLLED_BACK_ERROR as NOTIFIED_ROLLED_BACK_ERROR } from '../../lambda/notify/message';
 import { DatabaseSource } from '../../lib/database';
 import { ReleaseNotifications } from '../../lib/release-notifications';
-import { ROLLED_BACK_ERROR } from '../../lib/workflow/release-definition';
 import { logicalId, synthService, testApp } from './helpers';
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
@@ -89,10 +87,6 @@ describe('ReleaseNotifications', () => {
 
   test('GIVEN a Token serviceTag THEN it is accepted', () => {
     expect(() => synthNotifications(Token.asString({ Ref: 'ServiceTag' }))).not.toThrow();
-  });
-
-  test('the notify handler knows the error of an automatic rollback by the name the workflow gives it', () => {
-    expect(NOTIFIED_ROLLED_BACK_ERROR).toBe(ROLLED_BACK_ERROR);
   });
 });
 

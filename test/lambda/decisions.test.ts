@@ -544,6 +544,13 @@ describe('rollback bookkeeping', () => {
     expect(rollbackForError({ Error: 'States.Timeout', Cause: 'timed out' }).reason).toBe(
       'step failed: States.Timeout: timed out',
     );
+    // A person's rejection at an approval gate (bluegreen reject).
+    expect(
+      rollbackForError({
+        Error: 'ReleaseRejected',
+        Cause: 'rejected by arn:aws:iam::1:user/ana: error rate',
+      }),
+    ).toEqual({ reason: 'release rejected by arn:aws:iam::1:user/ana: error rate', automatic: true });
   });
   it('goes back to Prepare only after a recovery before a release', () => {
     expect(nextAfterRollback('release', { reason: 'r', automatic: false }, undefined)).toBe('prepare');

@@ -4,6 +4,7 @@
  * SendTaskFailure with error ReleaseRejected (the workflow then rolls the release back).
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { REJECTED_ERROR } from '../../../lambda/shared/errors';
 import type { ApprovalAnswer } from '../args';
 import type { CliEnvironment } from '../environment';
 import { UsageError } from '../errors';
@@ -14,9 +15,6 @@ import type { Printer } from '../io';
 import { locateService } from '../locate';
 import type { ServiceCommand } from '../args';
 import { approvalAnsweredLine } from '../progress';
-
-/** The error a rejection sends (release-definition.ts REJECTED_ERROR). */
-export const REJECTED_ERROR = 'ReleaseRejected';
 
 /** What SendTaskSuccess / SendTaskFailure carry for an answer. */
 export function approvalAnswerPayload(
