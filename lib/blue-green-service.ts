@@ -461,6 +461,11 @@ export class BlueGreenService extends Construct {
     return this.releaseWorkflow.grantStartRelease(grantee);
   }
 
+  /** Lets the grantee run every `bluegreen` command: release, rollback, status, history, approve. */
+  public grantOperate(grantee: iam.IGrantable): iam.Grant {
+    return this.releaseWorkflow.grantOperate(grantee);
+  }
+
   /**
    * Rollbacks of this service, automatic or requested (the `BlueGreen/Rollbacks` metric).
    * @default - Sum over 5 minutes

@@ -169,6 +169,32 @@ export class ReleaseWorkflow extends Construct {
     return start;
   }
 
+  /**
+   * What the `bluegreen` CLI needs: start and follow executions, answer approval gates, read the
+   * state machine's tags, the groups and the target health, and the stack's outputs.
+   */
+  public grantOperate(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.grantStartRelease(grantee);
+    this.stateMachine.grantTaskResponse(grantee);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:ListTagsForResource'],
+      resourceArns: [this.stateMachine.stateMachineArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['cloudformation:DescribeStacks'],
+      resourceArns: [Stack.of(this).stackId],
+    });
+    // Describe calls of Auto Scaling and ELB have no resource-level permissions.
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+      resourceArns: ['*'],
+    });
+    return grant;
+  }
+
   private grantStepPermissions(
     props: ReleaseWorkflowProps,
     rollbackAlarms: readonly cloudwatch.IAlarm[],

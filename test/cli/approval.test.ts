@@ -66,7 +66,7 @@ describe('bluegreen approve / reject', () => {
     await r.advance(600);
     const described = await describe();
     expect(described).toMatchObject({ status: 'FAILED', error: 'ReleaseRolledBack' });
-    expect(described.cause).toContain(`ReleaseRejected: rejected by ${CALLER}: not today`);
+    expect(described.cause).toBe(`release rejected by ${CALLER}: not today`);
     const status = await cli(['status'], env);
     expect(status.stdout[2]).toMatch(/^live {5}blue {2}version 1\.0\.0 /);
     expect(r.violations()).toEqual([]);

@@ -296,6 +296,32 @@ describe('least privilege', () => {
     );
     expect(actions).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution']));
   });
+
+  test('grantOperate adds what the bluegreen CLI calls, and answers to approval gates', () => {
+    const { stack, workflow } = workflowStack();
+    const role = new iam.Role(stack, 'Ci', { assumedBy: new iam.AccountRootPrincipal() });
+    workflow.grantOperate(role);
+    const statements = Object.values<Json>(
+      Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Ci') }] },
+      }),
+    ).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(actionsOf(statements)).toEqual(
+      expect.arrayContaining([
+        'states:StartExecution',
+        'states:GetExecutionHistory',
+        'states:ListExecutions',
+        'states:SendTaskSuccess',
+        'states:SendTaskFailure',
+        'states:ListTagsForResource',
+        'cloudformation:DescribeStacks',
+        'autoscaling:DescribeAutoScalingGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+      ]),
+    );
+    const taskResponse = statements.find((s) => actionsOf([s]).includes('states:SendTaskSuccess'));
+    expect(JSON.stringify(taskResponse.Resource)).toMatch(/StateMachine/);
+  });
 });
 
 describe('rollback alarms', () => {
