@@ -1,4 +1,4 @@
-import { main } from '../../lib/cli/main';
+import { main, type CliDependencies } from '../../lib/cli/main';
 import type { ApprovalAnswer } from '../../lib/cli/args';
 import type { CliEnvironment } from '../../lib/cli/environment';
 import { environmentOn } from '../../lib/cli/rehearsal-environment';
@@ -31,24 +31,25 @@ export interface CliRun {
   readonly stderr: string[];
 }
 
-/** Runs `bluegreen <argv>` in-process against the rehearsal behind `env`. */
-export async function cli(argv: string[], env?: CliEnvironment): Promise<CliRun> {
+/** Runs `bluegreen <argv>` in-process (not on a terminal), its output kept line by line. */
+export async function runMain(argv: string[], deps: CliDependencies): Promise<CliRun> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const sink = (lines: string[]) => ({
     write: (text: string) => lines.push(...text.replace(/\n$/, '').split('\n')),
   });
-  const code = await main(
-    argv,
-    { stdout: sink(stdout), stderr: sink(stderr), isTTY: false },
-    {
-      createEnvironment: async () => {
-        if (!env) throw new Error('this test gives the CLI no environment');
-        return env;
-      },
-    },
-  );
+  const code = await main(argv, { stdout: sink(stdout), stderr: sink(stderr), isTTY: false }, deps);
   return { code, stdout, stderr };
+}
+
+/** Runs `bluegreen <argv>` in-process against the rehearsal behind `env`. */
+export function cli(argv: string[], env?: CliEnvironment): Promise<CliRun> {
+  return runMain(argv, {
+    createEnvironment: async () => {
+      if (!env) throw new Error('this test gives the CLI no environment');
+      return env;
+    },
+  });
 }
 
 /** The CLI's environment on a rehearsal; approvals answered as `answer` says. */

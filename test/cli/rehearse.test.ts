@@ -1,22 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../lib/cli/main';
-import { approvalTemplate, demoTemplate } from './harness';
+import { approvalTemplate, demoTemplate, runMain } from './harness';
 
 /** `bluegreen <argv>` as the binary runs it: the default environment, a fresh rehearsal with --rehearse. */
-async function bluegreen(argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const sink = (lines: string[]) => ({
-    write: (t: string) => lines.push(...t.replace(/\n$/, '').split('\n')),
-  });
-  const code = await main(
-    argv,
-    { stdout: sink(stdout), stderr: sink(stderr), isTTY: false },
-    { exampleTemplate: demoTemplate },
-  );
-  return { code, stdout, stderr };
+function bluegreen(argv: string[]) {
+  return runMain(argv, { exampleTemplate: demoTemplate });
 }
 
 describe('--rehearse: a fresh simulated region per run, prepared with an initial release', () => {
