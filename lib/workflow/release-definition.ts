@@ -123,7 +123,7 @@ export function buildReleaseDefinition(
   rollback.addCatch(rollbackFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
   // An approval gate stands before its step when configured; otherwise the step is entered directly.
-  const gated = (gate: ApprovalGate, next: sfn.IChainable & sfn.INextable & sfn.State): sfn.State =>
+  const gated = (gate: ApprovalGate, next: sfn.State): sfn.State =>
     options.approval?.gates.includes(gate)
       ? approvalGate(scope, gate, options.approval, next, rollback)
       : next;

@@ -58,6 +58,10 @@ describe('alarm-driven rollback during the bake', () => {
     const rollbackEntered = release.events.find((e) => e.type === 'StateEntered' && e.state === 'Rollback')!;
     expect(rollbackEntered.time - firedAt).toBeLessThanOrEqual(5_500);
 
+    // The rollback was counted once, as an embedded metric in the rollback step's log.
+    const metrics = r.logs.filter((l) => l.text.includes('"Rollbacks":1'));
+    expect(metrics).toHaveLength(1);
+
     await r.advance(60);
     const last = r.region.traffic.perSecond.at(-1)!;
     expect(Object.keys(last.served)).toEqual(['v1']);
