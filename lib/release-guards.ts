@@ -42,6 +42,10 @@ const APPROVAL_OUTCOMES: readonly ApprovalOutcome[] = ['approve', 'reject'];
 /** Step Functions keeps an execution at most a year; a week is plenty for a person to answer. */
 const APPROVAL_TIMEOUT_LIMITS = { min: 60, max: 7 * 86400 };
 
+/** The default alarm's metric math: percent of requests answered 5xx by a target (0 without requests). */
+export const TARGET_5XX_RATE_EXPRESSION =
+  'IF(FILL(requests, 0) > 0, 100 * FILL(errors, 0) / FILL(requests, 1), 0)';
+
 /** The 5xx rate above which the default alarm fires, in percent of requests over one minute. */
 export const DEFAULT_MAX_TARGET_5XX_PERCENT = 5;
 
@@ -89,7 +93,7 @@ export function createTarget5xxAlarm(
 ): cloudwatch.Alarm {
   const period = Duration.minutes(1);
   const rate = new cloudwatch.MathExpression({
-    expression: 'IF(FILL(requests, 0) > 0, 100 * FILL(errors, 0) / FILL(requests, 1), 0)',
+    expression: TARGET_5XX_RATE_EXPRESSION,
     usingMetrics: {
       errors: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
         statistic: 'Sum',

@@ -77,6 +77,7 @@ export class Rehearsal {
       region: SIMULATED_REGION,
       outputs: this.service.outputs,
     });
+    for (const alarm of this.service.targetErrorRateAlarms) this.region.defineTargetErrorRateAlarm(alarm);
     for (const alarm of this.service.alarmNames) this.region.defineAlarm(alarm);
     this.environment = sharedEnvironment(this.service);
     this.monitor = new ServiceMonitor(

@@ -4,6 +4,8 @@
  * lock table. Intrinsic functions are resolved against simulated physical ids; anything this
  * reader does not understand is an error, never a guess.
  */
+import { TARGET_5XX_RATE_EXPRESSION } from '../release-guards';
+import type { TargetErrorRateAlarmSpec } from './region/alarms';
 import type { AutoScalingGroupSpec, TargetGroupSpec } from './region';
 
 export const SIMULATED_REGION = 'sim-east-1';
@@ -94,6 +96,8 @@ export interface ServiceTemplateInfo {
   readonly tables: TableInfo[];
   /** Names of the template's CloudWatch alarms. */
   readonly alarmNames: string[];
+  /** Of those, the target 5xx-rate alarms (BlueGreenService's default), which the region evaluates. */
+  readonly targetErrorRateAlarms: TargetErrorRateAlarmSpec[];
 }
 
 /** AWS defaults for a target group when the template leaves a setting out. */
@@ -185,7 +189,20 @@ export function readServiceTemplate(
     return { name: resolver.physicalId(id), partitionKey: hash?.AttributeName };
   });
 
-  const alarmNames = ofType('AWS::CloudWatch::Alarm').map(([id]) => resolver.physicalId(id));
+  const alarms = ofType('AWS::CloudWatch::Alarm');
+  const alarmNames = alarms.map(([id]) => resolver.physicalId(id));
+  const targetErrorRateAlarms = alarms.flatMap(([id, r]): TargetErrorRateAlarmSpec[] => {
+    const metrics: Json[] = r.Properties?.Metrics ?? [];
+    if (!metrics.some((m) => m.Expression === TARGET_5XX_RATE_EXPRESSION)) return [];
+    return [
+      {
+        name: resolver.physicalId(id),
+        thresholdPercent: Number(r.Properties?.Threshold),
+        periodSeconds: Number(metrics.find((m) => m.MetricStat)?.MetricStat.Period ?? 60),
+        evaluationPeriods: Number(r.Properties?.EvaluationPeriods ?? 1),
+      },
+    ];
+  });
 
   const outputs: StackOutputInfo[] = Object.entries(template.Outputs ?? {}).map(([key, output]) => ({
     key,
@@ -215,6 +232,7 @@ export function readServiceTemplate(
     targetGroups,
     tables,
     alarmNames,
+    targetErrorRateAlarms,
   };
 }
 

@@ -67,4 +67,27 @@ describe('alarm-driven rollback during the bake', () => {
     expect(Object.keys(last.served)).toEqual(['v1']);
     expect(r.violations()).toEqual([]);
   });
+
+  test('a version that passes its health checks but answers 5xx is rolled back by the 5xx alarm, unaided', async () => {
+    const r = withBake();
+    await r.execute({ version: 'v1' });
+    r.region.faults.errorResponses('v2', 0.5);
+    const release = await r.execute({ version: 'v2' });
+
+    expect(release.status).toBe('FAILED');
+    expect(release.error).toBe('ReleaseRolledBack');
+    const [alarm] = r.service.alarmNames;
+    // The first minute with v2 serving already crosses 5 % (v2 answers half of its share with 5xx).
+    const match = new RegExp(
+      `^alarm ${alarm} in ALARM during the bake of v2: Threshold Crossed: 1 datapoint\\(s\\) \\[(\\d+\\.\\d)\\] greater than the threshold \\(5\\)$`,
+    ).exec(release.cause ?? '');
+    expect(match).not.toBeNull();
+    expect(Number(match![1])).toBeGreaterThan(5);
+    const entered = statesEntered(release);
+    expect(entered).toContain('Bake');
+    expect(entered).not.toContain('Finalize');
+    await r.advance(60);
+    expect(Object.keys(r.region.traffic.perSecond.at(-1)!.served)).toEqual(['v1']);
+    expect(r.violations()).toEqual([]);
+  });
 });

@@ -1,10 +1,32 @@
 /**
- * CloudWatch alarms, as far as the bake watches them: DescribeAlarms by name. Alarm states are
- * not computed from metrics here; a test or scenario sets them (an injected alarm), the way
- * CloudWatch would after its evaluation periods.
+ * CloudWatch alarms, as far as the bake watches them: DescribeAlarms by name. The service's
+ * target 5xx-rate alarm is evaluated from the simulated traffic, one datapoint per period, known
+ * ALARM_EVALUATION_DELAY_SECONDS after the period ends; any alarm can also be set by a test (an
+ * injected alarm), the way CloudWatch would after its evaluation periods.
  */
 import type { CommandInput, CommandTable } from './commands';
 import { serviceError } from './errors';
+import type { TrafficSecond } from './traffic';
+
+/**
+ * Load balancer metrics arrive per minute and alarms are evaluated after them: a period's
+ * datapoint decides the alarm this long after the period ends (inference: about a minute).
+ */
+export const ALARM_EVALUATION_DELAY_SECONDS = 60;
+
+/** An alarm on the percent of target responses that were 5xx (BlueGreenService's default alarm). */
+export interface TargetErrorRateAlarmSpec {
+  readonly name: string;
+  readonly thresholdPercent: number;
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+}
+
+interface RateAlarm extends TargetErrorRateAlarmSpec {
+  /** Virtual ms at which the next period to evaluate ends. */
+  nextPeriodEnd: number;
+  readonly datapoints: number[];
+}
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -21,6 +43,7 @@ const MAX_NAMES = 100;
 
 export class Alarms {
   private readonly alarms = new Map<string, AlarmRecord>();
+  private readonly rateAlarms: RateAlarm[] = [];
 
   constructor(
     private readonly now: () => number,
@@ -43,6 +66,40 @@ export class Alarms {
     const alarm = this.alarms.get(name);
     if (!alarm) throw new Error(`setAlarmState: no alarm named ${name}`);
     Object.assign(alarm, { state, reason, updatedAt: this.now() });
+  }
+
+  /** An alarm CloudWatch evaluates from the target group's responses (see `evaluate`). */
+  public defineTargetErrorRate(spec: TargetErrorRateAlarmSpec): void {
+    this.define(spec.name);
+    const periodMs = spec.periodSeconds * 1000;
+    this.rateAlarms.push({
+      ...spec,
+      nextPeriodEnd: Math.ceil(this.now() / periodMs) * periodMs,
+      datapoints: [],
+    });
+  }
+
+  /** Evaluates every period whose datapoint is due by now, from the traffic seconds so far. */
+  public evaluate(traffic: readonly TrafficSecond[]): void {
+    const now = this.now();
+    for (const alarm of this.rateAlarms) {
+      const periodMs = alarm.periodSeconds * 1000;
+      while (alarm.nextPeriodEnd + ALARM_EVALUATION_DELAY_SECONDS * 1000 <= now) {
+        const end = alarm.nextPeriodEnd;
+        alarm.datapoints.push(errorRatePercent(traffic, end - periodMs, end));
+        alarm.nextPeriodEnd += periodMs;
+        const recent = alarm.datapoints.slice(-alarm.evaluationPeriods);
+        const breaching =
+          recent.length === alarm.evaluationPeriods && recent.every((p) => p > alarm.thresholdPercent);
+        const last = recent[recent.length - 1];
+        this.setState(
+          alarm.name,
+          breaching ? 'ALARM' : 'OK',
+          `Threshold Crossed: ${recent.length} datapoint(s) [${recent.map((p) => p.toFixed(1)).join(', ')}] ` +
+            `${breaching ? 'greater' : `not all greater (last ${last.toFixed(1)})`} than the threshold (${alarm.thresholdPercent})`,
+        );
+      }
+    }
   }
 
   public names(): string[] {
@@ -84,4 +141,19 @@ export class Alarms {
       : [];
     return { MetricAlarms: metricAlarms, CompositeAlarms: [] };
   }
+}
+
+/** Percent of target responses in [startMs, endMs) that were 5xx; 0 without responses. */
+function errorRatePercent(traffic: readonly TrafficSecond[], startMs: number, endMs: number): number {
+  let errors = 0;
+  let responses = 0;
+  for (const second of traffic) {
+    if (second.time < startMs || second.time >= endMs) continue;
+    for (const n of [...Object.values(second.failed), ...Object.values(second.appErrors)]) {
+      errors += n;
+      responses += n;
+    }
+    for (const n of Object.values(second.served)) responses += n;
+  }
+  return responses > 0 ? (100 * errors) / responses : 0;
 }

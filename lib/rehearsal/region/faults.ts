@@ -68,6 +68,7 @@ class CallFailureRule implements CallFailure {
 export class Faults {
   private readonly rules: CallFailureRule[] = [];
   private readonly unhealthyVersions = new Set<string>();
+  private readonly errorFractions = new Map<string, number>();
 
   constructor(
     private readonly random: SeededRandom,
@@ -98,6 +99,20 @@ export class Faults {
 
   public isUnhealthyVersion(version: string | undefined): boolean {
     return version !== undefined && this.unhealthyVersions.has(version);
+  }
+
+  /**
+   * The app of this version passes its health checks but answers `fraction` of its requests with
+   * a 5xx: the bad release a health check does not catch, and a 5xx alarm does.
+   */
+  public errorResponses(version: string, fraction: number): void {
+    if (!(fraction >= 0 && fraction <= 1))
+      throw new Error(`errorResponses: fraction (${fraction}) must be in [0, 1]`);
+    this.errorFractions.set(version, fraction);
+  }
+
+  public errorFractionOf(version: string): number {
+    return this.errorFractions.get(version) ?? 0;
   }
 
   /** The instance dies; its group notices at its next health check and replaces it (unless in Standby). */

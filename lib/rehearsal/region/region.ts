@@ -4,7 +4,7 @@
  * condition expressions throw `not simulated: ...`; nothing is pretended.
  */
 import type { VirtualClock } from '../virtual-clock';
-import { Alarms, type AlarmState } from './alarms';
+import { Alarms, type AlarmState, type TargetErrorRateAlarmSpec } from './alarms';
 import { AutoScaling, type AutoScalingGroupSpec } from './auto-scaling';
 import { AutoScalingApi } from './auto-scaling-api';
 import { CallLog } from './call-log';
@@ -192,6 +192,11 @@ export class SimulatedRegion {
     this.alarms.define(name);
   }
 
+  /** The target group's 5xx-rate alarm, evaluated from the simulated traffic. */
+  public defineTargetErrorRateAlarm(spec: TargetErrorRateAlarmSpec): void {
+    this.alarms.defineTargetErrorRate(spec);
+  }
+
   /** Sets an alarm's state, as CloudWatch would after evaluating its metric (an injected alarm). */
   public setAlarmState(name: string, state: AlarmState, reason = `set to ${state} by the rehearsal`): void {
     this.alarms.setState(name, state, reason);
@@ -288,6 +293,7 @@ export class SimulatedRegion {
       ? this.targetGroups.get(this.trafficTargetGroupArn)
       : undefined;
     this.router.routeSecond(this.clock.now(), trafficGroup);
+    this.alarms.evaluate(this.traffic.perSecond);
   }
 
   private probe(instance: Instance): ProbeResult {
@@ -300,7 +306,11 @@ export class SimulatedRegion {
     if (!instance.appUp || instance.killed || instance.version === undefined) return { kind: 'dropped' };
     if (this.faults.isUnhealthyVersion(instance.version))
       return { kind: 'failed', version: instance.version };
-    return { kind: 'served', version: instance.version };
+    return {
+      kind: 'served',
+      version: instance.version,
+      errorFraction: this.faults.errorFractionOf(instance.version),
+    };
   }
 }
 

@@ -13,6 +13,11 @@ export interface TrafficSecond {
   readonly served: Record<string, number>;
   /** Error responses (the app answered, but with an error) per version. */
   readonly failed: Record<string, number>;
+  /**
+   * Of the requests a healthy app served, those it answered with a 5xx, per version: the
+   * version's own bug (a fault), not the release mechanism's; 5xx alarms count them.
+   */
+  readonly appErrors: Record<string, number>;
   /** Requests nobody answered: no target, or the routed instance's app was down. */
   readonly dropped: number;
   /** The load balancer routed to unhealthy targets because none was healthy. */
@@ -20,7 +25,10 @@ export interface TrafficSecond {
 }
 
 export type RequestOutcome =
-  { kind: 'served'; version: string } | { kind: 'failed'; version: string } | { kind: 'dropped' };
+  /** `errorFraction`: the share of these requests the app answers with a 5xx (0 when absent). */
+  | { kind: 'served'; version: string; errorFraction?: number }
+  | { kind: 'failed'; version: string }
+  | { kind: 'dropped' };
 
 export class TrafficStats {
   public total = 0;
@@ -82,6 +90,7 @@ export class TrafficRouter {
   public routeSecond(time: number, group: TargetGroup | undefined): void {
     const served: Record<string, number> = {};
     const failed: Record<string, number> = {};
+    const appErrors: Record<string, number> = {};
     let dropped = 0;
     const requests = this.requestsPerSecond;
     const routable = group?.routable();
@@ -89,9 +98,17 @@ export class TrafficRouter {
     const add = (instance: Instance, n: number): void => {
       if (n === 0) return;
       const result = this.outcome(instance);
-      if (result.kind === 'served') served[result.version] = (served[result.version] ?? 0) + n;
-      else if (result.kind === 'failed') failed[result.version] = (failed[result.version] ?? 0) + n;
-      else dropped += n;
+      if (result.kind === 'dropped') {
+        dropped += n;
+        return;
+      }
+      if (result.kind === 'failed') {
+        failed[result.version] = (failed[result.version] ?? 0) + n;
+        return;
+      }
+      const errors = Math.round(n * (result.errorFraction ?? 0));
+      if (errors > 0) appErrors[result.version] = (appErrors[result.version] ?? 0) + errors;
+      if (n > errors) served[result.version] = (served[result.version] ?? 0) + n - errors;
     };
     if (targets.length === 0) {
       dropped = requests;
@@ -107,7 +124,7 @@ export class TrafficRouter {
       }
       this.cursor = (start + extra) % m;
     }
-    this.stats.addSecond({ time, served, failed, dropped, failOpen: routable?.failOpen ?? false });
+    this.stats.addSecond({ time, served, failed, appErrors, dropped, failOpen: routable?.failOpen ?? false });
   }
 }
 
