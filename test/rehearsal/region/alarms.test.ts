@@ -55,7 +55,8 @@ describe('the target 5xx-rate alarm', () => {
     a.evaluate([]);
     expect(describeAlarm(a, 'errors')).toMatchObject({
       StateValue: 'OK',
-      StateReason: 'Threshold Crossed: 1 datapoint(s) [0.0] not all greater (last 0.0) than the threshold (5)',
+      StateReason:
+        'Threshold Crossed: 1 datapoint(s) [0.0] not all greater (last 0.0) than the threshold (5)',
     });
   });
 
