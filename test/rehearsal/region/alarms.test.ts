@@ -3,11 +3,12 @@ import type { TrafficSecond } from '../../../lib/rehearsal/region/traffic';
 
 /** `seconds` of traffic from `startS`: `ok` good answers and `errors` app 5xx per second. */
 function traffic(startS: number, seconds: number, ok: number, errors: number): TrafficSecond[] {
+  const appErrors: Record<string, number> = errors > 0 ? { v2: errors } : {};
   return Array.from({ length: seconds }, (_, i) => ({
     time: (startS + i) * 1000,
     served: { v2: ok },
     failed: {},
-    appErrors: errors > 0 ? { v2: errors } : {},
+    appErrors,
     dropped: 0,
     failOpen: false,
   }));
