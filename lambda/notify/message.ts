@@ -5,13 +5,14 @@
  * Each part of the event is read defensively (input or output JSON may be missing, truncated or
  * malformed): a notification that says less is better than no notification.
  */
+import { ENV } from '../shared/config';
 import { ROLLED_BACK_ERROR } from '../shared/errors';
 import type { ReleaseRequest, ReleaseState, ReleaseSummary } from '../shared/types';
 
 /** Environment variables of the notify function. */
 export const NOTIFY_ENV = {
   topicArn: 'TOPIC_ARN',
-  serviceTag: 'SERVICE_TAG',
+  serviceTag: ENV.serviceTag,
 } as const;
 
 /** The statuses of a "Step Functions Execution Status Change" event. */

@@ -147,8 +147,11 @@ export class Alarms {
 function errorRatePercent(traffic: readonly TrafficSecond[], startMs: number, endMs: number): number {
   let errors = 0;
   let responses = 0;
-  for (const second of traffic) {
-    if (second.time < startMs || second.time >= endMs) continue;
+  // Seconds are in time order: walk back from the newest and stop before the period starts, so a
+  // long rehearsal does not rescan its whole history every minute.
+  for (let i = traffic.length - 1; i >= 0 && traffic[i].time >= startMs; i--) {
+    const second = traffic[i];
+    if (second.time >= endMs) continue;
     for (const n of [...Object.values(second.failed), ...Object.values(second.appErrors)]) {
       errors += n;
       responses += n;
