@@ -1,12 +1,21 @@
 /**
  * CheckHealth (read-only): is the scaled-up group serving? Counts the group's current instances
  * every time, so an instance that died and was replaced by the group is simply followed. Polls
- * every `pollSeconds` for up to `pollBudgetSeconds` per invocation before handing back.
+ * every `pollSeconds` for up to `pollBudgetSeconds` per invocation before handing back; stops at
+ * once (LockLost) when its execution no longer holds the lock, and fails (VersionChanged) if the
+ * group no longer carries the planned version.
  */
 import { now } from '../shared/clock';
 import { readServiceConfig } from '../shared/config';
-import { decideHealth, recordTiming, requirePlan, type HealthDecision } from '../shared/decisions';
+import {
+  assertPlannedVersion,
+  decideHealth,
+  recordTiming,
+  requirePlan,
+  type HealthDecision,
+} from '../shared/decisions';
 import { readFleetSnapshot } from '../shared/fleet';
+import { assertLockHeld } from '../shared/lock';
 import { pollWithinBudget } from '../shared/poll';
 import type { ReleaseState } from '../shared/types';
 
@@ -16,9 +25,12 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
   let decidedAt = now();
   const { value: decision } = await pollWithinBudget<HealthDecision>(
     async () => {
+      await assertLockHeld(config.lockTableName, state.executionArn);
       const snapshot = await readFleetSnapshot(config);
+      const target = snapshot.groups[plan.targetColour];
+      assertPlannedVersion(plan, target);
       decidedAt = now();
-      const value = decideHealth(plan, snapshot.groups[plan.targetColour], snapshot.targetHealth, decidedAt);
+      const value = decideHealth(plan, target, snapshot.targetHealth, decidedAt);
       return { final: value.next !== 'waitForHealth', value };
     },
     { intervalMs: config.pollSeconds * 1000, budgetMs: config.pollBudgetSeconds * 1000 },

@@ -1,17 +1,24 @@
 /**
- * Finalize: after the bake, the old group's Standby instances are terminated and the group is
- * left empty, idle and suspended; the lock is released.
+ * Finalize: after the bake, verify the new fleet serves the released version, then terminate the
+ * old group's Standby instances, leave that group empty, idle and suspended, and release the lock.
+ *
+ * The verification comes first: while the new group is not serving at capacity the warm old
+ * fleet is kept (Finalize waits, and past its deadline fails into the rollback).
  */
 import { now } from '../shared/clock';
 import { readServiceConfig } from '../shared/config';
 import {
   activeInstances,
+  assertPlannedVersion,
   durationSeconds,
+  isHealthy,
   liveMinSize,
   planFinalize,
   recordTiming,
   requirePlan,
 } from '../shared/decisions';
+import { TargetNotHealthyError } from '../shared/errors';
+import { withFence, type StepContext } from '../shared/fence';
 import {
   readFleetSnapshot,
   roleTag,
@@ -20,56 +27,70 @@ import {
   terminateInstances,
   updateGroup,
 } from '../shared/fleet';
-import { assertLockHeld, releaseLock } from '../shared/lock';
+import { releaseLock } from '../shared/lock';
 import type { ReleaseState } from '../shared/types';
 
-export async function handler(state: ReleaseState): Promise<ReleaseState> {
+export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
   const plan = requirePlan(state, 'Finalize');
-  await assertLockHeld(config.lockTableName, state.executionArn);
+  return withFence(config.lockTableName, state.executionArn, context, async ({ guard, invocationId }) => {
+    const snapshot = await readFleetSnapshot(config);
+    const target = snapshot.groups[plan.targetColour];
+    let terminatedInstanceIds = [...(state.terminatedInstanceIds ?? [])];
 
-  const snapshot = await readFleetSnapshot(config, { targetHealth: false });
-  const target = snapshot.groups[plan.targetColour];
-  let terminatedInstanceIds = [...(state.terminatedInstanceIds ?? [])];
-
-  if (plan.fromColour) {
-    const from = snapshot.groups[plan.fromColour];
-    // Idle FIRST: from here on a crash or a rollback never restores a half-terminated fleet
-    // (the rollback keeps the new live group and empties this one).
-    if (from.tags.role !== 'idle') await setTags(from.name, [roleTag('idle')]);
-    const actions = planFinalize(from);
-    if (actions.enteringStandby.length > 0) {
-      return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
+    // Verified from AWS before anything is torn down or reported.
+    assertPlannedVersion(plan, target);
+    const serving = target.instances.filter((i) => isHealthy(i, snapshot.targetHealth));
+    const required = liveMinSize(config.minCapacity, plan.capacity);
+    if (serving.length < required) {
+      const deadline = state.finalizeDeadline ?? now() + plan.healthTimeoutSeconds * 1000;
+      if (now() >= deadline) {
+        throw new TargetNotHealthyError(
+          `${plan.targetColour} (${target.name}) serves ${plan.version} on ${serving.length} healthy instance(s), fewer than ${required}`,
+        );
+      }
+      return { ...state, next: 'finalize', waitSeconds: config.pollSeconds, finalizeDeadline: deadline };
     }
-    const result = await terminateInstances(actions.terminate, 'standby');
-    terminatedInstanceIds = [...terminatedInstanceIds, ...result.terminated];
-    await suspendProcesses(from.name, actions.suspend);
-    if (actions.scaleToZero) await updateGroup(from.name, { minSize: 0, desiredCapacity: 0 });
-  }
 
-  const minSize = liveMinSize(config.minCapacity, target.desiredCapacity);
-  if (target.minSize !== minSize) await updateGroup(target.name, { minSize });
+    if (plan.fromColour) {
+      const from = snapshot.groups[plan.fromColour];
+      // Idle FIRST: from here on a crash or a rollback never restores a half-terminated fleet
+      // (the rollback keeps the new live group and empties this one).
+      if (from.tags.role !== 'idle') await setTags(guard, from.name, [roleTag('idle')]);
+      const actions = planFinalize(from);
+      if (actions.enteringStandby.length > 0) {
+        return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
+      }
+      const result = await terminateInstances(guard, actions.terminate, 'standby');
+      terminatedInstanceIds = [...terminatedInstanceIds, ...result.terminated];
+      await suspendProcesses(guard, from.name, actions.suspend);
+      if (actions.scaleToZero) await updateGroup(guard, from.name, { minSize: 0, desiredCapacity: 0 });
+    }
 
-  await releaseLock(config.lockTableName, state.executionArn);
+    const minSize = liveMinSize(config.minCapacity, target.desiredCapacity);
+    if (target.minSize !== minSize) await updateGroup(guard, target.name, { minSize });
 
-  const at = now();
-  const timings = recordTiming(state.timings, 'released', at);
-  return {
-    ...state,
-    next: 'released',
-    waitSeconds: undefined,
-    terminatedInstanceIds,
-    timings,
-    summary: {
-      outcome: plan.action === 'rollback' ? 'rolled-back' : 'released',
-      version: plan.version,
-      liveColour: plan.targetColour,
-      liveGroupName: target.name,
-      ...(plan.fromVersion !== undefined ? { previousVersion: plan.fromVersion } : {}),
-      instanceIds: activeInstances(target).map((i) => i.id),
+    await releaseLock(config.lockTableName, state.executionArn, invocationId);
+
+    const at = now();
+    const timings = recordTiming(state.timings, 'released', at);
+    return {
+      ...state,
+      next: 'released',
+      waitSeconds: undefined,
       terminatedInstanceIds,
-      durationSeconds: durationSeconds(timings, at),
       timings,
-    },
-  };
+      summary: {
+        outcome: plan.action === 'rollback' ? 'rolled-back' : 'released',
+        version: plan.version,
+        liveColour: plan.targetColour,
+        liveGroupName: target.name,
+        ...(plan.fromVersion !== undefined ? { previousVersion: plan.fromVersion } : {}),
+        instanceIds: activeInstances(target).map((i) => i.id),
+        terminatedInstanceIds,
+        durationSeconds: durationSeconds(timings, at),
+        timings,
+      },
+    };
+  });
 }

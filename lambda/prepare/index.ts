@@ -1,39 +1,116 @@
 /**
  * Prepare: validate the request, look at the fleet, decide, and take the lock.
  *
- * Order matters: the request is validated first and every read comes before the first write (the
- * lock), so a request that can never succeed fails without changing anything. An error thrown
- * here fails the execution as it is: nothing was changed, so there is nothing to roll back.
+ * Order matters. The request is validated first: a request that can never succeed changes
+ * nothing. Then the lock:
+ * - **free**: no step of any execution can be acting (a step only runs while its owner holds the
+ *   lock, and a lock that still fences a running step is never deleted). The fleet is read and
+ *   the request decided before the first write, so a refusal changes nothing.
+ * - **held** by an execution that has ended (or, for a rollback, one that still runs): the lock is
+ *   taken over FIRST. From then on a stopped execution's step that is still running fails its next
+ *   guard, so the fleet moves at most by the one call such a step had already started. A release
+ *   waits until those steps have left (or their deadline passed) before it reads and decides; a
+ *   rollback does not wait: it goes straight to the convergence, which restores at once and only
+ *   retires a group once nobody else can act. A refusal then gives the lock back.
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../shared/clients/s3';
 import { now } from '../shared/clock';
 import { readServiceConfig, type ServiceConfig } from '../shared/config';
-import { classifyService, decidePrepare, recordTiming } from '../shared/decisions';
-import { errorName, ReleaseInProgressError, UnexplainedStateError } from '../shared/errors';
-import { readFleetSnapshot } from '../shared/fleet';
-import { acquireLock, inspectLock } from '../shared/lock-takeover';
-import { validateRequest } from '../shared/request';
+import { classifyService, decidePrepare, recordTiming, type PrepareDecision } from '../shared/decisions';
+import { errorName, UnexplainedStateError } from '../shared/errors';
+import { awaitOthersGone } from '../shared/fence';
+import { listServiceGroupNames, readFleetSnapshot } from '../shared/fleet';
+import { releaseLock, type LockItem } from '../shared/lock';
+import { acquireLock, inspectLock, recordIntent } from '../shared/lock-takeover';
+import { validateRequest, type ValidatedRequest } from '../shared/request';
 import { withRetry } from '../shared/retry';
+import { TagKeys } from '../shared/tags';
 import type { ReleaseState } from '../shared/types';
 import { InvalidRequestError } from '../shared/version';
+
+/** How long one Prepare invocation waits for a previous owner's step to leave before handing back. */
+const FENCE_WAIT_BUDGET_MS = 20_000;
+const FENCE_POLL_MS = 1_000;
 
 export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const config = readServiceConfig();
   const request = validateRequest(state.request, { maxCapacity: config.maxCapacity });
-
   if (request.action === 'release' && request.version !== undefined && config.artifact) {
     await assertArtifactExists(config.artifact, request.version);
   }
+  const table = config.lockTableName;
+  const status = await inspectLock(table, state.executionArn);
 
-  const lock = await inspectLock(config.lockTableName, state.executionArn);
-  if (lock.kind === 'running' && request.action !== 'rollback') {
-    throw new ReleaseInProgressError(
-      `another execution holds the release lock and is running: ${lock.holder.owner}`,
+  if (status.kind === 'free') {
+    const decision = await decide(state, request, config, { othersActing: false });
+    const lock = await acquireLock(
+      { tableName: table, executionArn: state.executionArn, ...intentOf(request, decision) },
+      status,
+    );
+    // Nobody came between our read and our write: the decision stands.
+    if (!lock.superseded && lock.inFlight.length === 0) return decided(state, decision, lock);
+    return decideHoldingLock(state, request, config, lock);
+  }
+  const lock = await acquireLock(
+    { tableName: table, executionArn: state.executionArn, action: request.action, version: request.version },
+    status,
+  );
+  return decideHoldingLock(state, request, config, lock);
+}
+
+/** Decides with the lock already ours, after any step of a previous owner has left (releases). */
+async function decideHoldingLock(
+  state: ReleaseState,
+  request: ValidatedRequest,
+  config: ServiceConfig,
+  lock: LockItem,
+): Promise<ReleaseState> {
+  const table = config.lockTableName;
+  let othersActing = false;
+  if (lock.inFlight.length > 0) {
+    const others = await awaitOthersGone(table, state.executionArn, undefined, {
+      budgetMs: request.action === 'release' ? FENCE_WAIT_BUDGET_MS : 0,
+      intervalMs: FENCE_POLL_MS,
+    });
+    othersActing = others.length > 0;
+    if (othersActing && request.action === 'release') {
+      // Still listed after the budget (a step that hung): look again later, holding the lock.
+      const latest = Math.max(...others.map((o) => o.until));
+      return {
+        ...state,
+        next: 'prepare',
+        waitSeconds: Math.max(1, Math.min(60, Math.ceil((latest - now()) / 1000))),
+      };
+    }
+  }
+  try {
+    const decision = await decide(state, request, config, { othersActing, superseded: lock.superseded });
+    await recordIntent(table, state.executionArn, intentOf(request, decision));
+    return decided(state, decision, lock);
+  } catch (error) {
+    // Refused after taking the lock: nothing of the fleet was changed; give the lock back.
+    if (error instanceof InvalidRequestError || error instanceof UnexplainedStateError) {
+      await releaseLock(table, state.executionArn);
+    }
+    throw error;
+  }
+}
+
+async function decide(
+  state: ReleaseState,
+  request: ValidatedRequest,
+  config: ServiceConfig,
+  lock: { readonly othersActing: boolean; readonly superseded?: LockItem['superseded'] },
+): Promise<PrepareDecision> {
+  const snapshot = await readFleetSnapshot(config);
+  const tagged = await listServiceGroupNames(config.serviceTag);
+  if (tagged.length > 2) {
+    throw new UnexplainedStateError(
+      `refusing to act: ${tagged.length} Auto Scaling groups carry ${TagKeys.service}=${config.serviceTag} (${tagged.join(', ')}); ` +
+        `expected only ${config.groupNames.blue} and ${config.groupNames.green}`,
     );
   }
-
-  const snapshot = await readFleetSnapshot(config);
   const classification = classifyService(snapshot);
   if (classification.kind === 'unexplained') {
     throw new UnexplainedStateError(`refusing to act: ${classification.reasons.join('; ')}`);
@@ -42,22 +119,28 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
     request,
     snapshot,
     classification,
-    lockHeldByRunningExecution: lock.kind === 'running',
+    othersActing: lock.othersActing,
+    superseded: lock.superseded,
     recoveries: state.recoveries ?? 0,
     settings: config,
   });
+  if (decision.next === 'scaleUp' && decision.plan.action === 'rollback' && config.artifact) {
+    // A rollback after finalize launches the previous version again: its artifact must exist.
+    await assertArtifactExists(config.artifact, decision.plan.version);
+  }
+  return decision;
+}
 
-  // The first change: everything above only read.
-  await acquireLock(
-    {
-      tableName: config.lockTableName,
-      executionArn: state.executionArn,
-      action: request.action,
-      version: decision.next === 'scaleUp' ? decision.plan.version : request.version,
-    },
-    lock,
-  );
+/** What the lock item records of this execution: what it moves the service to, and from. */
+function intentOf(request: ValidatedRequest, decision: PrepareDecision) {
+  return {
+    action: request.action,
+    version: decision.next === 'scaleUp' ? decision.plan.version : request.version,
+    fromVersion: decision.next === 'scaleUp' ? decision.plan.fromVersion : undefined,
+  };
+}
 
+function decided(state: ReleaseState, decision: PrepareDecision, lock: LockItem): ReleaseState {
   // A Prepare after a recovery starts the release afresh: nothing of the recovery carries over.
   const fresh: ReleaseState = {
     ...state,
@@ -67,6 +150,9 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
     progress: undefined,
     summary: undefined,
     waitSeconds: undefined,
+    restoreCapacity: undefined,
+    rollbackDeadline: undefined,
+    superseded: lock.superseded,
     timings: recordTiming(state.timings, 'prepared', now()),
   };
   if (decision.next === 'scaleUp') return { ...fresh, plan: decision.plan, next: 'scaleUp' };

@@ -3,21 +3,26 @@
  * is back to one live group.
  *
  * Each pass reads a fresh snapshot and does only what it shows is still needed, so it is safe to
- * re-run after any crash, from any point of a release. It restores the group to keep (T: the
- * standby group with its warm instances, else the live group), and only once T serves does it
- * take the other group (O) out of service. It never leaves two live groups, an instance stranded
- * in Standby, or a MinSize pinned on the idle group.
+ * re-run after any crash, from any point of a release. It restores the group to keep (the standby
+ * group with its warm instances, relaunching its version when they are short or gone; else the
+ * live group) at once, and only once that group serves at capacity AND no other invocation may
+ * still be acting on the fleet (the fence: a stopped execution's step) does it take the other
+ * group out of service. It never leaves two live groups, an instance stranded in Standby, or a
+ * MinSize pinned on the idle group; past its deadline it fails loudly and retires nothing.
  */
 import { now } from '../shared/clock';
 import { readServiceConfig, type ServiceConfig } from '../shared/config';
 import {
-  activeInstances,
   durationSeconds,
+  isHealthy,
   nextAfterRollback,
   planRollback,
   recordTiming,
   rollbackForError,
+  type RollbackActions,
 } from '../shared/decisions';
+import { RollbackIncompleteError } from '../shared/errors';
+import { withFence, type Fence, type StepContext } from '../shared/fence';
 import {
   exitStandby,
   readFleetSnapshot,
@@ -28,10 +33,10 @@ import {
   terminateInstances,
   updateGroup,
 } from '../shared/fleet';
-import { assertLockHeld, releaseLock } from '../shared/lock';
+import { releaseLock } from '../shared/lock';
 import { rollbackMetricRecord } from '../shared/metrics';
 import { pollWithinBudget } from '../shared/poll';
-import type { ReleaseState } from '../shared/types';
+import type { FleetSnapshot, ReleaseState } from '../shared/types';
 
 /**
  * How often a rollback looks again within one invocation while it waits (instances leaving
@@ -41,82 +46,135 @@ import type { ReleaseState } from '../shared/types';
  */
 const ROLLBACK_POLL_MS = 1000;
 
-export async function handler(state: ReleaseState): Promise<ReleaseState> {
+/** Time a rollback may take beyond the health timeout (draining, relaunching) before it gives up. */
+const ROLLBACK_GRACE_SECONDS = 600;
+
+export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
-  let current = state;
-  const { value } = await pollWithinBudget(
-    async () => {
-      current = await convergeOnce(current, config);
-      return { final: current.next !== 'rollback', value: current };
-    },
-    {
-      intervalMs: Math.min(ROLLBACK_POLL_MS, config.pollSeconds * 1000),
-      budgetMs: config.pollBudgetSeconds * 1000,
-    },
-  );
-  return value;
+  return withFence(config.lockTableName, state.executionArn, context, async (fence) => {
+    let current: ReleaseState = {
+      ...state,
+      rollbackDeadline:
+        state.rollbackDeadline ?? now() + (config.healthTimeoutSeconds + ROLLBACK_GRACE_SECONDS) * 1000,
+    };
+    const { value } = await pollWithinBudget(
+      async () => {
+        current = await convergeOnce(current, config, fence);
+        return { final: current.next !== 'rollback', value: current };
+      },
+      {
+        intervalMs: Math.min(ROLLBACK_POLL_MS, config.pollSeconds * 1000),
+        budgetMs: config.pollBudgetSeconds * 1000,
+      },
+    );
+    return value;
+  });
 }
 
 /** One idempotent pass: read the fleet, do what it shows is still needed. */
-async function convergeOnce(state: ReleaseState, config: ServiceConfig): Promise<ReleaseState> {
-  await assertLockHeld(config.lockTableName, state.executionArn);
+async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: Fence): Promise<ReleaseState> {
+  const { guard } = fence;
+  const { others } = await fence.inspect();
   const rollback = state.rollback ?? rollbackForError(state.error);
 
   const snapshot = await readFleetSnapshot(config);
-  const actions = planRollback(snapshot, config.minCapacity);
+  const actions = planRollback(snapshot, {
+    minCapacity: config.minCapacity,
+    earlierCapacity: state.restoreCapacity,
+    othersActing: others.length > 0,
+  });
   const terminated: string[] = [];
 
   const restore = actions.restore;
   if (restore) {
-    if (restore.resume) await resumeProcesses(restore.name);
+    if (restore.resume) await resumeProcesses(guard, restore.name);
     // Instances still EnteringStandby are draining and cannot exit yet: a later pass exits them.
-    await exitStandby(restore.name, restore.exitStandby);
-    terminated.push(...(await terminateInstances(restore.terminateSurplus, 'standby')).terminated);
-    if (restore.minSize !== undefined) await updateGroup(restore.name, { minSize: restore.minSize });
+    await exitStandby(guard, restore.name, restore.exitStandby);
+    terminated.push(...(await terminateInstances(guard, restore.terminateSurplus, 'standby')).terminated);
+    if (restore.desiredCapacity !== undefined || restore.minSize !== undefined) {
+      await updateGroup(guard, restore.name, {
+        desiredCapacity: restore.desiredCapacity,
+        minSize: restore.minSize,
+      });
+    }
+    terminated.push(...(await terminateInstances(guard, restore.replace, 'replace')).terminated);
   }
 
   if (actions.takeOutOfService) {
     for (const retire of actions.retire) {
-      await suspendProcesses(retire.name, retire.suspend);
-      if (retire.scaleToZero) await updateGroup(retire.name, { minSize: 0, desiredCapacity: 0 });
-      terminated.push(...(await terminateInstances(retire.terminate, 'standby')).terminated);
-      if (retire.tagIdle) await setTags(retire.name, [roleTag('idle')]);
+      await suspendProcesses(guard, retire.name, retire.suspend);
+      if (retire.scaleToZero) await updateGroup(guard, retire.name, { minSize: 0, desiredCapacity: 0 });
+      terminated.push(...(await terminateInstances(guard, retire.terminate, 'standby')).terminated);
+      if (retire.tagIdle) await setTags(guard, retire.name, [roleTag('idle')]);
     }
     // Idle before live: never two live groups.
-    if (restore?.tagLive) await setTags(restore.name, [roleTag('live')]);
+    if (restore?.tagLive) await setTags(guard, restore.name, [roleTag('live')]);
   }
 
   const terminatedInstanceIds = [...(state.terminatedInstanceIds ?? []), ...terminated];
+  const progressed: ReleaseState = {
+    ...state,
+    rollback,
+    terminatedInstanceIds,
+    restoreCapacity: restore?.capacity ?? state.restoreCapacity,
+  };
   if (!actions.converged) {
-    return { ...state, rollback, next: 'rollback', waitSeconds: config.pollSeconds, terminatedInstanceIds };
+    if (now() >= (state.rollbackDeadline ?? Infinity)) {
+      throw new RollbackIncompleteError(describeIncomplete(actions, snapshot, others.length));
+    }
+    return { ...progressed, next: 'rollback', waitSeconds: config.pollSeconds };
   }
 
-  const next = nextAfterRollback(state.request?.action, rollback, state.error);
+  const next = nextAfterRollback({
+    requestAction: state.request?.action,
+    rollback,
+    error: state.error,
+    liveVersion: restore?.version,
+    superseded: state.superseded,
+  });
   if (next === 'prepare') {
-    // A recovery before a release: keep the lock, Prepare (which finds it ours) plans the release.
-    return { ...state, rollback, next, waitSeconds: undefined, terminatedInstanceIds };
+    // Prepare (which finds the lock ours) plans what comes next: the release, or the re-release
+    // a rollback request still owes.
+    return { ...progressed, next, waitSeconds: undefined };
   }
-  await releaseLock(config.lockTableName, state.executionArn);
+  await releaseLock(config.lockTableName, state.executionArn, fence.invocationId);
   const at = now();
   // Once per rollback (this is its last pass): CloudWatch counts it from the log line.
   console.log(rollbackMetricRecord(config.serviceTag, at));
   const timings = recordTiming(state.timings, 'rolledBack', at);
   const kept = restore ? snapshot.groups[restore.colour] : undefined;
   return {
-    ...state,
-    rollback,
+    ...progressed,
     next,
     waitSeconds: undefined,
-    terminatedInstanceIds,
     timings,
     summary: {
       outcome: 'rolled-back',
       version: kept?.tags.version ?? '',
       ...(kept ? { liveColour: kept.colour, liveGroupName: kept.name } : {}),
-      instanceIds: kept ? activeInstances(kept).map((i) => i.id) : [],
+      // What serves, as verified by this pass: InService and healthy on the target group.
+      instanceIds: kept
+        ? kept.instances.filter((i) => isHealthy(i, snapshot.targetHealth)).map((i) => i.id)
+        : [],
       terminatedInstanceIds,
       durationSeconds: durationSeconds(timings, at),
       timings,
     },
   };
+}
+
+/** What serves and what is missing, for the operator reading a failed rollback. */
+function describeIncomplete(actions: RollbackActions, snapshot: FleetSnapshot, othersActing: number): string {
+  const restore = actions.restore;
+  const serving = Object.values(snapshot.groups)
+    .map((g) => {
+      const healthy = g.instances.filter((i) => isHealthy(i, snapshot.targetHealth)).length;
+      return `${g.colour} (${g.name}) ${g.tags.version ?? '-'}: ${healthy} healthy`;
+    })
+    .join('; ');
+  const missing = restore
+    ? `${restore.colour} ${restore.version ?? '-'} has ${restore.healthy} of ${restore.capacity} healthy`
+    : 'nothing to restore';
+  const fence = othersActing > 0 ? `; ${othersActing} step(s) of another execution may still be acting` : '';
+  return `rollback did not converge by its deadline: ${missing}${fence}. Serving now: ${serving}. Nothing was taken out of service.`;
 }

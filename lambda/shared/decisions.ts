@@ -3,7 +3,7 @@
  * The handlers only read AWS, call these, and carry out what they return; so everything that
  * matters can be tested without mocks, and the rehearsal exercises the very same code.
  */
-import { InvalidStateError, REJECTED_ERROR, UnexplainedStateError } from './errors';
+import { InvalidStateError, REJECTED_ERROR, UnexplainedStateError, VersionChangedError } from './errors';
 import { COLOURS, PROCESSES_SUSPENDED_WHEN_NOT_LIVE, ROLES, TagKeys, type Colour } from './tags';
 import type {
   CaughtError,
@@ -16,6 +16,7 @@ import type {
   TargetHealthState,
 } from './types';
 import { InvalidRequestError, isValidVersion, VERSION_PATTERN_SOURCE, describeValue } from './version';
+import type { SupersededIntent } from './lock';
 import type { ValidatedRequest } from './request';
 
 // ---------------------------------------------------------------------------------------------
@@ -175,8 +176,13 @@ export interface PrepareInput {
   readonly snapshot: FleetSnapshot;
   /** Must not be `unexplained` (Prepare refuses that before deciding). */
   readonly classification: Classification;
-  /** The lock is held by another execution that is still running (a rollback takes it over). */
-  readonly lockHeldByRunningExecution: boolean;
+  /**
+   * Another execution still runs with the lock, or a step invocation of another owner may still be
+   * acting on the fleet (the fence): a rollback then converges first instead of planning a release.
+   */
+  readonly othersActing: boolean;
+  /** What the execution this one took the lock from was doing. */
+  readonly superseded?: SupersededIntent;
   readonly recoveries: number;
   readonly settings: PrepareSettings;
 }
@@ -195,17 +201,32 @@ export function decidePrepare(input: PrepareInput): PrepareDecision {
   }
 
   if (request.action === 'rollback') {
-    if (classification.kind === 'interrupted' || input.lockHeldByRunningExecution) {
+    if (classification.kind === 'interrupted' || input.othersActing) {
+      if (input.recoveries >= MAX_RECOVERIES) {
+        throw new UnexplainedStateError(
+          `rollback did not converge after ${plural(input.recoveries, 'attempt')}: ${describeReasons(classification)}`,
+        );
+      }
       return {
         next: 'rollback',
         rollback: { reason: 'rollback requested', automatic: false },
-        recoveries: input.recoveries,
+        recoveries: input.recoveries + 1,
       };
     }
     if (classification.kind === 'empty') {
       throw new InvalidRequestError('nothing to roll back to: no group is live');
     }
     const live = snapshot.groups[classification.live];
+    // The interrupted execution's goal is already live (it changed nothing, or a recovery
+    // restored it): confirm by converging, which reports what serves; never roll back further.
+    const goal = rollbackGoal(input.superseded);
+    if (goal !== undefined && live.tags.version === goal) {
+      return {
+        next: 'rollback',
+        rollback: { reason: `rollback requested: ${goal} is live`, automatic: false },
+        recoveries: input.recoveries,
+      };
+    }
     const previous = live.tags.previousVersion;
     if (!isValidVersion(previous)) {
       throw new InvalidRequestError(
@@ -220,10 +241,10 @@ export function decidePrepare(input: PrepareInput): PrepareDecision {
 
   const version = request.version;
   if (version === undefined) throw new InvalidRequestError('version (undefined) is required for a release');
-  if (classification.kind === 'interrupted') {
+  if (classification.kind === 'interrupted' || input.othersActing) {
     if (input.recoveries >= MAX_RECOVERIES) {
       throw new UnexplainedStateError(
-        `recovery did not converge after ${plural(input.recoveries, 'attempt')}: ${classification.reasons.join('; ')}`,
+        `recovery did not converge after ${plural(input.recoveries, 'attempt')}: ${describeReasons(classification)}`,
       );
     }
     return {
@@ -236,6 +257,20 @@ export function decidePrepare(input: PrepareInput): PrepareDecision {
     next: 'scaleUp',
     plan: planRelease('release', version, classification, snapshot, request, settings),
   };
+}
+
+function describeReasons(classification: Classification): string {
+  return 'reasons' in classification ? classification.reasons.join('; ') : 'another step may still be acting';
+}
+
+/**
+ * What a rollback request must end with, given the execution it took over: the version live
+ * before an interrupted release, or the version an interrupted rollback was restoring. Undefined
+ * when nothing was interrupted (then the live group's previous version is the goal).
+ */
+export function rollbackGoal(superseded: SupersededIntent | undefined): string | undefined {
+  if (!superseded) return undefined;
+  return superseded.action === 'rollback' ? superseded.version : superseded.fromVersion;
 }
 
 function planRelease(
@@ -351,6 +386,19 @@ export function decideHealth(
   return { next: 'waitForHealth', progress };
 }
 
+/**
+ * The group being released must still carry the planned version tag: instances read it at boot,
+ * so a tag changed under the release (it never is while the lock fences every writer) would put
+ * another version into service. Checked before the swap and before success is reported.
+ */
+export function assertPlannedVersion(plan: ReleasePlan, group: GroupView): void {
+  if (group.tags.version !== plan.version) {
+    throw new VersionChangedError(
+      `${describeGroup(group)} is tagged ${TagKeys.version}=${describeValue(group.tags.version)}, not the planned ${plan.version}`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Swap
 // ---------------------------------------------------------------------------------------------
@@ -375,6 +423,15 @@ export function planSwap(fromGroup: GroupView): SwapActions {
     terminate,
     suspend: missingSuspensions(fromGroup),
   };
+}
+
+/**
+ * The live fleet's size as the swap starts (every instance it has, Standby included on a re-run):
+ * the new group must match it before the old one leaves service, even if it scaled out during
+ * the health wait.
+ */
+export function liveFleetSize(fromGroup: GroupView): number {
+  return activeInstances(fromGroup).length;
 }
 
 /** Instances still serving or about to (InService or Pending*): Swap is not done while any remain. */
@@ -418,13 +475,15 @@ export function liveMinSize(minCapacity: number, desiredCapacity: number): numbe
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The group to restore: the `standby` group if it still has instances (a swap or bake was
- * interrupted: its warm instances come back), else the `live` group if it has or wants
- * instances, else none (nothing was serving: every group is emptied).
+ * The group to restore: the `standby` group (its warm instances come back; if they are gone, it
+ * launches its own version again, which its version tag still names), else the `live` group if
+ * it has or wants instances, else none (nothing was serving: every group is emptied).
  */
 export function chooseRestoreGroup(snapshot: FleetSnapshot): Colour | undefined {
   const groups = COLOURS.map((c) => snapshot.groups[c]);
-  const standby = groups.find((g) => g.tags.role === 'standby' && activeInstances(g).length > 0);
+  const standby = groups.find(
+    (g) => g.tags.role === 'standby' && (activeInstances(g).length > 0 || isValidVersion(g.tags.version)),
+  );
   if (standby) return standby.colour;
   const live = groups.find(
     (g) => g.tags.role === 'live' && (activeInstances(g).length > 0 || g.desiredCapacity > 0),
@@ -432,9 +491,36 @@ export function chooseRestoreGroup(snapshot: FleetSnapshot): Colour | undefined 
   return live?.colour;
 }
 
+/**
+ * How many instances the restored group must serve with: the service's minimum, the size of the
+ * fleet being retired (it matched the live fleet at the swap, and may have scaled since), what the
+ * restored group has, and what an earlier pass already settled on; never above MaxSize.
+ */
+export function restoreCapacity(
+  snapshot: FleetSnapshot,
+  restoreColour: Colour,
+  minCapacity: number,
+  earlier = 0,
+): number {
+  const restore = snapshot.groups[restoreColour];
+  const retired = snapshot.groups[otherColour(restoreColour)];
+  const wanted = Math.max(
+    minCapacity,
+    retired.desiredCapacity,
+    activeInstances(retired).length,
+    activeInstances(restore).length,
+    earlier,
+  );
+  return Math.max(1, Math.min(wanted, restore.maxSize));
+}
+
 export interface RestoreActions {
   readonly colour: Colour;
   readonly name: string;
+  /** The version the restored group runs (its version tag). */
+  readonly version?: string;
+  /** Instances it must serve with before anything else is taken out of service. */
+  readonly capacity: number;
   /** Some process is suspended: resume them all (the group is to serve). */
   readonly resume: boolean;
   /** Standby instances to return now (no more than MaxSize allows). */
@@ -443,9 +529,18 @@ export interface RestoreActions {
   readonly terminateSurplus: readonly string[];
   /** Still draining into Standby: they can exit on a later pass. */
   readonly enteringStandby: readonly string[];
+  /** Raise desired capacity to this (launching the group's version) once nothing is left in Standby. */
+  readonly desiredCapacity?: number;
   /** Set once every instance is back; undefined when nothing to change. */
   readonly minSize?: number;
-  /** Every non-leaving instance InService and healthy, and at least one. */
+  /**
+   * InService instances the load balancer reports `unhealthy` (e.g. impaired while in Standby,
+   * where the group does not check them): terminated without decrement so the group launches a
+   * replacement now rather than after its health-check grace period.
+   */
+  readonly replace: readonly string[];
+  readonly healthy: number;
+  /** Nothing left in Standby and at least `capacity` instances InService and healthy. */
   readonly ready: boolean;
   readonly tagLive: boolean;
 }
@@ -467,17 +562,33 @@ export interface RollbackActions {
   readonly restore?: RestoreActions;
   /** The groups taken out of service: the other group, or both when nothing is restored. */
   readonly retire: readonly RetireActions[];
-  /** Only once the restored group serves (or there is none) are the others taken out. */
+  /**
+   * Only once the restored group serves at capacity (or there is none), and no other invocation
+   * may still be changing the fleet (the fence), are the others taken out.
+   */
   readonly takeOutOfService: boolean;
   readonly converged: boolean;
 }
 
-export function planRollback(snapshot: FleetSnapshot, minCapacity: number): RollbackActions {
+export interface RollbackInput {
+  readonly minCapacity: number;
+  /** The restore capacity an earlier pass settled on. @default 0 */
+  readonly earlierCapacity?: number;
+  /** Another invocation (a stopped or superseded step) may still be calling AWS. */
+  readonly othersActing: boolean;
+}
+
+export function planRollback(snapshot: FleetSnapshot, input: RollbackInput): RollbackActions {
   const restoreColour = chooseRestoreGroup(snapshot);
   const restore = restoreColour
-    ? planRestore(snapshot.groups[restoreColour], snapshot, minCapacity)
+    ? planRestore(
+        snapshot.groups[restoreColour],
+        snapshot,
+        input.minCapacity,
+        restoreCapacity(snapshot, restoreColour, input.minCapacity, input.earlierCapacity),
+      )
     : undefined;
-  const takeOutOfService = !restore || restore.ready;
+  const takeOutOfService = (!restore || restore.ready) && !input.othersActing;
   const retire = COLOURS.filter((c) => c !== restoreColour).map((c) => planRetire(snapshot.groups[c]));
   return {
     restore,
@@ -487,7 +598,12 @@ export function planRollback(snapshot: FleetSnapshot, minCapacity: number): Roll
   };
 }
 
-function planRestore(group: GroupView, snapshot: FleetSnapshot, minCapacity: number): RestoreActions {
+function planRestore(
+  group: GroupView,
+  snapshot: FleetSnapshot,
+  minCapacity: number,
+  capacity: number,
+): RestoreActions {
   const standby = idsIn(group, (s) => s === 'Standby');
   const enteringStandby = idsIn(group, (s) => s === 'EnteringStandby');
   // ExitStandby increments desired capacity and is refused above MaxSize (AWS-FACTS). MaxSize is
@@ -497,18 +613,30 @@ function planRestore(group: GroupView, snapshot: FleetSnapshot, minCapacity: num
   const terminateSurplus = room === 0 ? standby : [];
   const allBack =
     enteringStandby.length === 0 && exitStandby.length + terminateSurplus.length === standby.length;
-  const desiredAfter = group.desiredCapacity + exitStandby.length;
-  const wantedMinSize = liveMinSize(minCapacity, desiredAfter);
-  const active = activeInstances(group);
+  const desiredAfterExit = group.desiredCapacity + exitStandby.length;
+  const desiredCapacity = allBack && desiredAfterExit < capacity ? capacity : undefined;
+  const wantedMinSize = liveMinSize(minCapacity, desiredCapacity ?? desiredAfterExit);
+  const inService = group.instances.filter((i) => i.lifecycleState === 'InService');
+  const healthy = inService.filter((i) => isHealthy(i, snapshot.targetHealth)).length;
   return {
     colour: group.colour,
     name: group.name,
+    version: group.tags.version,
+    capacity,
     resume: group.suspendedProcesses.length > 0,
     exitStandby,
     terminateSurplus,
     enteringStandby,
+    desiredCapacity,
     minSize: allBack && group.minSize !== wantedMinSize ? wantedMinSize : undefined,
-    ready: active.length > 0 && active.every((i) => isHealthy(i, snapshot.targetHealth)),
+    replace:
+      healthy < capacity
+        ? inService
+            .filter((i) => targetHealthOf(i.id, snapshot.targetHealth) === 'unhealthy')
+            .map((i) => i.id)
+        : [],
+    healthy,
+    ready: allBack && healthy >= capacity,
     tagLive: group.tags.role !== 'live',
   };
 }
@@ -544,13 +672,25 @@ export function rollbackForError(error: CaughtError | undefined): RollbackInfo {
 }
 
 /** Where a converged rollback goes. */
-export function nextAfterRollback(
-  requestAction: ValidatedRequest['action'] | undefined,
-  rollback: RollbackInfo,
-  error: CaughtError | undefined,
-): 'prepare' | 'failed' | 'rolledBack' {
-  if ((requestAction ?? 'release') === 'release' && !rollback.automatic && !error) return 'prepare';
-  return rollback.automatic ? 'failed' : 'rolledBack';
+export function nextAfterRollback(input: {
+  readonly requestAction: ValidatedRequest['action'] | undefined;
+  readonly rollback: RollbackInfo;
+  readonly error: CaughtError | undefined;
+  /** The version now live (the restored group's), if any. */
+  readonly liveVersion: string | undefined;
+  readonly superseded: SupersededIntent | undefined;
+}): 'prepare' | 'failed' | 'rolledBack' {
+  const { rollback, error } = input;
+  if (rollback.automatic) return 'failed';
+  const action = input.requestAction ?? 'release';
+  // A recovery before a release: now plan the release.
+  if (action === 'release' && !error) return 'prepare';
+  // A rollback request whose goal is not live yet (the interrupted execution was a rollback that
+  // re-releases the previous version, or a release that got as far as its finalize): Prepare
+  // plans that re-release, so two rollbacks never undo each other.
+  const goal = rollbackGoal(input.superseded);
+  if (action === 'rollback' && !error && goal !== undefined && input.liveVersion !== goal) return 'prepare';
+  return 'rolledBack';
 }
 
 // ---------------------------------------------------------------------------------------------

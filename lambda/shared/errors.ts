@@ -50,6 +50,20 @@ export class TargetNotHealthyError extends NamedError {
   }
 }
 
+/** The group being released no longer carries the planned version tag: its instances may not run it. */
+export class VersionChangedError extends NamedError {
+  constructor(message: string) {
+    super('VersionChanged', message);
+  }
+}
+
+/** A rollback could not bring the version to restore back by its deadline; what serves is named. */
+export class RollbackIncompleteError extends NamedError {
+  constructor(message: string) {
+    super('RollbackIncomplete', message);
+  }
+}
+
 /** An Auto Scaling group named in the configuration does not exist. */
 export class GroupNotFoundError extends NamedError {
   constructor(message: string) {

@@ -20,6 +20,7 @@ import { loadBalancing } from './clients/load-balancing';
 import type { ServiceConfig } from './config';
 import { errorMessage, errorName, GroupNotFoundError } from './errors';
 import { toGroupView } from './group-view';
+import type { Guard } from './fence';
 import { withRetry, type RetryOptions } from './retry';
 import { COLOURS, TagKeys, type Colour, type Role } from './tags';
 import type { FleetSnapshot, GroupView, TargetHealthState } from './types';
@@ -79,6 +80,35 @@ export async function readFleetSnapshot(
 }
 
 /**
+ * The names of every Auto Scaling group carrying this service's `bluegreen:service` tag (all
+ * pages). Exactly the two configured groups should: a third means two services share the tag.
+ */
+export async function listServiceGroupNames(
+  serviceTag: string,
+  options: SnapshotOptions = {},
+): Promise<string[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await withRetry(
+      () =>
+        autoScaling.send(
+          new DescribeAutoScalingGroupsCommand({
+            Filters: [{ Name: `tag:${TagKeys.service}`, Values: [serviceTag] }],
+            NextToken: nextToken,
+          }),
+        ),
+      options.retry,
+    );
+    for (const group of page.AutoScalingGroups ?? []) {
+      if (group.AutoScalingGroupName) names.push(group.AutoScalingGroupName);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return names;
+}
+
+/**
  * Describes every target of the target group in one call (the API is not paginated), rather than
  * naming instances: one request whatever the fleet size. An instance not in the answer is not
  * registered, which `decisions.ts` reads as `unused`.
@@ -112,11 +142,12 @@ export interface GroupTag {
 }
 
 /** Creates or overwrites tags on one group (at most 25 per call; the steps write three at most). */
-export async function setTags(groupName: string, tags: readonly GroupTag[]): Promise<void> {
+export async function setTags(guard: Guard, groupName: string, tags: readonly GroupTag[]): Promise<void> {
   if (tags.length === 0) return;
   for (const batch of chunk(tags, 25)) {
-    await withRetry(() =>
-      autoScaling.send(
+    await withRetry(async () => {
+      await guard();
+      return autoScaling.send(
         new CreateOrUpdateTagsCommand({
           Tags: batch.map((tag) => ({
             ResourceId: groupName,
@@ -126,8 +157,8 @@ export async function setTags(groupName: string, tags: readonly GroupTag[]): Pro
             PropagateAtLaunch: tag.propagateAtLaunch,
           })),
         }),
-      ),
-    );
+      );
+    });
   }
 }
 
@@ -136,25 +167,35 @@ export function roleTag(role: Role): GroupTag {
   return { key: TagKeys.role, value: role, propagateAtLaunch: false };
 }
 
-export async function suspendProcesses(groupName: string, processes: readonly string[]): Promise<void> {
+export async function suspendProcesses(
+  guard: Guard,
+  groupName: string,
+  processes: readonly string[],
+): Promise<void> {
   if (processes.length === 0) return;
-  await withRetry(() =>
-    autoScaling.send(
+  await withRetry(async () => {
+    await guard();
+    return autoScaling.send(
       new SuspendProcessesCommand({ AutoScalingGroupName: groupName, ScalingProcesses: [...processes] }),
-    ),
-  );
+    );
+  });
 }
 
 /** Resumes the named processes, or every suspended process when none are named. */
-export async function resumeProcesses(groupName: string, processes?: readonly string[]): Promise<void> {
-  await withRetry(() =>
-    autoScaling.send(
+export async function resumeProcesses(
+  guard: Guard,
+  groupName: string,
+  processes?: readonly string[],
+): Promise<void> {
+  await withRetry(async () => {
+    await guard();
+    return autoScaling.send(
       new ResumeProcessesCommand({
         AutoScalingGroupName: groupName,
         ...(processes ? { ScalingProcesses: [...processes] } : {}),
       }),
-    ),
-  );
+    );
+  });
 }
 
 export interface GroupSizes {
@@ -163,17 +204,18 @@ export interface GroupSizes {
   readonly desiredCapacity?: number;
 }
 
-export async function updateGroup(groupName: string, sizes: GroupSizes): Promise<void> {
-  await withRetry(() =>
-    autoScaling.send(
+export async function updateGroup(guard: Guard, groupName: string, sizes: GroupSizes): Promise<void> {
+  await withRetry(async () => {
+    await guard();
+    return autoScaling.send(
       new UpdateAutoScalingGroupCommand({
         AutoScalingGroupName: groupName,
         ...(sizes.minSize !== undefined ? { MinSize: sizes.minSize } : {}),
         ...(sizes.maxSize !== undefined ? { MaxSize: sizes.maxSize } : {}),
         ...(sizes.desiredCapacity !== undefined ? { DesiredCapacity: sizes.desiredCapacity } : {}),
       }),
-    ),
-  );
+    );
+  });
 }
 
 /**
@@ -181,26 +223,38 @@ export async function updateGroup(groupName: string, sizes: GroupSizes): Promise
  * launches no replacements (MinSize must already allow it). Batches run one after another: calls
  * on one group in parallel mostly earn ResourceContention.
  */
-export async function enterStandby(groupName: string, instanceIds: readonly string[]): Promise<void> {
+export async function enterStandby(
+  guard: Guard,
+  groupName: string,
+  instanceIds: readonly string[],
+): Promise<void> {
   for (const batch of chunk(instanceIds)) {
-    await withRetry(() =>
-      autoScaling.send(
+    await withRetry(async () => {
+      await guard();
+      return autoScaling.send(
         new EnterStandbyCommand({
           AutoScalingGroupName: groupName,
           InstanceIds: batch,
           ShouldDecrementDesiredCapacity: true,
         }),
-      ),
-    );
+      );
+    });
   }
 }
 
 /** Returns Standby instances to service, 20 per call (each call increments desired capacity). */
-export async function exitStandby(groupName: string, instanceIds: readonly string[]): Promise<void> {
+export async function exitStandby(
+  guard: Guard,
+  groupName: string,
+  instanceIds: readonly string[],
+): Promise<void> {
   for (const batch of chunk(instanceIds)) {
-    await withRetry(() =>
-      autoScaling.send(new ExitStandbyCommand({ AutoScalingGroupName: groupName, InstanceIds: batch })),
-    );
+    await withRetry(async () => {
+      await guard();
+      return autoScaling.send(
+        new ExitStandbyCommand({ AutoScalingGroupName: groupName, InstanceIds: batch }),
+      );
+    });
   }
 }
 
@@ -239,7 +293,9 @@ export type TerminationKind =
   | 'counted'
   /** Standby: already out of desired capacity (EnterStandby decremented it); decrementing again
    * would ask for desired below MinSize, which Auto Scaling may refuse. */
-  | 'standby';
+  | 'standby'
+  /** Serving badly (unhealthy on the target group): the group launches a replacement at once. */
+  | 'replace';
 
 /**
  * Terminates instances one call each (the call takes one id); at most TERMINATE_CONCURRENCY in
@@ -247,20 +303,22 @@ export type TerminationKind =
  * flight have finished.
  */
 export async function terminateInstances(
+  guard: Guard,
   instanceIds: readonly string[],
   kind: TerminationKind,
 ): Promise<TerminationResult> {
   const result: TerminationResult = { terminated: [], alreadyGone: [] };
   await mapWithConcurrency(instanceIds, TERMINATE_CONCURRENCY, async (instanceId) => {
     try {
-      await withRetry(() =>
-        autoScaling.send(
+      await withRetry(async () => {
+        await guard();
+        return autoScaling.send(
           new TerminateInstanceInAutoScalingGroupCommand({
             InstanceId: instanceId,
             ShouldDecrementDesiredCapacity: kind === 'counted',
           }),
-        ),
-      );
+        );
+      });
       result.terminated.push(instanceId);
     } catch (error) {
       if (!isInstanceAlreadyGone(error)) throw error;

@@ -1,39 +1,43 @@
 /**
  * Taking the release lock (Prepare only): who holds it, whether that execution still runs
- * (DescribeExecution), and the conditional takeover of a free, stale or superseded lock. Apart
- * from lock.ts so the other steps never load the Step Functions client.
+ * (DescribeExecution), and the compare-and-swap takeover of a free, stale or superseded lock.
+ * Apart from lock.ts so the other steps never load the Step Functions client.
  */
-import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { dynamoDb } from './clients/dynamodb';
 import { stepFunctions } from './clients/step-functions';
 import { now } from './clock';
 import { errorName, ReleaseInProgressError } from './errors';
-import { isConditionalCheckFailed, LOCK_KEY, OWNER_NAMES, readLock, type LockHolder } from './lock';
+import { liveInvocations, readLock, UNCHANGED, updateLock, type LockItem } from './lock';
 import { withRetry } from './retry';
 import type { ReleaseAction } from './types';
 
 export type LockStatus =
   | { readonly kind: 'free' }
-  | { readonly kind: 'mine' }
+  | { readonly kind: 'mine'; readonly holder: LockItem }
   /** Held by an execution that is no longer running (or no longer exists): may be taken over. */
-  | { readonly kind: 'stale'; readonly holder: LockHolder; readonly ownerStatus: string }
+  | { readonly kind: 'stale'; readonly holder: LockItem; readonly ownerStatus: string }
   /** Held by a running execution: a release is refused, a rollback takes over. */
-  | { readonly kind: 'running'; readonly holder: LockHolder };
+  | { readonly kind: 'running'; readonly holder: LockItem };
 
 export interface LockIntent {
   readonly tableName: string;
   /** This execution's ARN. */
   readonly executionArn: string;
   readonly action: ReleaseAction;
+  /** The version this execution moves the service to, when it knows it. */
   readonly version?: string;
+  /** The version live when it started. */
+  readonly fromVersion?: string;
 }
 
 /** Read-only: who holds the lock and whether that execution still runs. */
 export async function inspectLock(tableName: string, executionArn: string): Promise<LockStatus> {
-  const holder = await readLock(tableName);
+  return statusOf(await readLock(tableName), executionArn);
+}
+
+async function statusOf(holder: LockItem | undefined, executionArn: string): Promise<LockStatus> {
   if (!holder) return { kind: 'free' };
-  if (holder.owner === executionArn) return { kind: 'mine' };
+  if (holder.owner === executionArn) return { kind: 'mine', holder };
   let ownerStatus: string;
   try {
     const execution = await withRetry(() =>
@@ -48,66 +52,104 @@ export async function inspectLock(tableName: string, executionArn: string): Prom
   return ownerStatus === 'RUNNING' ? { kind: 'running', holder } : { kind: 'stale', holder, ownerStatus };
 }
 
-function inProgressMessage(owner: string): string {
+export function inProgressMessage(owner: string): string {
   return `another execution holds the release lock and is running: ${owner}`;
 }
 
+/** How often the lock may change hands under us before Prepare gives up. */
+const MAX_INSPECTIONS = 4;
+
 /**
- * Takes the lock as `status` (from inspectLock) found it. A release never takes it from a running
- * execution; a rollback does, and then stops that execution (its next step would fail with
- * LockLost anyway; stopping it ends its Wait states at once).
+ * Takes the lock. A release never takes it from a running execution; a rollback does, and then
+ * stops that execution. The takeover keeps the previous owner's in-flight invocations (the fence)
+ * and what it was doing. When the lock changes hands between our read and our write (a stopped
+ * Finalize deleting it, another Prepare winning), the new holder is inspected afresh.
+ * Returns the item as written.
  */
-export async function acquireLock(intent: LockIntent, status: LockStatus): Promise<void> {
-  if (status.kind === 'mine') return;
-  if (status.kind === 'running' && intent.action !== 'rollback') {
-    throw new ReleaseInProgressError(inProgressMessage(status.holder.owner));
+export async function acquireLock(intent: LockIntent, first: LockStatus): Promise<LockItem> {
+  let status = first;
+  for (let inspection = 1; ; inspection++) {
+    if (status.kind === 'running' && intent.action !== 'rollback') {
+      throw new ReleaseInProgressError(inProgressMessage(status.holder.owner));
+    }
+    const expected = status.kind === 'free' ? undefined : status.holder.owner;
+    let moved: LockItem | 'moved' | undefined = undefined;
+    const written = await updateLock(intent.tableName, (current) => {
+      if (current?.owner === intent.executionArn) return UNCHANGED;
+      if (current?.owner !== expected) {
+        moved = current ?? 'moved';
+        return UNCHANGED;
+      }
+      moved = undefined;
+      return ownItem(intent, current);
+    });
+    if (moved === undefined && written?.owner === intent.executionArn) {
+      if (status.kind === 'running') await stopSuperseded(status.holder.owner, intent.executionArn);
+      return written;
+    }
+    if (inspection >= MAX_INSPECTIONS) {
+      throw new ReleaseInProgressError(inProgressMessage(written?.owner ?? expected ?? 'unknown'));
+    }
+    status = await statusOf(written, intent.executionArn);
+    if (status.kind === 'mine') return status.holder;
   }
-  const previousOwner = status.kind === 'free' ? undefined : status.holder.owner;
-  const item: Record<string, AttributeValue> = {
-    pk: { S: LOCK_KEY },
-    owner: { S: intent.executionArn },
-    action: { S: intent.action },
-    acquiredAt: { N: String(now()) },
-    ...(intent.version !== undefined ? { version: { S: intent.version } } : {}),
-    ...(previousOwner !== undefined ? { takenOverFrom: { S: previousOwner } } : {}),
+}
+
+function ownItem(intent: LockIntent, previous: LockItem | undefined): LockItem {
+  const at = now();
+  return {
+    owner: intent.executionArn,
+    action: intent.action,
+    version: intent.version,
+    fromVersion: intent.fromVersion,
+    acquiredAt: at,
+    ...(previous
+      ? {
+          superseded: {
+            owner: previous.owner,
+            action: previous.action,
+            version: previous.version,
+            fromVersion: previous.fromVersion,
+          },
+        }
+      : {}),
+    rev: previous?.rev ?? 0,
+    // The fence: whoever may still be acting stays listed until it leaves or its deadline passes.
+    inFlight: liveInvocations(previous?.inFlight ?? [], at),
   };
+}
+
+/** Records what this execution now moves the service to (after Prepare decided). */
+export async function recordIntent(
+  tableName: string,
+  executionArn: string,
+  intent: Pick<LockItem, 'action' | 'version' | 'fromVersion'>,
+): Promise<void> {
+  await updateLock(tableName, (current) => {
+    if (current?.owner !== executionArn) return UNCHANGED;
+    if (
+      current.action === intent.action &&
+      current.version === intent.version &&
+      current.fromVersion === intent.fromVersion
+    ) {
+      return UNCHANGED;
+    }
+    return { ...current, ...intent };
+  });
+}
+
+async function stopSuperseded(owner: string, by: string): Promise<void> {
   try {
     await withRetry(() =>
-      dynamoDb.send(
-        new PutItemCommand({
-          TableName: intent.tableName,
-          Item: item,
-          ...(previousOwner === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#owner = :previous',
-                ExpressionAttributeNames: OWNER_NAMES,
-                ExpressionAttributeValues: { ':previous': { S: previousOwner } },
-              }),
+      stepFunctions.send(
+        new StopExecutionCommand({
+          executionArn: owner,
+          error: 'Superseded',
+          cause: `superseded by rollback ${by}`,
         }),
       ),
     );
   } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-    // Someone else wrote the item first. Unless that someone was us (a retried put whose first
-    // attempt did succeed), another execution won the race.
-    const holder = await readLock(intent.tableName);
-    if (holder?.owner === intent.executionArn) return;
-    throw new ReleaseInProgressError(inProgressMessage(holder?.owner ?? previousOwner ?? 'unknown'));
-  }
-  if (status.kind === 'running') {
-    try {
-      await withRetry(() =>
-        stepFunctions.send(
-          new StopExecutionCommand({
-            executionArn: status.holder.owner,
-            error: 'Superseded',
-            cause: `superseded by rollback ${intent.executionArn}`,
-          }),
-        ),
-      );
-    } catch (error) {
-      if (errorName(error) !== 'ExecutionDoesNotExist') throw error;
-    }
+    if (errorName(error) !== 'ExecutionDoesNotExist') throw error;
   }
 }

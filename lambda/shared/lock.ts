@@ -1,81 +1,233 @@
 /**
- * The release lock: one DynamoDB item that names the execution allowed to change the fleet.
+ * The release lock: one DynamoDB item that names the execution allowed to change the fleet, and
+ * the step invocations that may still be acting on it (the fence).
  *
  * Why a conditional write and not "is another execution running?": ListExecutions is eventually
- * consistent, so two releases started in the same second could both see none running. A
- * conditional PutItem is atomic: of two executions racing for the item exactly one wins, the
- * other gets ConditionalCheckFailedException. DescribeExecution is only used to tell a stale
- * lock (owner stopped, failed or timed out) from a live one, and the takeover of a stale or
- * superseded lock is itself conditional on the owner we saw.
+ * consistent, so two releases started in the same second could both see none running. Every
+ * write here is a compare-and-swap on the item's revision (`rev`), so of two racing writers
+ * exactly one wins and the other reads again and re-decides.
  *
- * Only three condition expressions are used (the rehearsal's simulator implements exactly these):
- * `attribute_not_exists(pk)`, `#owner = :previous`, `#owner = :me`.
+ * Why a fence: StopExecution does not stop a Lambda invocation that is already running. A
+ * stopped (or superseded) execution's step goes on calling AWS until it notices. So:
+ * - every mutating AWS call of a step is preceded by `assertLockHeld` (each retry too), which
+ *   leaves a stale step at most the one call it had already started;
+ * - every step invocation that changes the fleet is listed in `inFlight` while it runs, with the
+ *   latest instant it can still be running (its Lambda deadline). A takeover keeps the list, so
+ *   the new owner knows whose calls may still land and waits for them before anything that
+ *   relies on the fleet standing still (deciding a release, retiring a group).
+ *
+ * Condition expressions used (the rehearsal's simulator implements these):
+ * `attribute_not_exists(pk)` and `#rev = :rev`.
  */
-import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { dynamoDb } from './clients/dynamodb';
+import { now } from './clock';
 import { errorName, LockLostError } from './errors';
 import { withRetry } from './retry';
+import type { ReleaseAction } from './types';
 
 export const LOCK_KEY = 'release-lock';
-export const OWNER_NAMES = { '#owner': 'owner' };
 
-export interface LockHolder {
-  readonly owner: string;
-  readonly action?: string;
-  readonly version?: string;
-  readonly acquiredAt?: number;
+/** A step invocation that may still call AWS until `until` (epoch ms). */
+export interface InFlightInvocation {
+  readonly id: string;
+  readonly execution: string;
+  readonly until: number;
 }
 
-export async function readLock(tableName: string): Promise<LockHolder | undefined> {
+/** What the previous owner was doing when this one took the lock over. */
+export interface SupersededIntent {
+  readonly owner: string;
+  readonly action?: ReleaseAction;
+  /** The version it was moving the service to (undefined for a convergence-only rollback). */
+  readonly version?: string;
+  /** The version that was live when it started. */
+  readonly fromVersion?: string;
+}
+
+export interface LockItem {
+  readonly owner: string;
+  readonly action?: ReleaseAction;
+  readonly version?: string;
+  readonly fromVersion?: string;
+  readonly acquiredAt?: number;
+  readonly superseded?: SupersededIntent;
+  /** Incremented by every write: the compare-and-swap token. */
+  readonly rev: number;
+  readonly inFlight: readonly InFlightInvocation[];
+}
+
+export async function readLock(tableName: string): Promise<LockItem | undefined> {
   const output = await withRetry(() =>
     dynamoDb.send(
       new GetItemCommand({ TableName: tableName, Key: { pk: { S: LOCK_KEY } }, ConsistentRead: true }),
     ),
   );
-  const item = output.Item;
-  const owner = item?.owner?.S;
-  if (!item || !owner) return undefined;
-  return {
-    owner,
-    action: item.action?.S,
-    version: item.version?.S,
-    acquiredAt: item.acquiredAt?.N !== undefined ? Number(item.acquiredAt.N) : undefined,
-  };
+  return output.Item ? fromItem(output.Item) : undefined;
 }
 
-/** Every mutating step starts here: once a rollback took the lock over, this execution must stop. */
-export async function assertLockHeld(tableName: string, executionArn: string): Promise<void> {
+/** The result of a change function: the new item, `undefined` to delete it, or no write at all. */
+export const UNCHANGED = Symbol('unchanged');
+export type LockChange = LockItem | undefined | typeof UNCHANGED;
+
+/** Compare-and-swap rounds before giving up (each lost round means another writer made progress). */
+const MAX_CAS_ROUNDS = 12;
+
+/**
+ * Reads the item, applies `change`, and writes the result only if nobody wrote in between;
+ * otherwise reads again and re-applies. `change` must be idempotent: a write that failed but took
+ * effect (a timeout, a 500) is then seen on the next read and `change` answers UNCHANGED.
+ * `change` may throw to give up (e.g. LockLost). Returns the item as it now stands.
+ */
+export async function updateLock(
+  tableName: string,
+  change: (current: LockItem | undefined) => LockChange,
+): Promise<LockItem | undefined> {
+  for (let round = 1; ; round++) {
+    const current = await readLock(tableName);
+    const next = change(current);
+    if (next === UNCHANGED) return current;
+    if (next === undefined && current === undefined) return undefined;
+    const condition: Pick<
+      ConstructorParameters<typeof PutItemCommand>[0],
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    > = current
+      ? {
+          ConditionExpression: '#rev = :rev',
+          ExpressionAttributeNames: { '#rev': 'rev' },
+          ExpressionAttributeValues: { ':rev': { N: String(current.rev) } },
+        }
+      : { ConditionExpression: 'attribute_not_exists(pk)' };
+    try {
+      if (next === undefined) {
+        await withRetry(() =>
+          dynamoDb.send(
+            new DeleteItemCommand({ TableName: tableName, Key: { pk: { S: LOCK_KEY } }, ...condition }),
+          ),
+        );
+      } else {
+        const item = toItem({ ...next, rev: (current?.rev ?? 0) + 1 });
+        await withRetry(() =>
+          dynamoDb.send(new PutItemCommand({ TableName: tableName, Item: item, ...condition })),
+        );
+      }
+      return next;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error) || round >= MAX_CAS_ROUNDS) throw error;
+    }
+  }
+}
+
+/** The guard before every mutating call: once another execution holds the lock, this one stops. */
+export async function assertLockHeld(tableName: string, executionArn: string): Promise<LockItem> {
   const holder = await readLock(tableName);
-  if (holder?.owner !== executionArn) {
-    throw new LockLostError(
-      holder
-        ? `the release lock is now held by ${holder.owner}${holder.action ? ` (${holder.action})` : ''}`
-        : 'the release lock is no longer held by this execution',
-    );
-  }
+  if (holder?.owner !== executionArn) throw lockLost(holder);
+  return holder;
 }
 
-/** Deletes the lock if this execution still holds it; if not, there is nothing to release. */
-export async function releaseLock(tableName: string, executionArn: string): Promise<void> {
-  try {
-    await withRetry(() =>
-      dynamoDb.send(
-        new DeleteItemCommand({
-          TableName: tableName,
-          Key: { pk: { S: LOCK_KEY } },
-          ConditionExpression: '#owner = :me',
-          ExpressionAttributeNames: OWNER_NAMES,
-          ExpressionAttributeValues: { ':me': { S: executionArn } },
-        }),
-      ),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+export function lockLost(holder: LockItem | undefined): LockLostError {
+  return new LockLostError(
+    holder
+      ? `the release lock is now held by ${holder.owner}${holder.action ? ` (${holder.action})` : ''}`
+      : 'the release lock is no longer held by this execution',
+  );
+}
+
+/** Lists this invocation in the fence; refuses (LockLost) unless the execution holds the lock. */
+export async function enterInFlight(
+  tableName: string,
+  invocation: InFlightInvocation,
+  nowMs: number,
+): Promise<void> {
+  await updateLock(tableName, (current) => {
+    if (current?.owner !== invocation.execution) throw lockLost(current);
+    if (current.inFlight.some((i) => i.id === invocation.id)) return UNCHANGED;
+    return { ...current, inFlight: [...liveInvocations(current.inFlight, nowMs), invocation] };
+  });
+}
+
+/** Removes this invocation from the fence, whoever holds the lock now. */
+export async function leaveInFlight(tableName: string, invocationId: string): Promise<void> {
+  await updateLock(tableName, (current) => {
+    if (!current || !current.inFlight.some((i) => i.id === invocationId)) return UNCHANGED;
+    return { ...current, inFlight: current.inFlight.filter((i) => i.id !== invocationId) };
+  });
+}
+
+/** Invocations, other than `self`, that may still be calling AWS at `nowMs`. */
+export function othersInFlight(
+  item: LockItem | undefined,
+  selfId: string | undefined,
+  nowMs: number,
+): InFlightInvocation[] {
+  return liveInvocations(item?.inFlight ?? [], nowMs).filter((i) => i.id !== selfId);
+}
+
+export function liveInvocations(list: readonly InFlightInvocation[], nowMs: number): InFlightInvocation[] {
+  return list.filter((i) => i.until > nowMs);
+}
+
+/**
+ * Deletes the lock if this execution still holds it; if not, there is nothing to release. While
+ * another invocation is listed as possibly acting (`selfId` aside), the item is kept: deleting it
+ * would lose the fence, and the next owner takes over a lock whose owner has ended anyway.
+ */
+export async function releaseLock(tableName: string, executionArn: string, selfId?: string): Promise<void> {
+  await updateLock(tableName, (current) => {
+    if (current?.owner !== executionArn) return UNCHANGED;
+    return othersInFlight(current, selfId, now()).length > 0 ? UNCHANGED : undefined;
+  });
 }
 
 export function isConditionalCheckFailed(error: unknown): boolean {
   return (
     error instanceof ConditionalCheckFailedException || errorName(error) === 'ConditionalCheckFailedException'
   );
+}
+
+function fromItem(item: Record<string, AttributeValue>): LockItem | undefined {
+  const owner = item.owner?.S;
+  if (!owner) return undefined;
+  const text = (name: string) => item[name]?.S;
+  const action = text('action');
+  return {
+    owner,
+    action: action === 'release' || action === 'rollback' ? action : undefined,
+    version: text('version'),
+    fromVersion: text('fromVersion'),
+    acquiredAt: item.acquiredAt?.N !== undefined ? Number(item.acquiredAt.N) : undefined,
+    superseded: parseJson<SupersededIntent>(text('superseded')),
+    rev: item.rev?.N !== undefined ? Number(item.rev.N) : 0,
+    inFlight: parseJson<InFlightInvocation[]>(text('inFlight')) ?? [],
+  };
+}
+
+function toItem(lock: LockItem): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
+    pk: { S: LOCK_KEY },
+    owner: { S: lock.owner },
+    rev: { N: String(lock.rev) },
+    inFlight: { S: JSON.stringify(lock.inFlight) },
+  };
+  if (lock.action) item.action = { S: lock.action };
+  if (lock.version !== undefined) item.version = { S: lock.version };
+  if (lock.fromVersion !== undefined) item.fromVersion = { S: lock.fromVersion };
+  if (lock.acquiredAt !== undefined) item.acquiredAt = { N: String(lock.acquiredAt) };
+  if (lock.superseded) item.superseded = { S: JSON.stringify(lock.superseded) };
+  return item;
+}
+
+function parseJson<T>(text: string | undefined): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
 }

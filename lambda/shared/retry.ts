@@ -19,8 +19,14 @@ export const RETRYABLE_ERROR_NAMES: ReadonlySet<string> = new Set([
   'InternalFailure',
 ]);
 
+/**
+ * Twelve calls with full-jitter backoff capped at 10 s ride out about a minute of throttling: a
+ * step that gives up sends the release into a rollback, which costs far more than waiting.
+ */
+export const DEFAULT_ATTEMPTS = 12;
+
 export interface RetryOptions {
-  /** Calls in all, the first included. @default 8 */
+  /** Calls in all, the first included. @default 12 */
   readonly attempts?: number;
   /** Delay cap of the first retry; doubles each retry. @default 200 */
   readonly baseDelayMs?: number;
@@ -52,7 +58,7 @@ export function backoffDelayMs(retry: number, options: RetryOptions = {}): numbe
 
 /** Runs `call`, retrying retryable errors with backoff; the last error is rethrown as it came. */
 export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = Math.max(1, options.attempts ?? 8);
+  const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();

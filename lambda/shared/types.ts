@@ -1,3 +1,4 @@
+import type { SupersededIntent } from './lock';
 import type { Colour } from './tags';
 
 /** What a release request may ask for: the execution input. */
@@ -90,6 +91,14 @@ export interface ReleaseState {
   readonly summary?: ReleaseSummary;
   /** Instances this execution terminated explicitly (Finalize, Rollback), accumulated over passes. */
   readonly terminatedInstanceIds?: readonly string[];
+  /** What the execution this one took the lock from was doing (set by Prepare). */
+  readonly superseded?: SupersededIntent;
+  /** The capacity the rollback restores, settled on by its first pass and never lowered. */
+  readonly restoreCapacity?: number;
+  /** Epoch ms after which a rollback that cannot restore gives up loudly (RollbackIncomplete). */
+  readonly rollbackDeadline?: number;
+  /** Epoch ms after which Finalize gives up verifying the new fleet (and rolls back). */
+  readonly finalizeDeadline?: number;
 }
 
 export interface ReleaseSummary {

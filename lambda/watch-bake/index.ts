@@ -8,6 +8,7 @@ import { decideBake, missingAlarms, type BakeDecision } from '../shared/bake';
 import { now } from '../shared/clock';
 import { readServiceConfig } from '../shared/config';
 import { requirePlan } from '../shared/decisions';
+import { assertLockHeld } from '../shared/lock';
 import { pollWithinBudget } from '../shared/poll';
 import type { ReleaseState } from '../shared/types';
 
@@ -17,6 +18,8 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
   let warned = false;
   const { value: decision } = await pollWithinBudget<BakeDecision>(
     async () => {
+      // A stopped or superseded execution's bake stops here instead of polling on.
+      await assertLockHeld(config.lockTableName, state.executionArn);
       const alarms = config.rollbackAlarmNames.length > 0 ? await readAlarms(config.rollbackAlarmNames) : [];
       const missing = missingAlarms(config.rollbackAlarmNames, alarms);
       if (missing.length > 0 && !warned) {

@@ -4,7 +4,7 @@ import { ensurePromiseWithResolvers } from './polyfills';
 import { ExecutionHistory, type TaskResource } from './region/execution-history';
 import type { ExecutionRecord } from './region/executions';
 import type { TaskTokens } from './region/task-tokens';
-import type { CallbackTaskInfo, ServiceTemplateInfo } from './template';
+import type { CallbackTaskInfo, ServiceTemplateInfo, StepFunctionInfo } from './template';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -40,7 +40,14 @@ export interface RehearsalExecution {
   readonly done: Promise<RehearsalExecution>;
 }
 
-export type StepHandler = (state: Json) => Promise<Json>;
+/** The part of the Lambda context the steps read. */
+export interface StepInvocationContext {
+  readonly awsRequestId: string;
+  readonly functionName: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export type StepHandler = (state: Json, context?: StepInvocationContext) => Promise<Json>;
 
 export interface ExecutionRunnerOptions {
   /** Virtual time a Lambda invocation adds before the handler runs. */
@@ -53,6 +60,10 @@ export interface ExecutionRunnerOptions {
   readonly taskTokens?: TaskTokens;
   /** SNS Publish of a callback Task; returns the MessageId. @default - callback Tasks fail */
   readonly publish?: (topicArn: string, message: string, subject?: string) => string;
+  /** Called when an execution ends (its status is final), stopped ones included. @default - nothing */
+  readonly onExecutionEnded?: (execution: RehearsalExecution) => void;
+  /** Called when a Lambda invocation returns or throws, also one of a stopped execution. @default - nothing */
+  readonly onInvocationEnded?: () => void;
 }
 
 /**
@@ -91,15 +102,17 @@ export class ExecutionRunner {
   private readonly handlers: Record<string, StepHandler> = {};
   private readonly region: string;
   private sequence = 0;
+  private invocations = 0;
+  /** Lambda invocations started and not yet returned, those of stopped executions included. */
+  private invocationsInFlight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly info: ServiceTemplateInfo,
     private readonly options: ExecutionRunnerOptions,
   ) {
     ensurePromiseWithResolvers();
-    this.machine = new StateMachine(withAwsTaskTimeouts(info.definition), {
-      validationOptions: { checkPaths: true },
-    });
+    this.machine = validatedStateMachine(info.definition);
     const load = options.loadHandler ?? loadStepHandler;
     for (const fn of info.stepFunctions) this.handlers[fn.step] = load(fn.step);
     this.region = info.stateMachineArn.split(':')[3];
@@ -123,7 +136,7 @@ export class ExecutionRunner {
 
     const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [stateName, fn] of Object.entries(this.info.taskSteps)) {
-      taskResourceLocalHandlers[stateName] = this.lambdaTask(record, stateName, fn.step, fn.arn);
+      taskResourceLocalHandlers[stateName] = this.lambdaTask(record, stateName, fn);
     }
     for (const [stateName, task] of Object.entries(this.info.callbackTasks ?? {})) {
       taskResourceLocalHandlers[stateName] = this.callbackTask(record, stateName, task);
@@ -181,6 +194,7 @@ export class ExecutionRunner {
     );
     const finish = async () => {
       record.stoppedAt ??= Date.now();
+      this.ended(record);
       delete record.abort;
       this.options.taskTokens?.closeExecution(arn);
       await consumeEvents.catch(() => undefined);
@@ -211,6 +225,26 @@ export class ExecutionRunner {
     found.stoppedAt = Date.now();
     this.options.taskTokens?.closeExecution(arn);
     found.abort?.();
+    this.ended(found);
+  }
+
+  /**
+   * Lambda invocations still running, those of stopped executions included: StopExecution does
+   * not stop a Lambda that already runs, so it may still change the fleet after its execution ended.
+   */
+  public inFlight(): number {
+    return this.invocationsInFlight;
+  }
+
+  /** True while an execution runs or a Lambda invocation has not returned. */
+  public busy(): boolean {
+    return this.invocationsInFlight > 0 || this.list().some((e) => e.status === 'RUNNING');
+  }
+
+  /** Settles once no execution runs and no Lambda invocation is in flight (at once if so now). */
+  public idle(): Promise<void> {
+    if (!this.busy()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   public list(): RehearsalExecution[] {
@@ -270,26 +304,66 @@ export class ExecutionRunner {
   }
 
   /** A Lambda Task: the real handler, with its LambdaFunction* events. */
-  private lambdaTask(record: ExecutionEntry, stateName: string, step: string, functionArn: string) {
-    const handler = this.handlers[step];
-    const task: TaskResource = { resourceType: 'lambda', resource: functionArn, region: this.region };
+  private lambdaTask(record: ExecutionEntry, stateName: string, fn: StepFunctionInfo) {
+    const handler = this.handlers[fn.step];
+    const task: TaskResource = { resourceType: 'lambda', resource: fn.arn, region: this.region };
     const timeoutSeconds = this.timeoutOf(stateName);
     return async (payload: Json): Promise<Json> => {
-      const watch = watchTimeout(record, timeoutSeconds, () =>
-        record.history.taskTimedOut(task, timeoutSeconds),
-      );
-      await afterQueuedEvents();
-      record.history.taskScheduled(task, payload, timeoutSeconds);
-      await sleep(this.options.invokeLatencyMs);
-      if (watch.open) record.history.taskStarted(task);
+      this.invocationsInFlight += 1;
       try {
-        const output = await handler(structuredClone(payload));
-        if (watch.close()) record.history.taskSucceeded(task, output);
-        return output;
-      } catch (error) {
-        if (watch.close()) record.history.taskFailed(task, (error as Error)?.name, (error as Error)?.message);
-        throw error;
+        return await this.invokeLambda(record, task, timeoutSeconds, fn, handler, payload);
+      } finally {
+        this.invocationsInFlight -= 1;
+        this.options.onInvocationEnded?.();
+        this.wakeIdleWaiters();
       }
+    };
+  }
+
+  /** One invocation: scheduled, the invoke latency, then the handler, recorded in the history. */
+  private async invokeLambda(
+    record: ExecutionEntry,
+    task: TaskResource,
+    timeoutSeconds: number,
+    fn: StepFunctionInfo,
+    handler: StepHandler,
+    payload: Json,
+  ): Promise<Json> {
+    const watch = watchTimeout(record, timeoutSeconds, () =>
+      record.history.taskTimedOut(task, timeoutSeconds),
+    );
+    await afterQueuedEvents();
+    record.history.taskScheduled(task, payload, timeoutSeconds);
+    await sleep(this.options.invokeLatencyMs);
+    if (watch.open) record.history.taskStarted(task);
+    try {
+      const output = await handler(structuredClone(payload), this.invocationContext(fn));
+      if (watch.close()) record.history.taskSucceeded(task, output);
+      return output;
+    } catch (error) {
+      if (watch.close()) record.history.taskFailed(task, (error as Error)?.name, (error as Error)?.message);
+      throw error;
+    }
+  }
+
+  /** An execution's status became final: the monitor hears of it, and `idle()` may settle. */
+  private ended(execution: RehearsalExecution): void {
+    this.options.onExecutionEnded?.(execution);
+    this.wakeIdleWaiters();
+  }
+
+  private wakeIdleWaiters(): void {
+    if (this.busy()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** What Lambda hands the handler: a request id, and the time left before the function's timeout. */
+  private invocationContext(fn: StepFunctionInfo): StepInvocationContext {
+    const deadline = Date.now() + fn.timeoutSeconds * 1000;
+    return {
+      awsRequestId: `request-${++this.invocations}`,
+      functionName: fn.arn.split(':').pop() ?? fn.step,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
   }
 
@@ -387,6 +461,22 @@ function watchTimeout(
  */
 function afterQueuedEvents(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Validating a definition takes the interpreter's validator over 100 ms; a definition is
+ * validated once per process, and its (stateless) StateMachine shared by every rehearsal of it.
+ */
+const validatedMachines = new Map<string, StateMachine>();
+
+function validatedStateMachine(definition: Json): StateMachine {
+  const key = JSON.stringify(definition);
+  let machine = validatedMachines.get(key);
+  if (!machine) {
+    machine = new StateMachine(withAwsTaskTimeouts(definition), { validationOptions: { checkPaths: true } });
+    validatedMachines.set(key, machine);
+  }
+  return machine;
 }
 
 /** The definition with AWS's default Task timeout made explicit (the interpreter's is 60 s). */

@@ -59,6 +59,8 @@ export interface StepFunctionInfo {
   /** The `bluegreen:step` metadata: the handler folder under `lambda/`. */
   readonly step: string;
   readonly environment: Record<string, string>;
+  /** The function's timeout (Lambda's default is 3 s). */
+  readonly timeoutSeconds: number;
 }
 
 /** A group as the region needs it, plus where it came from. */
@@ -129,6 +131,7 @@ export function readServiceTemplate(
       arn: resolver.physicalId(id, 'Arn'),
       step: r.Metadata!['bluegreen:step'],
       environment: resolver.resolve(r.Properties?.Environment?.Variables ?? {}),
+      timeoutSeconds: Number(r.Properties?.Timeout ?? 3),
     }));
 
   const taskSteps: Record<string, StepFunctionInfo> = {};

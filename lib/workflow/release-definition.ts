@@ -49,6 +49,8 @@ export const APPROVAL_STATE_NAMES: Readonly<Record<ApprovalGate, string>> = {
 
 /** Error a step throws when another execution (a rollback) has taken the service's lock. */
 export const LOCK_LOST_ERROR = 'LockLost';
+/** The rollback's own deadline passed (see lambda/rollback): retried, it would only fail again. */
+export const ROLLBACK_INCOMPLETE_ERROR = 'RollbackIncomplete';
 
 /**
  * The release state machine. Every Lambda step takes the whole state and returns the next one;
@@ -112,7 +114,8 @@ export function buildReleaseDefinition(
     task.addCatch(superseded, { errors: [LOCK_LOST_ERROR], resultPath: '$.error' });
     task.addCatch(rollback, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   }
-  rollback.addRetry({ errors: [LOCK_LOST_ERROR], maxAttempts: 0 });
+  // Neither gets better by asking again: superseded, or out of time with what serves named.
+  rollback.addRetry({ errors: [LOCK_LOST_ERROR, ROLLBACK_INCOMPLETE_ERROR], maxAttempts: 0 });
   rollback.addRetry({
     errors: [sfn.Errors.ALL],
     interval: Duration.seconds(5),
@@ -134,17 +137,21 @@ export function buildReleaseDefinition(
   const waitBeforeSwap = waitSeconds('WaitBeforeSwapAgain');
   const waitBeforeFinalize = waitSeconds('WaitBeforeFinalizeAgain');
   const waitBeforeRollback = waitSeconds('WaitBeforeRollbackAgain');
+  const waitBeforePrepare = waitSeconds('WaitBeforePrepareAgain');
 
   scaleUp.next(waitForHealth);
   waitForHealth.next(checkHealth);
   waitBeforeSwap.next(swap);
   waitBeforeFinalize.next(finalize);
   waitBeforeRollback.next(rollback);
+  waitBeforePrepare.next(prepare);
 
   prepare.next(
     new sfn.Choice(scope, 'AfterPrepare')
       .when(nextIs('scaleUp'), scaleUp)
       .when(nextIs('rollback'), rollback)
+      // A stopped execution's step may still be acting: Prepare holds the lock and looks again.
+      .when(nextIs('prepare'), waitBeforePrepare)
       .otherwise(unexpected('UnexpectedAfterPrepare')),
   );
   checkHealth.next(
@@ -160,6 +167,8 @@ export function buildReleaseDefinition(
       // First release: nothing in Standby, so no bake and nothing an approval could roll back to.
       .when(nextIs('finalize'), finalize)
       .when(nextIs('swap'), waitBeforeSwap)
+      // The live fleet scaled out during the health wait: the new group grows to match first.
+      .when(nextIs('waitForHealth'), waitForHealth)
       .otherwise(unexpected('UnexpectedAfterSwap')),
   );
   bake.next(

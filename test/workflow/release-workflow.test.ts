@@ -72,13 +72,27 @@ describe('the release state machine', () => {
     expect(states.Bake).toMatchObject({ Type: 'Task', Next: 'AfterBake' });
     const choices = (name: string) =>
       Object.fromEntries(states[name].Choices.map((c: Json) => [c.StringEquals, c.Next]));
-    expect(choices('AfterPrepare')).toEqual({ scaleUp: 'ScaleUp', rollback: 'Rollback' });
+    expect(choices('AfterPrepare')).toEqual({
+      scaleUp: 'ScaleUp',
+      rollback: 'Rollback',
+      prepare: 'WaitBeforePrepareAgain',
+    });
+    expect(states.WaitBeforePrepareAgain).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.waitSeconds',
+      Next: 'Prepare',
+    });
     expect(choices('AfterCheckHealth')).toEqual({
       swap: 'Swap',
       waitForHealth: 'WaitForHealth',
       rollback: 'Rollback',
     });
-    expect(choices('AfterSwap')).toEqual({ bake: 'Bake', finalize: 'Finalize', swap: 'WaitBeforeSwapAgain' });
+    expect(choices('AfterSwap')).toEqual({
+      bake: 'Bake',
+      finalize: 'Finalize',
+      swap: 'WaitBeforeSwapAgain',
+      waitForHealth: 'WaitForHealth',
+    });
     expect(choices('AfterBake')).toEqual({ bake: 'Bake', finalize: 'Finalize', rollback: 'Rollback' });
     expect(choices('AfterFinalize')).toEqual({ released: 'Released', finalize: 'WaitBeforeFinalizeAgain' });
     expect(choices('AfterRollback')).toEqual({
@@ -117,10 +131,10 @@ describe('the release state machine', () => {
     });
   });
 
-  test('Rollback is retried with backoff, except when the lock was lost', () => {
+  test('Rollback is retried with backoff, except when the lock was lost or its deadline passed', () => {
     expect(states.Rollback.Retry).toEqual(
       expect.arrayContaining([
-        { ErrorEquals: ['LockLost'], MaxAttempts: 0 },
+        { ErrorEquals: ['LockLost', 'RollbackIncomplete'], MaxAttempts: 0 },
         expect.objectContaining({
           ErrorEquals: ['States.ALL'],
           MaxAttempts: 4,

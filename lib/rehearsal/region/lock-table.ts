@@ -1,6 +1,6 @@
 /**
  * The DynamoDB subset the release lock needs: GetItem, PutItem, DeleteItem on tables with a
- * partition key only, with exactly three condition forms. Calls are atomic (the simulation is
+ * partition key only, with two condition forms (not-exists, one equality). Calls are atomic (the simulation is
  * single-threaded), so of two racing conditional writes exactly one wins.
  *
  * Reads without `ConsistentRead: true` are eventually consistent, as on AWS: for
@@ -216,12 +216,15 @@ export class LockTables {
 
 type Condition = { kind: 'not-exists' } | { kind: 'equals'; name: string; value: string };
 
-/** Exactly three forms; anything else is refused rather than half-evaluated. */
+/**
+ * Two forms: `attribute_not_exists(<partition key>)` and one equality `#name = :value`; anything
+ * else is refused rather than half-evaluated.
+ */
 function parseCondition(expression: string, partitionKey: string): Condition {
   const text = expression.trim();
   if (text === `attribute_not_exists(${partitionKey})`) return { kind: 'not-exists' };
-  if (text === '#owner = :previous') return { kind: 'equals', name: '#owner', value: ':previous' };
-  if (text === '#owner = :me') return { kind: 'equals', name: '#owner', value: ':me' };
+  const equality = /^(#\w+) = (:\w+)$/.exec(text);
+  if (equality) return { kind: 'equals', name: equality[1], value: equality[2] };
   throw notSimulated(`condition ${expression}`);
 }
 
