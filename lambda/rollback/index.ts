@@ -82,6 +82,7 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
     minCapacity: config.minCapacity,
     earlierCapacity: state.restoreCapacity,
     othersActing: others.length > 0,
+    exitedStandby: state.exitedStandby,
   });
   const terminated: string[] = [];
 
@@ -117,6 +118,7 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
     rollback,
     terminatedInstanceIds,
     restoreCapacity: restore?.capacity ?? state.restoreCapacity,
+    exitedStandby: [...(state.exitedStandby ?? []), ...(restore?.exitStandby ?? [])],
   };
   if (!actions.converged) {
     if (now() >= (state.rollbackDeadline ?? Infinity)) {

@@ -534,9 +534,10 @@ export interface RestoreActions {
   /** Set once every instance is back; undefined when nothing to change. */
   readonly minSize?: number;
   /**
-   * InService instances the load balancer reports `unhealthy` (e.g. impaired while in Standby,
-   * where the group does not check them): terminated without decrement so the group launches a
-   * replacement now rather than after its health-check grace period.
+   * Instances brought back from Standby that the load balancer reports `unhealthy` (impaired
+   * while in Standby, where the group does not check them): terminated without decrement so the
+   * group launches a replacement now rather than after its health-check grace period. Only those:
+   * a freshly launched instance is unhealthy until its app has started.
    */
   readonly replace: readonly string[];
   readonly healthy: number;
@@ -576,6 +577,8 @@ export interface RollbackInput {
   readonly earlierCapacity?: number;
   /** Another invocation (a stopped or superseded step) may still be calling AWS. */
   readonly othersActing: boolean;
+  /** Instances this rollback has returned from Standby. @default none */
+  readonly exitedStandby?: readonly string[];
 }
 
 export function planRollback(snapshot: FleetSnapshot, input: RollbackInput): RollbackActions {
@@ -586,6 +589,7 @@ export function planRollback(snapshot: FleetSnapshot, input: RollbackInput): Rol
         snapshot,
         input.minCapacity,
         restoreCapacity(snapshot, restoreColour, input.minCapacity, input.earlierCapacity),
+        new Set(input.exitedStandby ?? []),
       )
     : undefined;
   const takeOutOfService = (!restore || restore.ready) && !input.othersActing;
@@ -603,6 +607,7 @@ function planRestore(
   snapshot: FleetSnapshot,
   minCapacity: number,
   capacity: number,
+  exitedStandby: ReadonlySet<string>,
 ): RestoreActions {
   const standby = idsIn(group, (s) => s === 'Standby');
   const enteringStandby = idsIn(group, (s) => s === 'EnteringStandby');
@@ -632,7 +637,9 @@ function planRestore(
     replace:
       healthy < capacity
         ? inService
-            .filter((i) => targetHealthOf(i.id, snapshot.targetHealth) === 'unhealthy')
+            .filter(
+              (i) => exitedStandby.has(i.id) && targetHealthOf(i.id, snapshot.targetHealth) === 'unhealthy',
+            )
             .map((i) => i.id)
         : [],
     healthy,

@@ -95,6 +95,8 @@ export interface ReleaseState {
   readonly superseded?: SupersededIntent;
   /** The capacity the rollback restores, settled on by its first pass and never lowered. */
   readonly restoreCapacity?: number;
+  /** Instances the rollback returned from Standby (the only ones it replaces when unhealthy). */
+  readonly exitedStandby?: readonly string[];
   /** Epoch ms after which a rollback that cannot restore gives up loudly (RollbackIncomplete). */
   readonly rollbackDeadline?: number;
   /** Epoch ms after which Finalize gives up verifying the new fleet (and rolls back). */
