@@ -35,7 +35,10 @@ const FENCE_POLL_MS = 1_000;
 
 export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const config = readServiceConfig();
-  const request = validateRequest(state.request, { maxCapacity: config.maxCapacity });
+  const request = validateRequest(state.request, {
+    maxCapacity: config.maxCapacity,
+    minCapacity: config.minCapacity,
+  });
   if (request.action === 'release' && request.version !== undefined && config.artifact) {
     await assertArtifactExists(config.artifact, request.version);
   }

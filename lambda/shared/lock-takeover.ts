@@ -6,7 +6,7 @@
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { stepFunctions } from './clients/step-functions';
 import { now } from './clock';
-import { errorName, ReleaseInProgressError } from './errors';
+import { errorName, LockLostError, ReleaseInProgressError } from './errors';
 import { liveInvocations, readLock, UNCHANGED, updateLock, type LockItem } from './lock';
 import { withRetry } from './retry';
 import type { ReleaseAction } from './types';
@@ -72,6 +72,8 @@ export async function acquireLock(intent: LockIntent, first: LockStatus): Promis
     if (status.kind === 'running' && intent.action !== 'rollback') {
       throw new ReleaseInProgressError(inProgressMessage(status.holder.owner));
     }
+    // A stopped execution's Prepare may still be running: it must not stop a live execution.
+    if (status.kind === 'running') await assertStillRunning(intent.executionArn);
     const expected = status.kind === 'free' ? undefined : status.holder.owner;
     let moved: LockItem | 'moved' | undefined = undefined;
     const written = await updateLock(intent.tableName, (current) => {
@@ -136,6 +138,13 @@ export async function recordIntent(
     }
     return { ...current, ...intent };
   });
+}
+
+async function assertStillRunning(executionArn: string): Promise<void> {
+  const self = await withRetry(() => stepFunctions.send(new DescribeExecutionCommand({ executionArn })));
+  if (self.status !== 'RUNNING') {
+    throw new LockLostError(`this execution is ${self.status ?? 'not running'}: it takes over nothing`);
+  }
 }
 
 async function stopSuperseded(owner: string, by: string): Promise<void> {

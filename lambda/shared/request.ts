@@ -34,6 +34,8 @@ export const REQUESTED_BY_PATTERN = /^[\x20-\x7e]{1,256}$/;
 export interface RequestLimits {
   /** MaxSize of each group. */
   readonly maxCapacity: number;
+  /** The service's minimum: a live group never runs fewer. @default 1 */
+  readonly minCapacity?: number;
 }
 
 export function validateRequest(input: unknown, limits: RequestLimits): ValidatedRequest {
@@ -64,7 +66,7 @@ export function validateRequest(input: unknown, limits: RequestLimits): Validate
   return {
     action: action as ReleaseAction,
     ...(version !== undefined ? { version } : {}),
-    ...optionalInteger(request, 'capacity', 1, limits.maxCapacity),
+    ...optionalInteger(request, 'capacity', Math.max(1, limits.minCapacity ?? 1), limits.maxCapacity),
     ...optionalInteger(request, 'healthTimeoutSeconds', HEALTH_TIMEOUT_LIMITS.min, HEALTH_TIMEOUT_LIMITS.max),
     ...optionalInteger(request, 'bakeSeconds', BAKE_LIMITS.min, BAKE_LIMITS.max),
     ...optionalRequestedBy(request.requestedBy),
