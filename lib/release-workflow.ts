@@ -201,7 +201,7 @@ export class ReleaseWorkflow extends Construct {
   ): void {
     const groupArns = [props.blue.autoScalingGroupArn, props.green.autoScalingGroupArn];
     const steps = this.steps;
-    // WatchBake reads alarms only: no Auto Scaling, load balancer or lock access.
+    // WatchBake reads alarms and the lock only: no Auto Scaling or load balancer access.
     const all = Object.values(steps).filter((fn) => fn !== steps['watch-bake']);
     if (rollbackAlarms.length > 0) {
       steps['watch-bake'].addToRolePolicy(
@@ -264,10 +264,18 @@ export class ReleaseWorkflow extends Construct {
         }),
       );
     }
-    this.lockTable.grant(steps.prepare, 'dynamodb:PutItem');
-    for (const fn of [steps.finalize, steps.rollback]) this.lockTable.grant(fn, 'dynamodb:DeleteItem');
+    // Every step that changes the fleet lists itself on the lock item while it runs (the fence);
+    // Prepare takes the lock, Finalize and Rollback release it (Prepare too, after a refusal).
+    for (const fn of [steps.prepare, steps['scale-up'], steps.swap, steps.finalize, steps.rollback]) {
+      this.lockTable.grant(fn, 'dynamodb:PutItem');
+    }
+    for (const fn of [steps.prepare, steps.finalize, steps.rollback])
+      this.lockTable.grant(fn, 'dynamodb:DeleteItem');
+    // A stopped or superseded bake stops polling once its execution no longer holds the lock.
+    this.lockTable.grant(steps['watch-bake'], 'dynamodb:GetItem');
 
-    // Prepare checks whether the lock's owner still runs, and stops it when a rollback takes over.
+    // Prepare checks whether the lock's owner (and itself) still runs, and stops the owner when a
+    // rollback takes over.
     // A separate policy: the state machine depends on the functions, so their default policies
     // cannot name its executions without a cycle.
     const executions = Arn.format(

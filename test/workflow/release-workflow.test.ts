@@ -282,10 +282,17 @@ describe('least privilege', () => {
     });
   });
 
-  test('only prepare takes the lock; only finalize and rollback release it', () => {
+  test('the lock: read-only steps only read it; only steps that change the fleet list themselves on it; only prepare, finalize and rollback delete it', () => {
     const has = (step: string, action: string) => actionsOf(statementsOfStep(json, step)).includes(action);
-    expect(steps.filter((s) => has(s, 'dynamodb:PutItem'))).toEqual(['prepare']);
-    expect(steps.filter((s) => has(s, 'dynamodb:DeleteItem'))).toEqual(['finalize', 'rollback']);
+    expect(steps.filter((s) => has(s, 'dynamodb:GetItem'))).toEqual(steps);
+    expect(steps.filter((s) => has(s, 'dynamodb:PutItem'))).toEqual([
+      'prepare',
+      'scale-up',
+      'swap',
+      'finalize',
+      'rollback',
+    ]);
+    expect(steps.filter((s) => has(s, 'dynamodb:DeleteItem'))).toEqual(['prepare', 'finalize', 'rollback']);
   });
 
   test('prepare may describe and stop executions of its own state machine only', () => {
@@ -339,9 +346,9 @@ describe('least privilege', () => {
 });
 
 describe('rollback alarms', () => {
-  test('without alarms the bake watcher has no permission beyond its logs', () => {
+  test('without alarms the bake watcher may only read the lock (beyond its logs)', () => {
     const { json } = synth();
-    expect(statementsOfStep(json, 'watch-bake')).toEqual([]);
+    expect(actionsOf(statementsOfStep(json, 'watch-bake'))).toEqual(['dynamodb:GetItem']);
   });
 
   test('the bake watcher may describe the given alarms only, and knows their names', () => {
@@ -361,6 +368,7 @@ describe('rollback alarms', () => {
         Effect: 'Allow',
         Resource: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:app-errors',
       },
+      expect.objectContaining({ Action: 'dynamodb:GetItem' }),
     ]);
     const fn = workflow.steps['watch-bake'].node.defaultChild as lambda.CfnFunction;
     const variables = stack.resolve(fn.environment) as Json;
