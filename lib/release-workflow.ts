@@ -216,7 +216,11 @@ export class ReleaseWorkflow extends Construct {
     for (const fn of all) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: ['autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+          actions: [
+            'autoscaling:DescribeAutoScalingGroups',
+            'autoscaling:DescribeAutoScalingInstances',
+            'elasticloadbalancing:DescribeTargetHealth',
+          ],
           resources: ['*'],
         }),
       );
@@ -335,7 +339,7 @@ export class ReleaseWorkflow extends Construct {
       acknowledge(
         fn,
         'IAM5[Resource::*]',
-        'autoscaling:DescribeAutoScalingGroups and elasticloadbalancing:DescribeTargetHealth do not support resource-level permissions.',
+        'autoscaling:DescribeAutoScalingGroups, autoscaling:DescribeAutoScalingInstances and elasticloadbalancing:DescribeTargetHealth do not support resource-level permissions.',
       );
       for (const arn of groupArns) {
         acknowledge(

@@ -6,6 +6,7 @@
 import {
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
+  DescribeAutoScalingInstancesCommand,
   EnterStandbyCommand,
   ExitStandbyCommand,
   ResumeProcessesCommand,
@@ -228,18 +229,15 @@ export async function enterStandby(
   groupName: string,
   instanceIds: readonly string[],
 ): Promise<void> {
-  for (const batch of chunk(instanceIds)) {
-    await withRetry(async () => {
-      await guard();
-      return autoScaling.send(
-        new EnterStandbyCommand({
-          AutoScalingGroupName: groupName,
-          InstanceIds: batch,
-          ShouldDecrementDesiredCapacity: true,
-        }),
-      );
-    });
-  }
+  await moveInBatches(guard, groupName, instanceIds, 'InService', (batch) =>
+    autoScaling.send(
+      new EnterStandbyCommand({
+        AutoScalingGroupName: groupName,
+        InstanceIds: batch,
+        ShouldDecrementDesiredCapacity: true,
+      }),
+    ),
+  );
 }
 
 /** Returns Standby instances to service, 20 per call (each call increments desired capacity). */
@@ -248,14 +246,55 @@ export async function exitStandby(
   groupName: string,
   instanceIds: readonly string[],
 ): Promise<void> {
+  await moveInBatches(guard, groupName, instanceIds, 'Standby', (batch) =>
+    autoScaling.send(new ExitStandbyCommand({ AutoScalingGroupName: groupName, InstanceIds: batch })),
+  );
+}
+
+/**
+ * One guarded, retried call per batch of 20. A ValidationError means some instance of the batch
+ * is not in the state the call moves from: an earlier attempt that failed (a timeout, a 500) may
+ * have taken effect, or the instance changed meanwhile (it died, a scale-in took it). Decided by
+ * observed state, not by message text: the instances still in `from` are moved again; if none
+ * moved at all, the error is real and rethrown.
+ */
+async function moveInBatches(
+  guard: Guard,
+  groupName: string,
+  instanceIds: readonly string[],
+  from: string,
+  move: (batch: string[]) => Promise<unknown>,
+): Promise<void> {
   for (const batch of chunk(instanceIds)) {
-    await withRetry(async () => {
-      await guard();
-      return autoScaling.send(
-        new ExitStandbyCommand({ AutoScalingGroupName: groupName, InstanceIds: batch }),
-      );
-    });
+    let pending = batch;
+    for (let round = 1; pending.length > 0; round++) {
+      try {
+        await withRetry(async () => {
+          await guard();
+          return move(pending);
+        });
+        pending = [];
+      } catch (error) {
+        if (errorName(error) !== 'ValidationError' || round >= 3) throw error;
+        const states = await readLifecycleStates(groupName);
+        const still = pending.filter((id) => states.get(id) === from);
+        if (still.length === pending.length) throw error;
+        pending = still;
+      }
+    }
   }
+}
+
+/** Lifecycle state by instance id, as the group reports it now (absent: no longer in the group). */
+async function readLifecycleStates(groupName: string): Promise<Map<string, string>> {
+  const output = await withRetry(() =>
+    autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })),
+  );
+  const states = new Map<string, string>();
+  for (const instance of output.AutoScalingGroups?.[0]?.Instances ?? []) {
+    if (instance.InstanceId) states.set(instance.InstanceId, instance.LifecycleState ?? 'Unknown');
+  }
+  return states;
 }
 
 /**
@@ -278,6 +317,19 @@ export function isInstanceAlreadyGone(error: unknown): boolean {
     errorName(error) === 'ValidationError' &&
     INSTANCE_ALREADY_GONE_PATTERNS.some((pattern) => pattern.test(errorMessage(error)))
   );
+}
+
+/**
+ * A ValidationError for an instance that, looked up now, has left its group or is on its way out:
+ * an earlier attempt took effect (or someone else terminated it). Decided by observed state.
+ */
+async function isLeavingNow(error: unknown, instanceId: string): Promise<boolean> {
+  if (errorName(error) !== 'ValidationError') return false;
+  const output = await withRetry(() =>
+    autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] })),
+  );
+  const state = output.AutoScalingInstances?.[0]?.LifecycleState;
+  return state === undefined || /^(Terminating|Terminated)/.test(state);
 }
 
 export interface TerminationResult {
@@ -321,7 +373,7 @@ export async function terminateInstances(
       });
       result.terminated.push(instanceId);
     } catch (error) {
-      if (!isInstanceAlreadyGone(error)) throw error;
+      if (!isInstanceAlreadyGone(error) && !(await isLeavingNow(error, instanceId))) throw error;
       result.alreadyGone.push(instanceId);
     }
   });
