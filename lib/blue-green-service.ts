@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Names, Size, Stack, Tokenization } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Names, Size, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,7 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AppMode, ARTIFACT_EXTENSIONS, USER_DATA_LIMIT_BYTES, renderUserData } from './boot/user-data';
 import {
   DatabaseConnection,
@@ -218,7 +218,10 @@ export interface BlueGreenServiceProps {
    */
   readonly database?: DatabaseSource;
   /**
-   * Value of the `bluegreen:service` tag on both groups; the workflow's IAM conditions use it.
+   * Value of the `bluegreen:service` tag on both groups; the workflow's IAM conditions, the
+   * `bluegreen` CLI's `--service` and the rollbacks metric use it. Unique in the app: two services
+   * with the same value are refused at synth (unless their stacks are in different accounts or
+   * regions).
    * @default - a name unique to this construct in the app (stable across deployments)
    */
   readonly serviceTag?: string;
@@ -239,6 +242,8 @@ export interface BlueGreenServiceProps {
    */
   readonly dashboard?: boolean;
 }
+
+const BLUE_GREEN_SERVICE_SYMBOL = Symbol.for('cdk-blue-green-ec2.BlueGreenService');
 
 /** Defaults of `BlueGreenServiceProps` that are not defaults of a part. */
 export const APP_DEFAULTS = {
@@ -282,6 +287,14 @@ export function maxCommandsBytes(): number {
  * a rollback moves them back. An optional RDS database is shared by both colours.
  */
 export class BlueGreenService extends Construct {
+  /**
+   * Whether `x` is a BlueGreenService, also one built by another copy of this library in the
+   * same app (where `instanceof` would say no).
+   */
+  public static isBlueGreenService(x: unknown): x is BlueGreenService {
+    return typeof x === 'object' && x !== null && BLUE_GREEN_SERVICE_SYMBOL in x;
+  }
+
   public readonly vpc: ec2.IVpc;
   /** The Application Load Balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
@@ -319,6 +332,7 @@ export class BlueGreenService extends Construct {
 
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, BLUE_GREEN_SERVICE_SYMBOL, { value: true });
     validateServiceProps(this, props);
 
     const application = props.application ?? AppSource.demo();
@@ -327,6 +341,8 @@ export class BlueGreenService extends Construct {
     const maxCapacity = props.maxCapacity ?? APP_DEFAULTS.maxCapacity;
     const databaseSource = props.database ?? DatabaseSource.create();
     this.serviceTag = props.serviceTag ?? Names.uniqueResourceName(this, { maxLength: 64 });
+    // At synth, when the whole app is built: a service added after this one is seen too.
+    this.node.addValidation({ validate: () => duplicateServiceTagProblems(this) });
 
     this.vpc = props.vpc ?? this.createVpc();
 
@@ -694,4 +710,33 @@ function validateServiceProps(scope: Construct, props: BlueGreenServiceProps): v
   }
 
   validator.throwIfInvalid();
+}
+
+/**
+ * The service tag names one service: the CLI finds the groups by it and the rollbacks metric is
+ * counted per tag, so two services with the same tag in one account and region would be found
+ * together and counted together. Reported by the later of the two in the construct tree, naming
+ * both paths. Tokens are skipped (known at deploy time only), and so are services whose stacks
+ * are in provably different accounts or regions (both concrete and different).
+ */
+function duplicateServiceTagProblems(service: BlueGreenService): string[] {
+  const tag = service.serviceTag;
+  if (Token.isUnresolved(tag)) return [];
+  for (const other of service.node.root.node.findAll()) {
+    if (other === service) return [];
+    if (!BlueGreenService.isBlueGreenService(other) || other.serviceTag !== tag) continue;
+    if (inDifferentEnvironments(service, other)) continue;
+    return [
+      `serviceTag (${tag}) is used by two services in this app: ${other.node.path} and ${service.node.path}; ` +
+        'give each service its own serviceTag (or leave it unset for a unique default)',
+    ];
+  }
+  return [];
+}
+
+function inDifferentEnvironments(a: IConstruct, b: IConstruct): boolean {
+  const differ = (x: string, y: string) => !Token.isUnresolved(x) && !Token.isUnresolved(y) && x !== y;
+  const stackA = Stack.of(a);
+  const stackB = Stack.of(b);
+  return differ(stackA.account, stackB.account) || differ(stackA.region, stackB.region);
 }
