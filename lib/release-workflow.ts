@@ -1,4 +1,14 @@
-import { Arn, ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  CfnResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Tags,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -9,6 +19,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/shared/config';
+import { BAKE_LIMITS, HEALTH_TIMEOUT_LIMITS } from '../lambda/shared/request';
 import { TagKeys } from '../lambda/shared/tags';
 import { ApprovalSettings, buildReleaseDefinition } from './workflow/release-definition';
 import { wildcardResourceFinding } from './validation';
@@ -94,8 +105,8 @@ export class ReleaseWorkflow extends Construct {
       [ENV.minCapacity]: String(props.minCapacity),
       [ENV.maxCapacity]: String(props.maxCapacity),
       [ENV.defaultCapacity]: String(props.defaultCapacity),
-      [ENV.healthTimeoutSeconds]: String(healthTimeout.toSeconds()),
-      [ENV.bakeSeconds]: String(bakeTime.toSeconds()),
+      [ENV.healthTimeoutSeconds]: secondsText('healthTimeout', healthTimeout),
+      [ENV.bakeSeconds]: secondsText('bakeTime', bakeTime),
       [ENV.pollSeconds]: String(pollInterval.toSeconds()),
       [ENV.pollBudgetSeconds]: String(pollBudget.toSeconds()),
     };
@@ -373,14 +384,38 @@ function stepId(step: ReleaseStepName): string {
   return step.replace(/(^|-)([a-z])/g, (_m, _dash: string, letter: string) => letter.toUpperCase()) + 'Step';
 }
 
-/** Room for every wait a release may take, plus two hours for the steps and a rollback. */
+/**
+ * A duration's seconds for a function's environment. A Token is accepted when given in seconds
+ * (`Duration.seconds(token)`): another unit cannot be converted before deployment.
+ */
+function secondsText(prop: string, duration: Duration): string {
+  let seconds: number;
+  try {
+    seconds = duration.toSeconds();
+  } catch {
+    throw new Error(
+      `${prop} (${duration.toString()}) comes from a token: give it as Duration.seconds(token)`,
+    );
+  }
+  return Token.isUnresolved(seconds) ? Token.asString(seconds) : String(seconds);
+}
+
+/**
+ * Room for every wait a release may take, plus two hours for the steps and a rollback. A wait
+ * given as a Token is not known before deployment: the longest a request may ask for is assumed.
+ */
 function executionTimeout(
   healthTimeout: Duration,
   bakeTime: Duration,
   approval?: ApprovalSettings,
 ): Duration {
-  const approvalSeconds = approval ? approval.gates.length * approval.timeout.toSeconds() : 0;
+  const known = (duration: Duration, longest: number) =>
+    duration.isUnresolved() ? longest : duration.toSeconds();
+  const approvalSeconds = approval ? approval.gates.length * known(approval.timeout, 7 * 86_400) : 0;
   return Duration.seconds(
-    healthTimeout.toSeconds() + bakeTime.toSeconds() + approvalSeconds + Duration.hours(2).toSeconds(),
+    known(healthTimeout, HEALTH_TIMEOUT_LIMITS.max) +
+      known(bakeTime, BAKE_LIMITS.max) +
+      approvalSeconds +
+      Duration.hours(2).toSeconds(),
   );
 }

@@ -1,5 +1,5 @@
 import { CfnParameter, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -275,6 +275,38 @@ describe('prop validation: collected problems, Tokens, advisories', () => {
         };
       }),
     ).not.toThrow();
+  });
+
+  test('GIVEN healthTimeout and bakeTime as Tokens in seconds THEN synth passes: the steps read them at run time and the execution timeout allows the longest a request may ask for', () => {
+    let stack!: Stack;
+    expect(() =>
+      synthService((s) => {
+        stack = s;
+        const seconds = (id: string) =>
+          Duration.seconds(new CfnParameter(s, id, { type: 'Number' }).valueAsNumber);
+        return { healthTimeout: seconds('HealthTimeout'), bakeTime: seconds('Bake') };
+      }),
+    ).not.toThrow();
+    const template = Template.fromStack(stack);
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+    // 86,400 s health timeout + 86,400 s bake (the longest a request may ask for) + 2 h.
+    expect(JSON.stringify(machine.Properties.DefinitionString)).toMatch(/\\"TimeoutSeconds\\":180000\}/);
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.HEALTH_TIMEOUT_SECONDS !== undefined,
+    );
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      expect(fn.Properties.Environment.Variables.HEALTH_TIMEOUT_SECONDS).toEqual({ Ref: 'HealthTimeout' });
+      expect(fn.Properties.Environment.Variables.BAKE_SECONDS).toEqual({ Ref: 'Bake' });
+    }
+  });
+
+  test('GIVEN healthTimeout as a Token in minutes THEN synth fails naming the prop', () => {
+    expect(() =>
+      synthService((s) => ({
+        healthTimeout: Duration.minutes(new CfnParameter(s, 'Minutes', { type: 'Number' }).valueAsNumber),
+      })),
+    ).toThrow(/healthTimeout \(.*\) comes from a token: give it as Duration.seconds\(token\)/);
   });
 
   test('GIVEN Token durations, numbers and strings THEN the validator skips them', () => {
