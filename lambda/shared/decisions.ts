@@ -439,7 +439,8 @@ export function servingOrStartingIds(group: GroupView): string[] {
   return idsIn(group, isServingOrStarting);
 }
 
-function missingSuspensions(group: GroupView): string[] {
+/** Of the processes suspended on a group that does not serve, those not suspended yet. */
+export function missingSuspensions(group: GroupView): string[] {
   return PROCESSES_SUSPENDED_WHEN_NOT_LIVE.filter((p) => !group.suspendedProcesses.includes(p));
 }
 

@@ -12,6 +12,7 @@ import {
   assessGroupHealth,
   isInStandby,
   liveFleetSize,
+  missingSuspensions,
   otherColour,
   planSwap,
   recordTiming,
@@ -45,6 +46,8 @@ export async function handler(state: ReleaseState, context?: StepContext): Promi
       // An empty group left tagged live would make two live groups: it becomes idle first.
       const other = snapshot.groups[otherColour(plan.targetColour)];
       if (other.tags.role !== 'idle') await setTags(guard, other.name, [roleTag('idle')]);
+      // Like every idle group: nothing may scale it behind the workflow's back.
+      await suspendProcesses(guard, other.name, missingSuspensions(other));
       // No version to roll back to: an empty previous-version (a rollback request is then refused).
       await setTags(guard, target.name, [
         roleTag('live'),
