@@ -104,7 +104,10 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
   if (actions.takeOutOfService) {
     for (const retire of actions.retire) {
       await suspendProcesses(guard, retire.name, retire.suspend);
-      if (retire.scaleToZero) await updateGroup(guard, retire.name, { minSize: 0, desiredCapacity: 0 });
+      if (retire.scaleToZero) {
+        await updateGroup(guard, retire.name, { minSize: 0, desiredCapacity: 0 });
+        terminated.push(...retire.scaledIn);
+      }
       terminated.push(...(await terminateInstances(guard, retire.terminate, 'standby')).terminated);
       if (retire.tagIdle) await setTags(guard, retire.name, [roleTag('idle')]);
     }
@@ -112,7 +115,7 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
     if (restore?.tagLive) await setTags(guard, restore.name, [roleTag('live')]);
   }
 
-  const terminatedInstanceIds = [...(state.terminatedInstanceIds ?? []), ...terminated];
+  const terminatedInstanceIds = [...new Set([...(state.terminatedInstanceIds ?? []), ...terminated])];
   const progressed: ReleaseState = {
     ...state,
     rollback,

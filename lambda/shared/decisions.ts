@@ -553,6 +553,8 @@ export interface RetireActions {
   readonly suspend: readonly string[];
   /** MinSize 0 and desired 0 (scale-in deregisters and drains its InService instances). */
   readonly scaleToZero: boolean;
+  /** The instances that scale-in removes (InService and Pending), for the summary. */
+  readonly scaledIn: readonly string[];
   /** Standby instances are not removed by scale-in: terminated explicitly. */
   readonly terminate: readonly string[];
   readonly tagIdle: boolean;
@@ -651,11 +653,13 @@ function planRestore(
 
 function planRetire(group: GroupView): RetireActions {
   const active = activeInstances(group);
+  const scaleToZero = group.minSize !== 0 || group.desiredCapacity !== 0;
   return {
     colour: group.colour,
     name: group.name,
     suspend: missingSuspensions(group),
-    scaleToZero: group.minSize !== 0 || group.desiredCapacity !== 0,
+    scaleToZero,
+    scaledIn: scaleToZero ? idsIn(group, isServingOrStarting) : [],
     terminate: idsIn(group, (s) => s === 'Standby'),
     tagIdle: group.tags.role !== 'idle',
     settled: active.length === 0 && group.desiredCapacity === 0,

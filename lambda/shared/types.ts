@@ -89,7 +89,7 @@ export interface ReleaseState {
   /** Epoch ms when each step first completed, by step name. */
   readonly timings?: Record<string, number>;
   readonly summary?: ReleaseSummary;
-  /** Instances this execution terminated explicitly (Finalize, Rollback), accumulated over passes. */
+  /** Instances this execution removed (terminated, or scaled in by a rollback), accumulated over passes. */
   readonly terminatedInstanceIds?: readonly string[];
   /** What the execution this one took the lock from was doing (set by Prepare). */
   readonly superseded?: SupersededIntent;
