@@ -174,6 +174,13 @@ export interface BlueGreenServiceProps {
    */
   readonly maxCapacity?: number;
   /**
+   * Targets the target group (and its load balancer) may hold: the Elastic Load Balancing quota of
+   * your account, 1,000 unless AWS raised it for you. Both colours are registered in the one target
+   * group between scale-up and swap, so `2 × maxCapacity` must fit; declare a raised quota here.
+   * @default 1000
+   */
+  readonly targetQuota?: number;
+  /**
    * Capacity of the first release into the empty service, when the request names none.
    * @default - minCapacity
    */
@@ -621,6 +628,12 @@ export class BlueGreenService extends Construct {
   }
 }
 
+/**
+ * Targets per target group and per Application Load Balancer, by default (Elastic Load Balancing
+ * quotas: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html).
+ */
+const DEFAULT_TARGET_QUOTA = 1000;
+
 /** Checks every prop of the service and of its parts, then throws one error listing all problems. */
 function validateServiceProps(scope: Construct, props: BlueGreenServiceProps): void {
   const validator = new PropsValidator(scope);
@@ -637,6 +650,17 @@ function validateServiceProps(scope: Construct, props: BlueGreenServiceProps): v
   if (defaultValid) {
     validator.notGreaterThan('minCapacity', minCapacity, 'defaultCapacity', props.defaultCapacity);
     validator.notGreaterThan('defaultCapacity', props.defaultCapacity, 'maxCapacity', maxCapacity);
+  }
+  const quotaValid = validator.integerBetween('targetQuota', props.targetQuota, 2, 1_000_000);
+  const targetQuota = props.targetQuota ?? DEFAULT_TARGET_QUOTA;
+  if ((maxValid || quotaValid) && !Token.isUnresolved(maxCapacity) && !Token.isUnresolved(targetQuota)) {
+    if (2 * maxCapacity > targetQuota) {
+      validator.addProblem(
+        `2 × maxCapacity (${2 * maxCapacity}) must be <= targetQuota (${targetQuota}): both colours are registered ` +
+          'in the one target group between scale-up and swap (Elastic Load Balancing allows 1,000 targets per ' +
+          'target group unless your quota was raised; declare a raised quota with targetQuota)',
+      );
+    }
   }
   validator.secondsBetween('healthTimeout', props.healthTimeout, 60, 86400);
   validator.secondsBetween('bakeTime', props.bakeTime, 0, 86400);

@@ -7,8 +7,10 @@ export const AWS_DEFAULT_HEALTH: BlueGreenServiceProps = {
   healthCheck: { interval: Duration.seconds(30), healthyThresholdCount: 5, timeout: Duration.seconds(5) },
 };
 
+/** 1,000 instances per colour: both are registered at once, so a raised target quota is declared. */
 export const LARGE_FLEET: BlueGreenServiceProps = {
   minCapacity: 2,
   maxCapacity: 1000,
   defaultCapacity: 1000,
+  targetQuota: 2000,
 };

@@ -309,6 +309,20 @@ describe('prop validation: collected problems, Tokens, advisories', () => {
     ).toThrow(/healthTimeout \(.*\) comes from a token: give it as Duration.seconds\(token\)/);
   });
 
+  test('GIVEN 2 × maxCapacity above the default target quota (1,000) THEN synth fails naming both', () => {
+    expect(() => synthService({ maxCapacity: 501 })).toThrow(
+      /2 × maxCapacity \(1002\) must be <= targetQuota \(1000\): both colours are registered in the one target group/,
+    );
+  });
+
+  test('GIVEN a declared raised target quota THEN 1,000 per colour passes; a quota that is not a whole number is refused', () => {
+    expect(() => synthService({ maxCapacity: 1000, targetQuota: 2000 })).not.toThrow();
+    expect(() => synthService({ maxCapacity: 500 })).not.toThrow();
+    expect(() => synthService({ targetQuota: 1.5 })).toThrow(
+      /targetQuota \(1.5\) must be a whole number between 2 and 1000000/,
+    );
+  });
+
   test('GIVEN Token durations, numbers and strings THEN the validator skips them', () => {
     const stack = new Stack(testApp(), 'Tokens');
     const number = new CfnParameter(stack, 'Number', { type: 'Number' }).valueAsNumber;

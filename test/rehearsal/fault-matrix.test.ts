@@ -223,7 +223,7 @@ describe('bad requests fail before any mutating call', () => {
 
 describe('1,000 instances per group', () => {
   const template = () =>
-    serviceTemplate('large', { minCapacity: 2, maxCapacity: 1000, defaultCapacity: 1000 });
+    serviceTemplate('large', { minCapacity: 2, maxCapacity: 1000, defaultCapacity: 1000, targetQuota: 2000 });
 
   test('release and rollback succeed under injected throttling, Standby calls batched by 20', async () => {
     const r = rehearse({ requestsPerSecond: 200 }, template());
