@@ -17,11 +17,17 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../shared/clients/s3';
 import { now } from '../shared/clock';
 import { readServiceConfig, type ServiceConfig } from '../shared/config';
-import { classifyService, decidePrepare, recordTiming, type PrepareDecision } from '../shared/decisions';
+import {
+  classifyService,
+  decidePrepare,
+  recordTiming,
+  rollbackGoal,
+  type PrepareDecision,
+} from '../shared/decisions';
 import { errorName, UnexplainedStateError } from '../shared/errors';
 import { awaitOthersGone } from '../shared/fence';
 import { listServiceGroupNames, readFleetSnapshot } from '../shared/fleet';
-import { releaseLock, type LockItem } from '../shared/lock';
+import { releaseLock, type LockItem, type SupersededIntent } from '../shared/lock';
 import { acquireLock, inspectLock, recordIntent } from '../shared/lock-takeover';
 import { validateRequest, type ValidatedRequest } from '../shared/request';
 import { withRetry } from '../shared/retry';
@@ -89,7 +95,7 @@ async function decideHoldingLock(
   }
   try {
     const decision = await decide(state, request, config, { othersActing, superseded: lock.superseded });
-    await recordIntent(table, state.executionArn, intentOf(request, decision));
+    await recordIntent(table, state.executionArn, intentOf(request, decision, lock.superseded));
     return decided(state, decision, lock);
   } catch (error) {
     // Refused after taking the lock: nothing of the fleet was changed; give the lock back.
@@ -134,13 +140,19 @@ async function decide(
   return decision;
 }
 
-/** What the lock item records of this execution: what it moves the service to, and from. */
-function intentOf(request: ValidatedRequest, decision: PrepareDecision) {
-  return {
-    action: request.action,
-    version: decision.next === 'scaleUp' ? decision.plan.version : request.version,
-    fromVersion: decision.next === 'scaleUp' ? decision.plan.fromVersion : undefined,
-  };
+/**
+ * What the lock item records of this execution: the version it moves the service to, and the one
+ * live before. A convergence records the version it keeps (or, for a rollback, the goal it took
+ * over), so that a rollback superseding it knows where to stop: never two versions back.
+ */
+function intentOf(request: ValidatedRequest, decision: PrepareDecision, superseded?: SupersededIntent) {
+  if (decision.next === 'scaleUp') {
+    return { action: request.action, version: decision.plan.version, fromVersion: decision.plan.fromVersion };
+  }
+  if (request.action === 'rollback') {
+    return { action: request.action, version: rollbackGoal(superseded) ?? decision.restoreVersion };
+  }
+  return { action: request.action, version: request.version, fromVersion: decision.restoreVersion };
 }
 
 function decided(state: ReleaseState, decision: PrepareDecision, lock: LockItem): ReleaseState {

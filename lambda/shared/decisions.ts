@@ -189,12 +189,25 @@ export interface PrepareInput {
 
 export type PrepareDecision =
   | { readonly next: 'scaleUp'; readonly plan: ReleasePlan }
-  | { readonly next: 'rollback'; readonly rollback: RollbackInfo; readonly recoveries: number };
+  | {
+      readonly next: 'rollback';
+      readonly rollback: RollbackInfo;
+      readonly recoveries: number;
+      /** The version of the group the convergence will keep (its version tag), if any. */
+      readonly restoreVersion?: string;
+    };
 
 /** How many times Prepare sends an execution to reconcile before it gives up. */
 export const MAX_RECOVERIES = 2;
 
 export function decidePrepare(input: PrepareInput): PrepareDecision {
+  const decision = decideRequest(input);
+  if (decision.next !== 'rollback') return decision;
+  const keep = chooseRestoreGroup(input.snapshot);
+  return { ...decision, restoreVersion: keep ? input.snapshot.groups[keep].tags.version : undefined };
+}
+
+function decideRequest(input: PrepareInput): PrepareDecision {
   const { request, classification, snapshot, settings } = input;
   if (classification.kind === 'unexplained') {
     throw new UnexplainedStateError(`refusing to act: ${classification.reasons.join('; ')}`);

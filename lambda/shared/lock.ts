@@ -17,7 +17,8 @@
  *   relies on the fleet standing still (deciding a release, retiring a group).
  *
  * Condition expressions used (the rehearsal's simulator implements these):
- * `attribute_not_exists(pk)` and `#rev = :rev`.
+ * `attribute_not_exists(pk)`, `#rev = :rev`, and `#owner = :owner` for an item written before
+ * revisions existed.
  */
 import {
   ConditionalCheckFailedException,
@@ -58,8 +59,11 @@ export interface LockItem {
   readonly fromVersion?: string;
   readonly acquiredAt?: number;
   readonly superseded?: SupersededIntent;
-  /** Incremented by every write: the compare-and-swap token. */
-  readonly rev: number;
+  /**
+   * Incremented by every write: the compare-and-swap token. Undefined on an item written before
+   * revisions existed (an older version of this workflow): written once conditioned on its owner.
+   */
+  readonly rev?: number;
   readonly inFlight: readonly InFlightInvocation[];
 }
 
@@ -97,13 +101,20 @@ export async function updateLock(
     const condition: Pick<
       ConstructorParameters<typeof PutItemCommand>[0],
       'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    > = current
-      ? {
-          ConditionExpression: '#rev = :rev',
-          ExpressionAttributeNames: { '#rev': 'rev' },
-          ExpressionAttributeValues: { ':rev': { N: String(current.rev) } },
-        }
-      : { ConditionExpression: 'attribute_not_exists(pk)' };
+    > = !current
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : current.rev === undefined
+        ? {
+            ConditionExpression: '#owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':owner': { S: current.owner } },
+          }
+        : {
+            ConditionExpression: '#rev = :rev',
+            ExpressionAttributeNames: { '#rev': 'rev' },
+            ExpressionAttributeValues: { ':rev': { N: String(current.rev) } },
+          };
+    let written: LockItem | undefined;
     try {
       if (next === undefined) {
         await withRetry(() =>
@@ -112,12 +123,13 @@ export async function updateLock(
           ),
         );
       } else {
-        const item = toItem({ ...next, rev: (current?.rev ?? 0) + 1 });
+        written = { ...next, rev: (current?.rev ?? 0) + 1 };
+        const item = toItem(written);
         await withRetry(() =>
           dynamoDb.send(new PutItemCommand({ TableName: tableName, Item: item, ...condition })),
         );
       }
-      return next;
+      return written;
     } catch (error) {
       if (!isConditionalCheckFailed(error) || round >= MAX_CAS_ROUNDS) throw error;
     }
@@ -203,7 +215,7 @@ function fromItem(item: Record<string, AttributeValue>): LockItem | undefined {
     fromVersion: text('fromVersion'),
     acquiredAt: item.acquiredAt?.N !== undefined ? Number(item.acquiredAt.N) : undefined,
     superseded: parseJson<SupersededIntent>(text('superseded')),
-    rev: item.rev?.N !== undefined ? Number(item.rev.N) : 0,
+    rev: item.rev?.N !== undefined ? Number(item.rev.N) : undefined,
     inFlight: parseJson<InFlightInvocation[]>(text('inFlight')) ?? [],
   };
 }
@@ -212,7 +224,7 @@ function toItem(lock: LockItem): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
     pk: { S: LOCK_KEY },
     owner: { S: lock.owner },
-    rev: { N: String(lock.rev) },
+    rev: { N: String(lock.rev ?? 0) },
     inFlight: { S: JSON.stringify(lock.inFlight) },
   };
   if (lock.action) item.action = { S: lock.action };

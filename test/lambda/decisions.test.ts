@@ -1,20 +1,27 @@
 /** The pure decisions: no mocks, snapshot data in, decisions out. */
 import {
   activeInstances,
+  assertPlannedVersion,
   chooseRestoreGroup,
   classifyService,
   decideHealth,
   decidePrepare,
   isLeaving,
+  liveFleetSize,
   nextAfterRollback,
   planFinalize,
   planRollback,
   planSwap,
   recordTiming,
+  restoreCapacity,
   rollbackForError,
+  rollbackGoal,
   type Classification,
   type PrepareInput,
+  type RollbackInput,
 } from '../../lambda/shared/decisions';
+import type { SupersededIntent } from '../../lambda/shared/lock';
+import type { FleetSnapshot } from '../../lambda/shared/types';
 import type { ValidatedRequest } from '../../lambda/shared/request';
 import {
   allHealthy,
@@ -22,6 +29,7 @@ import {
   GROUP_NAMES,
   groupView,
   inService,
+  OTHER,
   snapshotOf,
   type GroupSpec,
 } from './fixtures';
@@ -188,7 +196,7 @@ describe('decidePrepare', () => {
       request,
       snapshot,
       classification: classifyService(snapshot),
-      lockHeldByRunningExecution: false,
+      othersActing: false,
       recoveries: 0,
       settings,
       ...extra,
@@ -239,6 +247,7 @@ describe('decidePrepare', () => {
   it('sends an interrupted release to the rollback first and counts the recovery', () => {
     const blue = live({ instances: [['i-b1', 'Standby']] });
     expect(decidePrepare(input(release, blue, idle, { recoveries: 1 }))).toEqual({
+      restoreVersion: 'v1.0.0',
       next: 'rollback',
       rollback: { reason: 'recovering an interrupted release before releasing v2.0.0', automatic: false },
       recoveries: 2,
@@ -261,8 +270,108 @@ describe('decidePrepare', () => {
     );
   });
 
+  it('GIVEN a stable fleet but a step of another execution may still act WHEN a release is prepared THEN it recovers first', () => {
+    expect(decidePrepare(input(release, live(), idle, { othersActing: true }))).toEqual({
+      next: 'rollback',
+      rollback: { reason: 'recovering an interrupted release before releasing v2.0.0', automatic: false },
+      recoveries: 1,
+      restoreVersion: 'v1.0.0',
+    });
+    expect(() => decidePrepare(input(release, live(), idle, { othersActing: true, recoveries: 2 }))).toThrow(
+      expect.objectContaining({
+        name: 'UnexplainedState',
+        message: 'recovery did not converge after 2 attempts: another step may still be acting',
+      }),
+    );
+  });
+
   describe('a rollback request', () => {
     const rollback: ValidatedRequest = { action: 'rollback' };
+    /** v2.0.0 live in green after a release from v1.0.0 in blue. */
+    const liveGreenV2 = live({ version: 'v2.0.0', previousVersion: 'v1.0.0', instances: inService('g', 3) });
+    const idleBlue: GroupSpec = { role: 'idle', version: 'v1.0.0' };
+    const releaseV2: SupersededIntent = {
+      owner: OTHER,
+      action: 'release',
+      version: 'v2.0.0',
+      fromVersion: 'v1.0.0',
+    };
+
+    it('GIVEN it took over a release from v1.0.0 and v1.0.0 is live WHEN prepared THEN it converges to confirm, never rolling back further', () => {
+      expect(decidePrepare(input(rollback, live(), idle, { superseded: releaseV2 }))).toEqual({
+        next: 'rollback',
+        rollback: { reason: 'rollback requested: v1.0.0 is live', automatic: false },
+        recoveries: 0,
+        restoreVersion: 'v1.0.0',
+      });
+    });
+
+    it('GIVEN it took over a release from v1.0.0 that got as far as making v2.0.0 live WHEN prepared THEN it releases v1.0.0 again', () => {
+      expect(decidePrepare(input(rollback, idleBlue, liveGreenV2, { superseded: releaseV2 }))).toMatchObject({
+        next: 'scaleUp',
+        plan: { action: 'rollback', version: 'v1.0.0', targetColour: 'blue', fromVersion: 'v2.0.0' },
+      });
+    });
+
+    it('GIVEN it took over a rollback to v1.0.0 that already made it live WHEN prepared THEN it confirms instead of going back to v0.9.0', () => {
+      // Blue's previous version is v0.9.0: without the goal, a second rollback would undo the first.
+      const superseded: SupersededIntent = {
+        owner: OTHER,
+        action: 'rollback',
+        version: 'v1.0.0',
+        fromVersion: 'v2.0.0',
+      };
+      expect(decidePrepare(input(rollback, live(), idle, { superseded }))).toMatchObject({
+        next: 'rollback',
+        rollback: { reason: 'rollback requested: v1.0.0 is live', automatic: false },
+      });
+    });
+
+    it('GIVEN it took over a rollback to v1.0.0 that had not got far WHEN prepared THEN it re-releases v1.0.0', () => {
+      const superseded: SupersededIntent = {
+        owner: OTHER,
+        action: 'rollback',
+        version: 'v1.0.0',
+        fromVersion: 'v2.0.0',
+      };
+      expect(decidePrepare(input(rollback, idleBlue, liveGreenV2, { superseded }))).toMatchObject({
+        next: 'scaleUp',
+        plan: { action: 'rollback', version: 'v1.0.0', targetColour: 'blue' },
+      });
+    });
+
+    it('GIVEN others may still act WHEN the goal is already live THEN it converges and counts the attempt', () => {
+      expect(
+        decidePrepare(input(rollback, live(), idle, { superseded: releaseV2, othersActing: true })),
+      ).toEqual({
+        next: 'rollback',
+        rollback: { reason: 'rollback requested', automatic: false },
+        recoveries: 1,
+        restoreVersion: 'v1.0.0',
+      });
+    });
+
+    it('GIVEN two convergence attempts already WHEN still interrupted or others still act THEN it gives up, naming why', () => {
+      const blue = {
+        ...live(),
+        role: 'standby',
+        instances: [['i-b1', 'Standby']] as Array<[string, string]>,
+      };
+      expect(() =>
+        decidePrepare(input(rollback, blue, live({ instances: inService('g', 1) }), { recoveries: 2 })),
+      ).toThrow(
+        expect.objectContaining({
+          name: 'UnexplainedState',
+          message: expect.stringMatching(
+            /^rollback did not converge after 2 attempts: .*tagged bluegreen:role=standby/,
+          ),
+        }),
+      );
+      expect(() =>
+        decidePrepare(input(rollback, live(), idle, { othersActing: true, recoveries: 2 })),
+      ).toThrow('rollback did not converge after 2 attempts: another step may still be acting');
+    });
+
     it('releases the previous version into the idle group when stable', () => {
       expect(decidePrepare(input(rollback, live(), idle))).toMatchObject({
         next: 'scaleUp',
@@ -275,7 +384,7 @@ describe('decidePrepare', () => {
         },
       });
     });
-    it('converges an interrupted release', () => {
+    it('converges an interrupted release, counting the attempt (capped like a recovery)', () => {
       const blue = {
         ...live(),
         role: 'standby',
@@ -284,14 +393,14 @@ describe('decidePrepare', () => {
       expect(decidePrepare(input(rollback, blue, live({ instances: inService('g', 1) })))).toEqual({
         next: 'rollback',
         rollback: { reason: 'rollback requested', automatic: false },
-        recoveries: 0,
+        recoveries: 1,
+        restoreVersion: 'v1.0.0',
       });
     });
-    it('converges when it took the lock from a running execution, whatever the fleet looks like', () => {
-      expect(
-        decidePrepare(input(rollback, live(), idle, { lockHeldByRunningExecution: true })),
-      ).toMatchObject({
+    it('converges when another execution may still be acting (it took the lock over), whatever the fleet looks like', () => {
+      expect(decidePrepare(input(rollback, live(), idle, { othersActing: true }))).toMatchObject({
         next: 'rollback',
+        recoveries: 1,
       });
     });
     it('refuses when there is nothing to roll back to', () => {
@@ -305,6 +414,51 @@ describe('decidePrepare', () => {
         }),
       );
     });
+  });
+});
+
+describe('rollbackGoal', () => {
+  it('GIVEN nothing superseded THEN no goal (the live group’s previous version is the target)', () => {
+    expect(rollbackGoal(undefined)).toBeUndefined();
+  });
+  it('GIVEN a superseded release THEN the version live before it', () => {
+    expect(rollbackGoal({ owner: OTHER, action: 'release', version: 'v2', fromVersion: 'v1' })).toBe('v1');
+  });
+  it('GIVEN a superseded rollback THEN the version it was restoring', () => {
+    expect(rollbackGoal({ owner: OTHER, action: 'rollback', version: 'v1', fromVersion: 'v2' })).toBe('v1');
+  });
+});
+
+describe('assertPlannedVersion', () => {
+  const plan = basePlan({ version: 'v2.0.0' });
+  it('GIVEN the group carries the planned version THEN it passes', () => {
+    expect(() => assertPlannedVersion(plan, groupView('green', { version: 'v2.0.0' }))).not.toThrow();
+  });
+  it('GIVEN another version tag, or none THEN VersionChanged naming both', () => {
+    expect(() => assertPlannedVersion(plan, groupView('green', { version: 'v3.0.0' }))).toThrow(
+      expect.objectContaining({
+        name: 'VersionChanged',
+        message: 'green (shop-green) is tagged bluegreen:version="v3.0.0", not the planned v2.0.0',
+      }),
+    );
+    expect(() => assertPlannedVersion(plan, groupView('green', {}))).toThrow(
+      expect.objectContaining({ name: 'VersionChanged' }),
+    );
+  });
+});
+
+describe('liveFleetSize', () => {
+  it('GIVEN InService, Pending, Standby and leaving instances THEN counts all but the leaving ones', () => {
+    const from = groupView('blue', {
+      instances: [
+        ['i-1', 'InService'],
+        ['i-2', 'Pending'],
+        ['i-3', 'Standby'],
+        ['i-4', 'Terminating'],
+        ['i-5', 'Terminated'],
+      ],
+    });
+    expect(liveFleetSize(from)).toBe(3);
   });
 });
 
@@ -401,6 +555,10 @@ describe('planFinalize', () => {
   });
 });
 
+/** planRollback with the fixture's MinCapacity (2), nobody else acting, no earlier capacity. */
+const rollbackPlan = (snapshot: FleetSnapshot, extra: Partial<RollbackInput> = {}) =>
+  planRollback(snapshot, { minCapacity: 2, othersActing: false, ...extra });
+
 describe('planRollback', () => {
   const suspended = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'];
   const standbyBlue: GroupSpec = {
@@ -420,7 +578,7 @@ describe('planRollback', () => {
   it('restores the standby group: exits Standby, waits for EnteringStandby, leaves the new group serving', () => {
     const snapshot = snapshotOf(standbyBlue, liveGreen, allHealthy(liveGreen));
     expect(chooseRestoreGroup(snapshot)).toBe('blue');
-    const actions = planRollback(snapshot, 2);
+    const actions = rollbackPlan(snapshot, { minCapacity: 2, othersActing: false });
     expect(actions.restore).toMatchObject({
       colour: 'blue',
       resume: true,
@@ -435,9 +593,15 @@ describe('planRollback', () => {
 
   it('takes the other group out only once the restored group is healthy', () => {
     const blue: GroupSpec = { ...standbyBlue, instances: inService('b', 3), desired: 3, suspended: [] };
-    const notYet = planRollback(snapshotOf(blue, liveGreen, { 'i-b001': 'healthy', 'i-b002': 'initial' }), 2);
+    const notYet = rollbackPlan(snapshotOf(blue, liveGreen, { 'i-b001': 'healthy', 'i-b002': 'initial' }), {
+      minCapacity: 2,
+      othersActing: false,
+    });
     expect(notYet.takeOutOfService).toBe(false);
-    const ready = planRollback(snapshotOf(blue, liveGreen, allHealthy(blue, liveGreen)), 2);
+    const ready = rollbackPlan(snapshotOf(blue, liveGreen, allHealthy(blue, liveGreen)), {
+      minCapacity: 2,
+      othersActing: false,
+    });
     expect(ready.takeOutOfService).toBe(true);
     expect(ready.restore).toMatchObject({ ready: true, tagLive: true, minSize: 2 });
     expect(ready.retire).toEqual([
@@ -446,6 +610,8 @@ describe('planRollback', () => {
         name: 'shop-green',
         suspend: suspended,
         scaleToZero: true,
+        // What scale-in removes, named in the summary.
+        scaledIn: ['i-g001', 'i-g002', 'i-g003'],
         terminate: [],
         tagIdle: true,
         settled: false,
@@ -463,7 +629,10 @@ describe('planRollback', () => {
       desired: 0,
       suspended,
     };
-    const actions = planRollback(snapshotOf(blue, green, allHealthy(blue)), 2);
+    const actions = rollbackPlan(snapshotOf(blue, green, allHealthy(blue)), {
+      minCapacity: 2,
+      othersActing: false,
+    });
     expect(actions.converged).toBe(true);
     expect(actions.retire[0]).toMatchObject({ scaleToZero: false, tagIdle: false, suspend: [] });
   });
@@ -476,12 +645,16 @@ describe('planRollback', () => {
       desired: 3,
       instances: [...inService('b', 3), ['i-s1', 'Standby'], ['i-s2', 'Standby']],
     };
-    expect(planRollback(snapshotOf(blue, liveGreen), 2).restore).toMatchObject({
+    expect(
+      rollbackPlan(snapshotOf(blue, liveGreen), { minCapacity: 2, othersActing: false }).restore,
+    ).toMatchObject({
       exitStandby: ['i-s1'],
       terminateSurplus: [],
     });
     const full: GroupSpec = { ...blue, desired: 4, instances: [...inService('b', 4), ['i-s2', 'Standby']] };
-    expect(planRollback(snapshotOf(full, liveGreen), 2).restore).toMatchObject({
+    expect(
+      rollbackPlan(snapshotOf(full, liveGreen), { minCapacity: 2, othersActing: false }).restore,
+    ).toMatchObject({
       exitStandby: [],
       terminateSurplus: ['i-s2'],
     });
@@ -496,7 +669,10 @@ describe('planRollback', () => {
       desired: 3,
       instances: [['i-g1', 'Pending']],
     };
-    const actions = planRollback(snapshotOf(blue, green, allHealthy(blue)), 2);
+    const actions = rollbackPlan(snapshotOf(blue, green, allHealthy(blue)), {
+      minCapacity: 2,
+      othersActing: false,
+    });
     expect(actions.restore).toMatchObject({ colour: 'blue', ready: true, tagLive: false, exitStandby: [] });
     expect(actions.retire[0]).toMatchObject({
       colour: 'green',
@@ -508,7 +684,10 @@ describe('planRollback', () => {
 
   it('with nothing to restore, empties both groups', () => {
     const blue: GroupSpec = { role: 'idle', version: 'v1.0.0', desired: 2, instances: inService('b', 2) };
-    const actions = planRollback(snapshotOf(blue, { role: 'live', version: 'v0.1.0' }), 2);
+    const actions = rollbackPlan(snapshotOf(blue, { role: 'live', version: 'v0.1.0' }), {
+      minCapacity: 2,
+      othersActing: false,
+    });
     expect(actions.restore).toBeUndefined();
     expect(actions.takeOutOfService).toBe(true);
     expect(actions.retire.map((r) => [r.colour, r.scaleToZero, r.tagIdle, r.settled])).toEqual([
@@ -526,8 +705,269 @@ describe('planRollback', () => {
       instances: [['i-g1', 'Standby']],
       suspended,
     };
-    const actions = planRollback(snapshotOf(blue, green, allHealthy(blue)), 2);
+    const actions = rollbackPlan(snapshotOf(blue, green, allHealthy(blue)), {
+      minCapacity: 2,
+      othersActing: false,
+    });
     expect(actions.retire[0]).toMatchObject({ terminate: ['i-g1'], scaleToZero: false, settled: false });
+  });
+});
+
+describe('chooseRestoreGroup', () => {
+  const liveGreen: GroupSpec = { role: 'live', version: 'v2.0.0', min: 2, instances: inService('g', 3) };
+
+  it('GIVEN a standby group whose instances are all gone but whose version tag is valid THEN it is still restored (relaunched)', () => {
+    const blue: GroupSpec = { role: 'standby', version: 'v1.0.0', instances: [['i-b1', 'Terminated']] };
+    expect(chooseRestoreGroup(snapshotOf(blue, liveGreen))).toBe('blue');
+  });
+
+  it('GIVEN an empty standby group without a valid version tag THEN the live group is kept', () => {
+    expect(chooseRestoreGroup(snapshotOf({ role: 'standby' }, liveGreen))).toBe('green');
+    expect(chooseRestoreGroup(snapshotOf({ role: 'standby', version: '../x' }, liveGreen))).toBe('green');
+  });
+
+  it('GIVEN a standby group with instances THEN it is restored whatever its tag', () => {
+    const blue: GroupSpec = { role: 'standby', instances: [['i-b1', 'Standby']] };
+    expect(chooseRestoreGroup(snapshotOf(blue, liveGreen))).toBe('blue');
+  });
+});
+
+describe('restoreCapacity', () => {
+  const standby = (extra: GroupSpec = {}): GroupSpec => ({ role: 'standby', version: 'v1.0.0', ...extra });
+  const retired = (extra: GroupSpec = {}): GroupSpec => ({ role: 'live', version: 'v2.0.0', ...extra });
+
+  it('GIVEN nothing anywhere THEN the service minimum', () => {
+    expect(restoreCapacity(snapshotOf(standby(), retired()), 'blue', 2)).toBe(2);
+  });
+
+  it('GIVEN the retired group wants or has more THEN its size (it matched the live fleet and may have scaled)', () => {
+    expect(restoreCapacity(snapshotOf(standby(), retired({ desired: 5 })), 'blue', 2)).toBe(5);
+    const overDesired = retired({ desired: 3, instances: inService('g', 4) });
+    expect(restoreCapacity(snapshotOf(standby(), overDesired), 'blue', 2)).toBe(4);
+  });
+
+  it('GIVEN the restored group has more instances (Standby included) THEN its count', () => {
+    const blue = standby({ instances: [...inService('b', 2), ['i-s1', 'Standby'], ['i-s2', 'Standby']] });
+    expect(restoreCapacity(snapshotOf(blue, retired({ instances: inService('g', 2) })), 'blue', 2)).toBe(4);
+  });
+
+  it('GIVEN an earlier pass settled on more THEN that is kept (never lowered)', () => {
+    expect(restoreCapacity(snapshotOf(standby(), retired({ desired: 2 })), 'blue', 2, 5)).toBe(5);
+  });
+
+  it('GIVEN leaving instances THEN they do not count', () => {
+    const leaving = retired({
+      desired: 0,
+      instances: [
+        ['i-g1', 'Terminating'],
+        ['i-g2', 'Terminated'],
+      ],
+    });
+    expect(restoreCapacity(snapshotOf(standby(), leaving), 'blue', 1)).toBe(1);
+  });
+
+  it('GIVEN more than the restored group’s MaxSize THEN MaxSize, and never less than 1', () => {
+    expect(restoreCapacity(snapshotOf(standby({ max: 3 }), retired({ desired: 5 })), 'blue', 2)).toBe(3);
+    expect(restoreCapacity(snapshotOf(standby(), retired()), 'blue', 0)).toBe(1);
+  });
+});
+
+describe('planRollback: restoring at capacity', () => {
+  const suspended = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'];
+  const liveGreen: GroupSpec = { role: 'live', version: 'v2.0.0', min: 2, instances: inService('g', 3) };
+
+  it('GIVEN the standby group lost every instance WHEN planned THEN it relaunches its version: desired raised to the retired fleet’s size', () => {
+    const blue: GroupSpec = { role: 'standby', version: 'v1.0.0', min: 0, desired: 0, suspended };
+    const actions = rollbackPlan(snapshotOf(blue, liveGreen, allHealthy(liveGreen)));
+    expect(actions.restore).toMatchObject({
+      colour: 'blue',
+      version: 'v1.0.0',
+      capacity: 3,
+      resume: true,
+      exitStandby: [],
+      desiredCapacity: 3,
+      minSize: 2,
+      replace: [],
+      healthy: 0,
+      ready: false,
+    });
+    expect(actions.takeOutOfService).toBe(false);
+  });
+
+  it('GIVEN Standby instances short of the capacity WHEN they all exit this pass THEN desired is raised to the capacity too', () => {
+    const blue: GroupSpec = {
+      role: 'standby',
+      version: 'v1.0.0',
+      desired: 0,
+      instances: [
+        ['i-b1', 'Standby'],
+        ['i-b2', 'Standby'],
+      ],
+    };
+    expect(rollbackPlan(snapshotOf(blue, liveGreen)).restore).toMatchObject({
+      exitStandby: ['i-b1', 'i-b2'],
+      capacity: 3,
+      desiredCapacity: 3,
+    });
+  });
+
+  it('GIVEN an instance still entering Standby WHEN planned THEN desired is not raised yet and the group is not ready', () => {
+    const blue: GroupSpec = {
+      role: 'standby',
+      version: 'v1.0.0',
+      max: 3,
+      desired: 3,
+      instances: [...inService('b', 3), ['i-b9', 'EnteringStandby']],
+    };
+    const actions = rollbackPlan(snapshotOf(blue, liveGreen, allHealthy(blue, liveGreen)));
+    expect(actions.restore).toMatchObject({
+      capacity: 3,
+      healthy: 3,
+      desiredCapacity: undefined,
+      ready: false,
+    });
+    expect(actions.takeOutOfService).toBe(false);
+  });
+
+  it('GIVEN an instance this rollback brought back from Standby turns unhealthy WHEN short of capacity THEN it is replaced; a fresh launch is not', () => {
+    const blue: GroupSpec = { role: 'standby', version: 'v1.0.0', desired: 3, instances: inService('b', 3) };
+    const health = {
+      ...allHealthy(liveGreen),
+      'i-b001': 'healthy',
+      'i-b002': 'unhealthy',
+      'i-b003': 'unhealthy',
+    } as const;
+    // i-b002 came back from Standby (impaired there, unchecked); i-b003 is a relaunch still starting.
+    expect(
+      rollbackPlan(snapshotOf(blue, liveGreen, health), { exitedStandby: ['i-b001', 'i-b002'] }).restore,
+    ).toMatchObject({ healthy: 1, replace: ['i-b002'], ready: false });
+    expect(rollbackPlan(snapshotOf(blue, liveGreen, health)).restore).toMatchObject({ replace: [] });
+  });
+
+  it('GIVEN an instance brought back from Standby that is only starting (initial) WHEN short of capacity THEN it is not replaced', () => {
+    const blue: GroupSpec = { role: 'standby', version: 'v1.0.0', desired: 3, instances: inService('b', 3) };
+    const health = { 'i-b001': 'healthy', 'i-b002': 'initial', 'i-b003': 'healthy' } as const;
+    expect(
+      rollbackPlan(snapshotOf(blue, liveGreen, health), { exitedStandby: ['i-b002'] }).restore,
+    ).toMatchObject({ replace: [] });
+  });
+
+  it('GIVEN an unhealthy instance WHEN the group already serves at capacity THEN it is left alone', () => {
+    const blue: GroupSpec = {
+      role: 'standby',
+      version: 'v1.0.0',
+      max: 3,
+      desired: 3,
+      instances: [...inService('b', 3), ['i-b9', 'InService']],
+    };
+    const health = { ...allHealthy(blue), 'i-b9': 'unhealthy' } as const;
+    expect(
+      rollbackPlan(snapshotOf(blue, liveGreen, health), { exitedStandby: ['i-b9'] }).restore,
+    ).toMatchObject({
+      capacity: 3,
+      healthy: 3,
+      replace: [],
+      ready: true,
+    });
+  });
+
+  it('GIVEN healthy instances fewer than the capacity WHEN every one is back THEN not ready, and nothing is taken out', () => {
+    const blue: GroupSpec = { role: 'standby', version: 'v1.0.0', desired: 2, instances: inService('b', 2) };
+    const green: GroupSpec = { ...liveGreen, instances: inService('g', 4) };
+    const actions = rollbackPlan(snapshotOf(blue, green, allHealthy(blue, green)));
+    expect(actions.restore).toMatchObject({ capacity: 4, healthy: 2, desiredCapacity: 4, ready: false });
+    expect(actions.takeOutOfService).toBe(false);
+  });
+
+  it('GIVEN an earlier pass settled on a capacity WHEN planned again THEN that capacity is kept', () => {
+    const blue: GroupSpec = { role: 'standby', version: 'v1.0.0', desired: 3, instances: inService('b', 3) };
+    const actions = rollbackPlan(snapshotOf(blue, { role: 'live', version: 'v2.0.0' }, allHealthy(blue)), {
+      earlierCapacity: 4,
+    });
+    expect(actions.restore).toMatchObject({ capacity: 4, desiredCapacity: 4, ready: false });
+  });
+
+  it('GIVEN a restored group ready WHEN another invocation may still act THEN nothing is taken out of service, and not converged', () => {
+    const blue: GroupSpec = { role: 'live', version: 'v1.0.0', min: 2, instances: inService('b', 3) };
+    const green: GroupSpec = {
+      role: 'idle',
+      version: 'v2.0.0',
+      min: 2,
+      desired: 3,
+      instances: [['i-g1', 'Pending']],
+    };
+    const snapshot = snapshotOf(blue, green, allHealthy(blue));
+    expect(rollbackPlan(snapshot).takeOutOfService).toBe(true);
+    const fenced = rollbackPlan(snapshot, { othersActing: true });
+    expect(fenced.restore).toMatchObject({ ready: true });
+    expect(fenced.takeOutOfService).toBe(false);
+    expect(fenced.converged).toBe(false);
+  });
+
+  it('GIVEN nothing to restore WHEN another invocation may still act THEN nothing is retired either', () => {
+    const blue: GroupSpec = { role: 'idle', version: 'v1.0.0', desired: 2, instances: inService('b', 2) };
+    const actions = rollbackPlan(snapshotOf(blue, { role: 'live' }), { othersActing: true });
+    expect(actions.restore).toBeUndefined();
+    expect(actions.takeOutOfService).toBe(false);
+    expect(actions.converged).toBe(false);
+  });
+});
+
+describe('nextAfterRollback', () => {
+  const releaseV2: SupersededIntent = {
+    owner: OTHER,
+    action: 'release',
+    version: 'v2.0.0',
+    fromVersion: 'v1.0.0',
+  };
+  const rollbackToV1: SupersededIntent = {
+    owner: OTHER,
+    action: 'rollback',
+    version: 'v1.0.0',
+    fromVersion: 'v2.0.0',
+  };
+  const next = (
+    extra: Partial<Parameters<typeof nextAfterRollback>[0]> = {},
+  ): ReturnType<typeof nextAfterRollback> =>
+    nextAfterRollback({
+      requestAction: 'rollback',
+      rollback: { reason: 'rollback requested', automatic: false },
+      error: undefined,
+      liveVersion: 'v1.0.0',
+      superseded: undefined,
+      ...extra,
+    });
+
+  it('GIVEN an automatic rollback THEN failed, whatever the goal', () => {
+    expect(
+      next({ rollback: { reason: 'x', automatic: true }, superseded: releaseV2, liveVersion: 'v2.0.0' }),
+    ).toBe('failed');
+  });
+
+  it('GIVEN a recovery before a release THEN prepare; after a caught error THEN rolled back', () => {
+    expect(next({ requestAction: 'release' })).toBe('prepare');
+    expect(next({ requestAction: undefined })).toBe('prepare');
+    expect(next({ requestAction: 'release', error: { Error: 'States.Timeout', Cause: 'x' } })).toBe(
+      'rolledBack',
+    );
+  });
+
+  it('GIVEN a rollback request whose goal is not live yet THEN prepare (to re-release it)', () => {
+    expect(next({ superseded: releaseV2, liveVersion: 'v2.0.0' })).toBe('prepare');
+    expect(next({ superseded: rollbackToV1, liveVersion: 'v2.0.0' })).toBe('prepare');
+    expect(next({ superseded: releaseV2, liveVersion: undefined })).toBe('prepare');
+  });
+
+  it('GIVEN a rollback request whose goal is live THEN rolled back', () => {
+    expect(next({ superseded: releaseV2, liveVersion: 'v1.0.0' })).toBe('rolledBack');
+    expect(next({ superseded: rollbackToV1, liveVersion: 'v1.0.0' })).toBe('rolledBack');
+  });
+
+  it('GIVEN a rollback request with nothing superseded, or after a caught error THEN rolled back', () => {
+    expect(next({ liveVersion: 'v2.0.0' })).toBe('rolledBack');
+    expect(
+      next({ superseded: releaseV2, liveVersion: 'v2.0.0', error: { Error: 'LockLost', Cause: 'x' } }),
+    ).toBe('rolledBack');
   });
 });
 
@@ -553,10 +993,18 @@ describe('rollback bookkeeping', () => {
     ).toEqual({ reason: 'release rejected by arn:aws:iam::1:user/ana: error rate', automatic: true });
   });
   it('goes back to Prepare only after a recovery before a release', () => {
-    expect(nextAfterRollback('release', { reason: 'r', automatic: false }, undefined)).toBe('prepare');
-    expect(nextAfterRollback(undefined, { reason: 'r', automatic: false }, undefined)).toBe('prepare');
-    expect(nextAfterRollback('release', { reason: 'r', automatic: true }, undefined)).toBe('failed');
-    expect(nextAfterRollback('rollback', { reason: 'r', automatic: false }, undefined)).toBe('rolledBack');
+    const after = (requestAction: 'release' | 'rollback' | undefined, automatic: boolean) =>
+      nextAfterRollback({
+        requestAction,
+        rollback: { reason: 'r', automatic },
+        error: undefined,
+        liveVersion: 'v1.0.0',
+        superseded: undefined,
+      });
+    expect(after('release', false)).toBe('prepare');
+    expect(after(undefined, false)).toBe('prepare');
+    expect(after('release', true)).toBe('failed');
+    expect(after('rollback', false)).toBe('rolledBack');
   });
   it('keeps the first time a step completed', () => {
     expect(recordTiming({ prepared: 1 }, 'prepared', 5)).toEqual({ prepared: 1 });

@@ -1,11 +1,34 @@
 import {
+  CreateOrUpdateTagsCommand,
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { handler } from '../../lambda/finalize';
-import { basePlan, baseState, inService, ME, OTHER, type GroupSpec } from './fixtures';
-import { autoScaling, autoScalingLog, dynamoDb, givenFleet, givenLockOwner, resetAws } from './harness';
+import {
+  allHealthy,
+  basePlan,
+  baseState,
+  inService,
+  invocation,
+  lockItem,
+  ME,
+  OTHER,
+  type GroupSpec,
+} from './fixtures';
+import {
+  autoScaling,
+  autoScalingLog,
+  dynamoDb,
+  FENCE_WRITES,
+  givenFleet,
+  givenLockItem,
+  givenLockOwner,
+  lockTable,
+  mutatingCalls,
+  resetAws,
+  storedLock,
+} from './harness';
 
 const NOW = 1_700_000_000_000 + 600_000;
 const ALL_SUSPENDED = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'];
@@ -28,6 +51,9 @@ const standbyBlue: GroupSpec = {
   ],
   suspended: ALL_SUSPENDED,
 };
+/** The new group serving: every instance InService and healthy on the target group. */
+const serving = allHealthy(liveGreen);
+const changes = () => autoScalingLog().filter((l) => !l.startsWith('Describe'));
 
 beforeEach(() => {
   resetAws();
@@ -37,7 +63,7 @@ afterEach(() => jest.restoreAllMocks());
 
 describe('Finalize', () => {
   it('tags the old group idle BEFORE terminating its Standby instances, then releases the lock', async () => {
-    givenFleet(standbyBlue, liveGreen);
+    givenFleet(standbyBlue, liveGreen, serving);
     const state = await handler(
       baseState({ timings: { prepared: 1_700_000_000_000, swapped: 1_700_000_200_000 } }),
     );
@@ -51,10 +77,12 @@ describe('Finalize', () => {
       InstanceId: 'i-b1',
       ShouldDecrementDesiredCapacity: false,
     });
+    // Released while it still held it (the delete is conditional on the item it read, ours).
     expect(dynamoDb).toHaveReceivedCommandWith(DeleteItemCommand, {
-      ConditionExpression: '#owner = :me',
-      ExpressionAttributeValues: { ':me': { S: ME } },
+      ConditionExpression: '#rev = :rev',
+      ExpressionAttributeValues: { ':rev': { N: '2' } },
     });
+    expect(lockTable.item).toBeUndefined();
     expect(state).toEqual({
       ...baseState(),
       next: 'released',
@@ -76,7 +104,7 @@ describe('Finalize', () => {
   });
 
   it('empties the old group, suspends it, and sets the live MinSize', async () => {
-    givenFleet({ ...standbyBlue, min: 2, desired: 1, suspended: [] }, { ...liveGreen, min: 0 });
+    givenFleet({ ...standbyBlue, min: 2, desired: 1, suspended: [] }, { ...liveGreen, min: 0 }, serving);
     await handler(baseState());
     expect(autoScaling).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       AutoScalingGroupName: 'shop-blue',
@@ -103,6 +131,7 @@ describe('Finalize', () => {
         ],
       },
       liveGreen,
+      serving,
     );
     await expect(handler(baseState())).resolves.toMatchObject({ next: 'finalize', waitSeconds: 15 });
     expect(autoScalingLog().filter((l) => !l.startsWith('Describe'))).toEqual([
@@ -112,7 +141,7 @@ describe('Finalize', () => {
   });
 
   it('tolerates an instance already terminated, and rethrows other errors', async () => {
-    givenFleet(standbyBlue, liveGreen);
+    givenFleet(standbyBlue, liveGreen, serving);
     autoScaling.on(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-b1' }).rejects(
       Object.assign(new Error('Instance Id not found - No managed instance found for instance ID: i-b1'), {
         name: 'ValidationError',
@@ -123,6 +152,8 @@ describe('Finalize', () => {
       terminatedInstanceIds: ['i-b2'],
     });
 
+    // The first run released the lock; the second is another execution's Finalize holding it.
+    givenLockOwner(ME);
     autoScaling
       .on(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-b1' })
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
@@ -130,7 +161,8 @@ describe('Finalize', () => {
   });
 
   it('first release: nothing to empty, releases the lock', async () => {
-    givenFleet({ role: 'live', version: 'v1.0.0', min: 2, instances: inService('b', 2) }, { role: 'idle' });
+    const blue: GroupSpec = { role: 'live', version: 'v1.0.0', min: 2, instances: inService('b', 2) };
+    givenFleet(blue, { role: 'idle' }, allHealthy(blue));
     const plan = basePlan({
       targetColour: 'blue',
       targetGroupName: 'shop-blue',
@@ -143,6 +175,7 @@ describe('Finalize', () => {
     const state = await handler(baseState({ plan }));
     expect(autoScalingLog().filter((l) => !l.startsWith('Describe'))).toEqual([]);
     expect(dynamoDb).toHaveReceivedCommand(DeleteItemCommand);
+    expect(lockTable.item).toBeUndefined();
     expect(state.summary).toMatchObject({
       outcome: 'released',
       version: 'v1.0.0',
@@ -156,5 +189,104 @@ describe('Finalize', () => {
     givenLockOwner(OTHER, 'rollback');
     await expect(handler(baseState())).rejects.toMatchObject({ name: 'LockLost' });
     expect(autoScaling.calls()).toHaveLength(0);
+  });
+});
+
+describe('Finalize: verifies the new fleet before tearing down the old one', () => {
+  it('GIVEN fewer healthy instances than min(minCapacity, capacity) WHEN finalizing THEN it keeps the warm old fleet and looks again, with a deadline', async () => {
+    givenFleet(standbyBlue, liveGreen, { 'i-g001': 'healthy', 'i-g002': 'unhealthy', 'i-g003': 'initial' });
+    const state = await handler(baseState());
+    expect(state).toMatchObject({ next: 'finalize', waitSeconds: 15, finalizeDeadline: NOW + 900_000 });
+    expect(state.summary).toBeUndefined();
+    expect(changes()).toEqual([]);
+    // The lock is kept (nothing released), the fence left.
+    expect(mutatingCalls()).toEqual(FENCE_WRITES);
+    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [] });
+  });
+
+  it('GIVEN a deadline set by an earlier pass WHEN still short THEN it keeps that deadline', async () => {
+    givenFleet(standbyBlue, liveGreen, { 'i-g001': 'healthy' });
+    await expect(handler(baseState({ finalizeDeadline: NOW + 5_000 }))).resolves.toMatchObject({
+      next: 'finalize',
+      finalizeDeadline: NOW + 5_000,
+    });
+  });
+
+  it('GIVEN the deadline has passed WHEN still short THEN TargetNotHealthy (into the rollback), nothing torn down', async () => {
+    givenFleet(standbyBlue, liveGreen, { 'i-g001': 'healthy' });
+    await expect(handler(baseState({ finalizeDeadline: NOW }))).rejects.toMatchObject({
+      name: 'TargetNotHealthy',
+      message: 'green (shop-green) serves v2.0.0 on 1 healthy instance(s), fewer than 2',
+    });
+    expect(changes()).toEqual([]);
+    expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
+  });
+
+  it('GIVEN instances healthy on the target group but not InService WHEN counted THEN they do not serve', async () => {
+    const green: GroupSpec = {
+      ...liveGreen,
+      instances: [
+        ['i-g001', 'InService'],
+        ['i-g002', 'Terminating'],
+        ['i-g003', 'Standby'],
+      ],
+    };
+    givenFleet(standbyBlue, green, { 'i-g001': 'healthy', 'i-g002': 'healthy', 'i-g003': 'healthy' });
+    await expect(handler(baseState())).resolves.toMatchObject({ next: 'finalize' });
+    expect(changes()).toEqual([]);
+  });
+
+  it('GIVEN a capacity of 1 WHEN one instance serves THEN that is enough (MinCapacity 2 is never asked of a smaller fleet)', async () => {
+    const green: GroupSpec = { ...liveGreen, min: 1, instances: inService('g', 1) };
+    givenFleet(standbyBlue, green, allHealthy(green));
+    await expect(handler(baseState({ plan: basePlan({ capacity: 1 }) }))).resolves.toMatchObject({
+      next: 'released',
+    });
+  });
+
+  it('GIVEN the new group no longer carries the planned version WHEN finalizing THEN VersionChanged, nothing torn down, the lock kept', async () => {
+    givenFleet(standbyBlue, { ...liveGreen, version: 'v2.0.1' }, serving);
+    await expect(handler(baseState())).rejects.toMatchObject({
+      name: 'VersionChanged',
+      message: 'green (shop-green) is tagged bluegreen:version="v2.0.1", not the planned v2.0.0',
+    });
+    expect(changes()).toEqual([]);
+    expect(storedLock()?.owner).toBe(ME);
+  });
+});
+
+describe('Finalize: releasing the lock', () => {
+  it('GIVEN only Finalize itself is listed in the fence WHEN it releases the lock THEN the item is deleted', async () => {
+    givenFleet(standbyBlue, liveGreen, serving);
+    let listedAtRelease: unknown;
+    dynamoDb.on(DeleteItemCommand).callsFake(() => {
+      listedAtRelease = storedLock()?.inFlight.map((i) => i.id);
+      lockTable.item = undefined;
+      return {};
+    });
+    await handler(baseState(), { awsRequestId: 'fin-1', getRemainingTimeInMillis: () => 60_000 });
+    expect(listedAtRelease).toEqual([`${ME}/fin-1`]);
+    expect(lockTable.item).toBeUndefined();
+  });
+
+  it('GIVEN a step of another execution may still act WHEN Finalize releases THEN the lock (the fence) is kept, and the release still reported', async () => {
+    const stuck = invocation(OTHER, 'old-step', NOW + 60_000);
+    givenLockItem(lockItem(ME, 'release', { inFlight: [stuck] }));
+    givenFleet(standbyBlue, liveGreen, serving);
+    await expect(handler(baseState())).resolves.toMatchObject({ next: 'released' });
+    expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
+    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [stuck] });
+  });
+
+  it('GIVEN the lock is taken over during the teardown WHEN the next guard runs THEN LockLost, nothing more torn down, nothing released', async () => {
+    givenFleet(standbyBlue, liveGreen, serving);
+    autoScaling.on(CreateOrUpdateTagsCommand).callsFake(() => {
+      lockTable.item = lockItem(OTHER, 'rollback', { rev: 8, inFlight: storedLock()?.inFlight });
+      return {};
+    });
+    await expect(handler(baseState())).rejects.toMatchObject({ name: 'LockLost' });
+    expect(changes()).toEqual(['CreateOrUpdateTags shop-blue bluegreen:role=idle']);
+    expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
+    expect(storedLock()).toMatchObject({ owner: OTHER, inFlight: [] });
   });
 });

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { InFlightInvocation, SupersededIntent } from '../../lambda/shared/lock';
 import { TagKeys, type Colour } from '../../lambda/shared/tags';
 import type {
   FleetSnapshot,
@@ -166,14 +167,40 @@ export function targetHealthOutput(health: Record<string, TargetHealthState>): {
   };
 }
 
-export function lockItem(owner: string, action = 'release'): Record<string, AttributeValue> {
-  return {
+/** What a test may say about the lock item beyond its owner and action. */
+export interface LockSpec {
+  readonly version?: string;
+  readonly fromVersion?: string;
+  /** The compare-and-swap revision. @default 1 */
+  readonly rev?: number;
+  /** Step invocations that may still be acting. @default none */
+  readonly inFlight?: readonly InFlightInvocation[];
+  readonly superseded?: SupersededIntent;
+}
+
+/** The lock item as DynamoDB stores it (rev and inFlight included, as lock.ts writes them). */
+export function lockItem(
+  owner: string,
+  action = 'release',
+  spec: LockSpec = {},
+): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
     pk: { S: 'release-lock' },
     owner: { S: owner },
     action: { S: action },
-    version: { S: 'v1.0.0' },
+    version: { S: spec.version ?? 'v1.0.0' },
     acquiredAt: { N: '1700000000000' },
+    rev: { N: String(spec.rev ?? 1) },
+    inFlight: { S: JSON.stringify(spec.inFlight ?? []) },
   };
+  if (spec.fromVersion !== undefined) item.fromVersion = { S: spec.fromVersion };
+  if (spec.superseded) item.superseded = { S: JSON.stringify(spec.superseded) };
+  return item;
+}
+
+/** A step invocation of `execution` listed in the fence until `until` (epoch ms). */
+export function invocation(execution: string, requestId: string, until: number): InFlightInvocation {
+  return { id: `${execution}/${requestId}`, execution, until };
 }
 
 export function basePlan(overrides: Partial<ReleasePlan> = {}): ReleasePlan {
@@ -210,6 +237,7 @@ export function commandNames(mock: { calls(): ReadonlyArray<{ args: readonly unk
 /** Clients whose calls the tests watch; a change is anything but a read. */
 export const READ_ONLY_COMMANDS = new Set([
   'DescribeAutoScalingGroupsCommand',
+  'DescribeAutoScalingInstancesCommand',
   'DescribeTargetHealthCommand',
   'GetItemCommand',
   'DescribeExecutionCommand',

@@ -1,3 +1,4 @@
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -10,11 +11,12 @@ import {
   basePlan,
   baseState,
   inService,
+  OTHER,
   setEnvironment,
   targetHealthOutput,
   type GroupSpec,
 } from './fixtures';
-import { givenFleet, loadBalancing, resetAws } from './harness';
+import { autoScaling, givenFleet, givenLockOwner, loadBalancing, resetAws } from './harness';
 
 const T0 = 1_700_000_000_000;
 const cloudWatch = mockClient(CloudWatchClient);
@@ -87,6 +89,21 @@ describe('CheckHealth polling inside one invocation', () => {
     expect(loadBalancing).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 3);
     // Polled at the health-check interval of the fixture (15 s): healthy seen at the third check.
     expect(elapsedMs).toBe(30_000);
+  });
+
+  it('GIVEN the lock is taken over during the wait WHEN it polls again THEN LockLost at that poll, without reading the fleet again', async () => {
+    setEnvironment({ POLL_BUDGET_SECONDS: '60' });
+    givenFleet(liveBlue, newGreen, { 'i-g001': 'healthy', 'i-g002': 'initial' });
+    // A rollback takes the lock over 20 s in (between the second and the third poll).
+    setTimeout(() => givenLockOwner(OTHER, 'rollback'), 20_000);
+    const state = baseState({ plan: basePlan({ capacity: 2, healthDeadline: T0 + 900_000 }) });
+    const outcome = checkHealth(state).then(
+      () => 'resolved',
+      (error: Error) => `${error.name} after ${Date.now() - T0} ms`,
+    );
+    await timed(outcome);
+    await expect(outcome).resolves.toBe('LockLost after 30000 ms');
+    expect(autoScaling).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 2);
   });
 
   it('hands back to the state machine when its budget is spent', async () => {
@@ -188,6 +205,28 @@ describe('WatchBake', () => {
     const { result } = await timed(watchBake(state));
     expect(result).toMatchObject({ next: 'bake' });
     expect(cloudWatch).not.toHaveReceivedCommand(DescribeAlarmsCommand);
+  });
+
+  it('GIVEN another execution holds the lock WHEN the bake is watched THEN LockLost before any alarm is read', async () => {
+    setEnvironment({ POLL_BUDGET_SECONDS: '60', ROLLBACK_ALARM_NAMES: '["errors"]' });
+    givenLockOwner(OTHER, 'rollback');
+    await expect(watchBake(state)).rejects.toMatchObject({ name: 'LockLost' });
+    expect(cloudWatch).not.toHaveReceivedCommand(DescribeAlarmsCommand);
+  });
+
+  it('GIVEN the lock is taken over mid-bake WHEN it polls again THEN LockLost instead of polling on', async () => {
+    setEnvironment({ POLL_BUDGET_SECONDS: '600', ROLLBACK_ALARM_NAMES: '["errors"]' });
+    cloudWatch
+      .on(DescribeAlarmsCommand)
+      .resolves({ MetricAlarms: [{ AlarmName: 'errors', StateValue: 'OK' }] });
+    setTimeout(() => givenLockOwner(OTHER, 'rollback'), 40_000);
+    const outcome = watchBake(state).then(
+      () => 'resolved',
+      (error: Error) => `${error.name} after ${Date.now() - T0} ms`,
+    );
+    await timed(outcome);
+    await expect(outcome).resolves.toBe('LockLost after 45000 ms');
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 3);
   });
 
   it('says so, once, when a configured alarm does not exist, and bakes on', async () => {

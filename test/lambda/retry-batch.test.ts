@@ -1,5 +1,5 @@
 import { chunk, mapWithConcurrency } from '../../lambda/shared/batch';
-import { backoffDelayMs, isRetryableError, withRetry } from '../../lambda/shared/retry';
+import { backoffDelayMs, DEFAULT_ATTEMPTS, isRetryableError, withRetry } from '../../lambda/shared/retry';
 
 function awsError(name: string, status = 400): Error {
   return Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
@@ -40,6 +40,21 @@ describe('withRetry', () => {
       name: 'ThrottlingException',
     });
     expect(call).toHaveBeenCalledTimes(3);
+  });
+
+  it('GIVEN no attempts option WHEN the error keeps coming THEN it makes 12 calls, then rethrows', async () => {
+    const call = jest.fn<Promise<string>, []>().mockRejectedValue(awsError('Throttling'));
+    await expect(withRetry(call, { random: () => 0 })).rejects.toMatchObject({ name: 'Throttling' });
+    expect(call).toHaveBeenCalledTimes(12);
+    expect(DEFAULT_ATTEMPTS).toBe(12);
+  });
+
+  it('GIVEN 11 failures WHEN retried with the defaults THEN the 12th call succeeds', async () => {
+    const call = jest.fn<Promise<string>, []>();
+    for (let i = 0; i < 11; i++) call.mockRejectedValueOnce(awsError('ResourceContention', 500));
+    call.mockResolvedValueOnce('done');
+    await expect(withRetry(call, { random: () => 0 })).resolves.toBe('done');
+    expect(call).toHaveBeenCalledTimes(12);
   });
 
   it.each([

@@ -8,15 +8,29 @@ import {
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { handler } from '../../lambda/rollback';
 import type { ReleaseState } from '../../lambda/shared/types';
-import { allHealthy, baseState, inService, OTHER, type GroupSpec } from './fixtures';
+import {
+  allHealthy,
+  baseState,
+  inService,
+  invocation,
+  lockItem,
+  ME,
+  OTHER,
+  type GroupSpec,
+} from './fixtures';
 import {
   autoScaling,
   autoScalingLog,
   dynamoDb,
+  FENCE_WRITES,
   givenFleet,
+  givenLockItem,
   givenLockOwner,
+  lockTable,
   mutatingCalls,
   resetAws,
+  storedLock,
+  unguardedChanges,
 } from './harness';
 
 const ALL_SUSPENDED = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'];
@@ -124,7 +138,9 @@ describe('Rollback', () => {
       allHealthy({ instances: inService('b', 3) }),
     );
     const state = await handler(onRequest({ terminatedInstanceIds: ['i-x'] }));
-    expect(mutatingCalls()).toEqual(['DeleteItemCommand']);
+    // Nothing of the fleet changed: the fence entry, then the lock released (and the entry with it).
+    expect(mutatingCalls()).toEqual(['PutItemCommand', 'DeleteItemCommand']);
+    expect(lockTable.item).toBeUndefined();
     expect(state).toMatchObject({
       next: 'rolledBack',
       summary: {
@@ -196,7 +212,9 @@ describe('Rollback', () => {
       baseState({ request: { version: 'v3' }, plan: undefined, rollback, recoveries: 1 }),
     );
     expect(state).toMatchObject({ next: 'prepare', recoveries: 1 });
-    expect(mutatingCalls()).toEqual([]);
+    // Nothing but entering and leaving the fence: the lock stays this execution's.
+    expect(mutatingCalls()).toEqual(FENCE_WRITES);
+    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [] });
   });
 
   it('terminates the Standby instances of the group taken out (scale-in leaves them)', async () => {
@@ -244,5 +262,216 @@ describe('Rollback', () => {
     givenLockOwner(OTHER, 'rollback');
     await expect(handler(onRequest())).rejects.toMatchObject({ name: 'LockLost' });
     expect(autoScaling.calls()).toHaveLength(0);
+  });
+});
+
+describe('Rollback: restoring at capacity, fenced, with a deadline', () => {
+  const NOW = 1_700_000_500_000;
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(NOW));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('GIVEN its first pass WHEN not converged THEN it sets its deadline (health timeout + 10 min) and the capacity it restores', async () => {
+    givenFleet(standbyBlue, liveGreen, allHealthy(liveGreen));
+    await expect(handler(onRequest())).resolves.toMatchObject({
+      next: 'rollback',
+      rollbackDeadline: NOW + (900 + 600) * 1000,
+      restoreCapacity: 3,
+      exitedStandby: ['i-b1', 'i-b3'],
+    });
+  });
+
+  it('GIVEN the standby group lost its instances WHEN rolling back THEN it relaunches its version at the retired fleet’s size, retiring nothing yet', async () => {
+    const emptyBlue: GroupSpec = { ...standbyBlue, instances: [['i-b1', 'Terminated']] };
+    givenFleet(emptyBlue, liveGreen, allHealthy(liveGreen));
+    await expect(handler(onRequest())).resolves.toMatchObject({ next: 'rollback', restoreCapacity: 3 });
+    expect(changes()).toEqual(['ResumeProcesses shop-blue', 'UpdateAutoScalingGroup shop-blue']);
+    expect(autoScaling).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      AutoScalingGroupName: 'shop-blue',
+      DesiredCapacity: 3,
+      MinSize: 2,
+    });
+    expect(unguardedChanges()).toEqual([]);
+  });
+
+  it('GIVEN an instance it brought back from Standby turns unhealthy WHEN short of capacity THEN it is replaced without decrement', async () => {
+    const backBlue: GroupSpec = {
+      ...standbyBlue,
+      desired: 3,
+      min: 2,
+      suspended: [],
+      instances: inService('b', 3),
+    };
+    givenFleet(backBlue, liveGreen, {
+      ...allHealthy(liveGreen),
+      'i-b001': 'healthy',
+      'i-b002': 'unhealthy',
+      'i-b003': 'healthy',
+    });
+    const state = await handler(onRequest({ exitedStandby: ['i-b001', 'i-b002', 'i-b003'] }));
+    expect(changes()).toEqual(['TerminateInstanceInAutoScalingGroup i-b002']);
+    expect(autoScaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, {
+      InstanceId: 'i-b002',
+      ShouldDecrementDesiredCapacity: false,
+    });
+    expect(state).toMatchObject({ next: 'rollback', terminatedInstanceIds: ['i-b002'] });
+  });
+
+  it('GIVEN a step of another execution may still act WHEN the restored group serves THEN nothing is retired yet', async () => {
+    givenLockItem(lockItem(ME, 'rollback', { inFlight: [invocation(OTHER, 'swap-1', NOW + 60_000)] }));
+    const blue: GroupSpec = { role: 'live', version: 'v1.0.0', min: 2, instances: inService('b', 3) };
+    const green: GroupSpec = {
+      role: 'idle',
+      version: 'v2.0.0',
+      min: 2,
+      desired: 3,
+      instances: inService('g', 3),
+    };
+    givenFleet(blue, green, allHealthy(blue, green));
+    await expect(handler(onRequest())).resolves.toMatchObject({ next: 'rollback', waitSeconds: 15 });
+    expect(changes()).toEqual([]);
+    expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
+
+    // Once that step has left (or its deadline passed), the other group is taken out.
+    autoScaling.resetHistory();
+    givenLockItem(lockItem(ME, 'rollback', { inFlight: [invocation(OTHER, 'swap-1', NOW - 1)] }));
+    await handler(onRequest());
+    expect(changes()).toEqual(['SuspendProcesses shop-green', 'UpdateAutoScalingGroup shop-green']);
+  });
+
+  it('GIVEN the deadline has passed WHEN still not restored THEN RollbackIncomplete naming what serves, nothing taken out of service', async () => {
+    const backBlue: GroupSpec = {
+      ...standbyBlue,
+      desired: 3,
+      min: 2,
+      suspended: [],
+      instances: inService('b', 3),
+    };
+    givenFleet(backBlue, liveGreen, { ...allHealthy(liveGreen), 'i-b001': 'healthy' });
+    await expect(handler(onRequest({ rollbackDeadline: NOW }))).rejects.toMatchObject({
+      name: 'RollbackIncomplete',
+      message:
+        'rollback did not converge by its deadline: blue v1.0.0 has 1 of 3 healthy. ' +
+        'Serving now: blue (shop-blue) v1.0.0: 1 healthy; green (shop-green) v2.0.0: 3 healthy. ' +
+        'Nothing was taken out of service.',
+    });
+    expect(autoScaling).not.toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      AutoScalingGroupName: 'shop-green',
+    });
+    expect(autoScaling).not.toHaveReceivedCommand(CreateOrUpdateTagsCommand);
+    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [] });
+    expect(rollbackMetrics()).toEqual([]);
+  });
+
+  it('GIVEN the deadline has passed while another step may act WHEN not converged THEN the message says so', async () => {
+    givenLockItem(lockItem(ME, 'rollback', { inFlight: [invocation(OTHER, 'swap-1', NOW + 60_000)] }));
+    const blue: GroupSpec = { role: 'live', version: 'v1.0.0', min: 2, instances: inService('b', 3) };
+    const green: GroupSpec = {
+      role: 'idle',
+      version: 'v2.0.0',
+      min: 2,
+      desired: 3,
+      instances: inService('g', 3),
+    };
+    givenFleet(blue, green, allHealthy(blue, green));
+    await expect(handler(onRequest({ rollbackDeadline: NOW - 1 }))).rejects.toMatchObject({
+      name: 'RollbackIncomplete',
+      message: expect.stringContaining(
+        'blue v1.0.0 has 3 of 3 healthy; 1 step(s) of another execution may still be acting.',
+      ),
+    });
+  });
+
+  it('GIVEN a deadline not yet reached WHEN not converged THEN it keeps going, keeping the deadline it set first', async () => {
+    givenFleet(standbyBlue, liveGreen, allHealthy(liveGreen));
+    await expect(handler(onRequest({ rollbackDeadline: NOW + 1 }))).resolves.toMatchObject({
+      next: 'rollback',
+      rollbackDeadline: NOW + 1,
+    });
+  });
+
+  it('GIVEN a capacity settled on by an earlier pass WHEN the retired group has shrunk meanwhile THEN it still restores that capacity', async () => {
+    const backBlue: GroupSpec = {
+      ...standbyBlue,
+      desired: 3,
+      min: 2,
+      suspended: [],
+      instances: inService('b', 3),
+    };
+    givenFleet(backBlue, { ...liveGreen, instances: inService('g', 1) }, allHealthy(backBlue, liveGreen));
+    await expect(handler(onRequest({ restoreCapacity: 4 }))).resolves.toMatchObject({
+      next: 'rollback',
+      restoreCapacity: 4,
+    });
+    expect(autoScaling).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
+      AutoScalingGroupName: 'shop-blue',
+      DesiredCapacity: 4,
+    });
+  });
+
+  it('GIVEN a rollback request that took over a release which made v2.0.0 live WHEN converged with v2.0.0 kept THEN back to Prepare (to release v1.0.0 again), keeping the lock', async () => {
+    const green: GroupSpec = { ...liveGreen };
+    givenFleet(
+      { role: 'idle', version: 'v1.0.0', desired: 0, suspended: ALL_SUSPENDED },
+      green,
+      allHealthy(green),
+    );
+    const superseded = { owner: OTHER, action: 'release' as const, version: 'v2.0.0', fromVersion: 'v1.0.0' };
+    const state = await handler(onRequest({ superseded }));
+    expect(state).toMatchObject({ next: 'prepare', superseded });
+    expect(state.summary).toBeUndefined();
+    expect(storedLock()?.owner).toBe(ME);
+    expect(rollbackMetrics()).toEqual([]);
+  });
+
+  it('GIVEN the kept group has a surplus instance still in Standby WHEN converged THEN the summary lists only the healthy InService instances', async () => {
+    const fullBlue: GroupSpec = {
+      role: 'live',
+      version: 'v1.0.0',
+      min: 2,
+      max: 2,
+      desired: 2,
+      instances: [...inService('b', 2), ['i-s1', 'Standby']],
+    };
+    const emptyGreen: GroupSpec = { role: 'idle', version: 'v2.0.0', desired: 0, suspended: ALL_SUSPENDED };
+    givenFleet(fullBlue, emptyGreen, { ...allHealthy(fullBlue), 'i-s1': 'healthy' });
+    const state = await handler(onRequest());
+    expect(state).toMatchObject({
+      next: 'rolledBack',
+      terminatedInstanceIds: ['i-s1'],
+      summary: { instanceIds: ['i-b001', 'i-b002'], terminatedInstanceIds: ['i-s1'] },
+    });
+  });
+
+  it('GIVEN the retired group still serves WHEN it is scaled to 0 THEN its instances are counted as removed, once', async () => {
+    const blue: GroupSpec = { role: 'live', version: 'v1.0.0', min: 2, instances: inService('b', 3) };
+    const green: GroupSpec = {
+      role: 'idle',
+      version: 'v2.0.0',
+      min: 2,
+      desired: 3,
+      instances: [...inService('g', 2), ['i-g9', 'Pending']],
+    };
+    givenFleet(blue, green, allHealthy(blue, green));
+    await expect(handler(onRequest({ terminatedInstanceIds: ['i-g001'] }))).resolves.toMatchObject({
+      terminatedInstanceIds: ['i-g001', 'i-g002', 'i-g9'],
+    });
+  });
+
+  it('GIVEN the lock is taken over mid-pass WHEN the next guard runs THEN LockLost and no further change', async () => {
+    const backBlue: GroupSpec = {
+      ...standbyBlue,
+      desired: 3,
+      min: 0,
+      suspended: [],
+      instances: inService('b', 3),
+    };
+    givenFleet(backBlue, liveGreen, allHealthy(backBlue, liveGreen));
+    autoScaling.on(UpdateAutoScalingGroupCommand).callsFake(() => {
+      lockTable.item = lockItem(OTHER, 'rollback', { rev: 4, inFlight: storedLock()?.inFlight });
+      return {};
+    });
+    await expect(handler(onRequest())).rejects.toMatchObject({ name: 'LockLost' });
+    expect(changes()).toEqual(['UpdateAutoScalingGroup shop-blue']);
+    expect(storedLock()).toMatchObject({ owner: OTHER, inFlight: [] });
   });
 });

@@ -3,10 +3,25 @@ import {
   ResumeProcessesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { handler as checkHealth } from '../../lambda/check-health';
 import { handler as scaleUp } from '../../lambda/scale-up';
-import { basePlan, baseState, inService, OTHER, type GroupSpec } from './fixtures';
-import { autoScaling, autoScalingLog, givenFleet, givenLockOwner, mutatingCalls, resetAws } from './harness';
+import { basePlan, baseState, inService, lockItem, ME, OTHER, type GroupSpec } from './fixtures';
+import {
+  autoScaling,
+  autoScalingLog,
+  dynamoDb,
+  FENCE_WRITES,
+  givenFleet,
+  givenLockOwner,
+  interceptNextLockWrite,
+  lockTable,
+  mutatingCalls,
+  resetAws,
+  storedLock,
+  timeline,
+  unguardedChanges,
+} from './harness';
 
 const NOW = 1_700_000_100_000;
 const liveBlue: GroupSpec = { role: 'live', version: 'v1.0.0', min: 2, instances: inService('b', 3) };
@@ -74,7 +89,60 @@ describe('ScaleUp', () => {
       name: 'IdleGroupNotEmpty',
       message: expect.stringContaining('i-g1 InService'),
     });
-    expect(mutatingCalls()).toEqual([]);
+    // Nothing but entering and leaving the fence.
+    expect(mutatingCalls()).toEqual(FENCE_WRITES);
+    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [] });
+  });
+
+  it('GIVEN the lock is ours WHEN it scales up THEN it is listed in the fence meanwhile, and every change is preceded by a lock read', async () => {
+    givenFleet(liveBlue, { role: 'idle', version: 'v0.9.0' });
+    const context = { awsRequestId: 'scale-1', getRemainingTimeInMillis: () => 120_000 };
+    let listed: unknown;
+    autoScaling.on(CreateOrUpdateTagsCommand).callsFake(() => {
+      listed = storedLock()?.inFlight;
+      return {};
+    });
+    await scaleUp(baseState(), context);
+    expect(listed).toEqual([{ id: `${ME}/scale-1`, execution: ME, until: NOW + 122_000 }]);
+    expect(unguardedChanges()).toEqual([]);
+    expect(timeline().filter((c) => !c.startsWith('Describe'))).toEqual([
+      'GetItem',
+      'PutItem',
+      'GetItem',
+      'CreateOrUpdateTags shop-green bluegreen:version=v2.0.0,bluegreen:role=idle',
+      'GetItem',
+      'ResumeProcesses shop-green',
+      'GetItem',
+      'UpdateAutoScalingGroup shop-green',
+      'GetItem',
+      'PutItem',
+    ]);
+    expect(storedLock()?.inFlight).toEqual([]);
+  });
+
+  it('GIVEN a rollback takes the lock over after the version tag WHEN the next guard runs THEN LockLost and no further change', async () => {
+    givenFleet(liveBlue, { role: 'idle', version: 'v0.9.0' });
+    autoScaling.on(CreateOrUpdateTagsCommand).callsFake(() => {
+      lockTable.item = lockItem(OTHER, 'rollback', { rev: 7, inFlight: storedLock()?.inFlight });
+      return {};
+    });
+    await expect(scaleUp(baseState())).rejects.toMatchObject({
+      name: 'LockLost',
+      message: expect.stringContaining(OTHER),
+    });
+    expect(autoScalingLog().filter((l) => !l.startsWith('Describe'))).toEqual([
+      'CreateOrUpdateTags shop-green bluegreen:version=v2.0.0,bluegreen:role=idle',
+    ]);
+    // It took itself off the new owner's list on the way out.
+    expect(storedLock()).toMatchObject({ owner: OTHER, inFlight: [] });
+  });
+
+  it('GIVEN the fence entry cannot be written WHEN it starts THEN nothing of the fleet is touched', async () => {
+    interceptNextLockWrite(() => {
+      throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    });
+    await expect(scaleUp(baseState())).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(autoScaling.calls()).toHaveLength(0);
   });
 
   it('stops when the lock was taken over', async () => {
@@ -107,6 +175,7 @@ describe('CheckHealth', () => {
       waitSeconds: 15,
       progress: { healthy: 1, wanted: 2, lifecycle: { InService: 1, Pending: 1 } },
     });
+    // Read-only: not even a fence entry.
     expect(mutatingCalls()).toEqual([]);
   });
 
@@ -138,6 +207,32 @@ describe('CheckHealth', () => {
       progress: { healthy: 2, wanted: 2, lifecycle: { InService: 2, Terminating: 1 } },
       timings: { healthy: NOW },
     });
+  });
+
+  it('GIVEN another execution took the lock over WHEN it checks THEN LockLost before reading the fleet', async () => {
+    givenLockOwner(OTHER, 'rollback');
+    await expect(checkHealth(state)).rejects.toMatchObject({
+      name: 'LockLost',
+      message: expect.stringContaining(OTHER),
+    });
+    expect(autoScaling.calls()).toHaveLength(0);
+    expect(dynamoDb).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true });
+  });
+
+  it('GIVEN the group no longer carries the planned version WHEN it checks THEN VersionChanged, even if every instance is healthy', async () => {
+    givenFleet(
+      liveBlue,
+      { role: 'idle', version: 'v2.0.1', instances: inService('g', 2) },
+      {
+        'i-g001': 'healthy',
+        'i-g002': 'healthy',
+      },
+    );
+    await expect(checkHealth(state)).rejects.toMatchObject({
+      name: 'VersionChanged',
+      message: 'green (shop-green) is tagged bluegreen:version="v2.0.1", not the planned v2.0.0',
+    });
+    expect(mutatingCalls()).toEqual([]);
   });
 
   it('rolls back automatically when the deadline passes', async () => {
