@@ -33,64 +33,68 @@ import type { ReleaseState } from '../shared/types';
 export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
   const plan = requirePlan(state, 'Finalize');
-  return withFence(config.lockTableName, state.executionArn, context, async ({ guard, invocationId }) => {
-    const snapshot = await readFleetSnapshot(config);
-    const target = snapshot.groups[plan.targetColour];
-    let terminatedInstanceIds = [...(state.terminatedInstanceIds ?? [])];
+  return withFence(
+    { tableName: config.lockTableName, executionArn: state.executionArn, step: 'finalize' },
+    context,
+    async ({ guard, invocationId }) => {
+      const snapshot = await readFleetSnapshot(config);
+      const target = snapshot.groups[plan.targetColour];
+      let terminatedInstanceIds = [...(state.terminatedInstanceIds ?? [])];
 
-    // Verified from AWS before anything is torn down or reported.
-    assertPlannedVersion(plan, target);
-    const serving = target.instances.filter((i) => isHealthy(i, snapshot.targetHealth));
-    const required = liveMinSize(config.minCapacity, plan.capacity);
-    if (serving.length < required) {
-      const deadline = state.finalizeDeadline ?? now() + plan.healthTimeoutSeconds * 1000;
-      if (now() >= deadline) {
-        throw new TargetNotHealthyError(
-          `${plan.targetColour} (${target.name}) serves ${plan.version} on ${serving.length} healthy instance(s), fewer than ${required}`,
-        );
+      // Verified from AWS before anything is torn down or reported.
+      assertPlannedVersion(plan, target);
+      const serving = target.instances.filter((i) => isHealthy(i, snapshot.targetHealth));
+      const required = liveMinSize(config.minCapacity, plan.capacity);
+      if (serving.length < required) {
+        const deadline = state.finalizeDeadline ?? now() + plan.healthTimeoutSeconds * 1000;
+        if (now() >= deadline) {
+          throw new TargetNotHealthyError(
+            `${plan.targetColour} (${target.name}) serves ${plan.version} on ${serving.length} healthy instance(s), fewer than ${required}`,
+          );
+        }
+        return { ...state, next: 'finalize', waitSeconds: config.pollSeconds, finalizeDeadline: deadline };
       }
-      return { ...state, next: 'finalize', waitSeconds: config.pollSeconds, finalizeDeadline: deadline };
-    }
 
-    if (plan.fromColour) {
-      const from = snapshot.groups[plan.fromColour];
-      // Idle FIRST: from here on a crash or a rollback never restores a half-terminated fleet
-      // (the rollback keeps the new live group and empties this one).
-      if (from.tags.role !== 'idle') await setTags(guard, from.name, [roleTag('idle')]);
-      const actions = planFinalize(from);
-      if (actions.enteringStandby.length > 0) {
-        return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
+      if (plan.fromColour) {
+        const from = snapshot.groups[plan.fromColour];
+        // Idle FIRST: from here on a crash or a rollback never restores a half-terminated fleet
+        // (the rollback keeps the new live group and empties this one).
+        if (from.tags.role !== 'idle') await setTags(guard, from.name, [roleTag('idle')]);
+        const actions = planFinalize(from);
+        if (actions.enteringStandby.length > 0) {
+          return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
+        }
+        const result = await terminateInstances(guard, actions.terminate, 'standby');
+        terminatedInstanceIds = [...terminatedInstanceIds, ...result.terminated];
+        await suspendProcesses(guard, from.name, actions.suspend);
+        if (actions.scaleToZero) await updateGroup(guard, from.name, { minSize: 0, desiredCapacity: 0 });
       }
-      const result = await terminateInstances(guard, actions.terminate, 'standby');
-      terminatedInstanceIds = [...terminatedInstanceIds, ...result.terminated];
-      await suspendProcesses(guard, from.name, actions.suspend);
-      if (actions.scaleToZero) await updateGroup(guard, from.name, { minSize: 0, desiredCapacity: 0 });
-    }
 
-    const minSize = liveMinSize(config.minCapacity, target.desiredCapacity);
-    if (target.minSize !== minSize) await updateGroup(guard, target.name, { minSize });
+      const minSize = liveMinSize(config.minCapacity, target.desiredCapacity);
+      if (target.minSize !== minSize) await updateGroup(guard, target.name, { minSize });
 
-    await releaseLock(config.lockTableName, state.executionArn, invocationId);
+      await releaseLock(config.lockTableName, state.executionArn, invocationId);
 
-    const at = now();
-    const timings = recordTiming(state.timings, 'released', at);
-    return {
-      ...state,
-      next: 'released',
-      waitSeconds: undefined,
-      terminatedInstanceIds,
-      timings,
-      summary: {
-        outcome: plan.action === 'rollback' ? 'rolled-back' : 'released',
-        version: plan.version,
-        liveColour: plan.targetColour,
-        liveGroupName: target.name,
-        ...(plan.fromVersion !== undefined ? { previousVersion: plan.fromVersion } : {}),
-        instanceIds: activeInstances(target).map((i) => i.id),
+      const at = now();
+      const timings = recordTiming(state.timings, 'released', at);
+      return {
+        ...state,
+        next: 'released',
+        waitSeconds: undefined,
         terminatedInstanceIds,
-        durationSeconds: durationSeconds(timings, at),
         timings,
-      },
-    };
-  });
+        summary: {
+          outcome: plan.action === 'rollback' ? 'rolled-back' : 'released',
+          version: plan.version,
+          liveColour: plan.targetColour,
+          liveGroupName: target.name,
+          ...(plan.fromVersion !== undefined ? { previousVersion: plan.fromVersion } : {}),
+          instanceIds: activeInstances(target).map((i) => i.id),
+          terminatedInstanceIds,
+          durationSeconds: durationSeconds(timings, at),
+          timings,
+        },
+      };
+    },
+  );
 }

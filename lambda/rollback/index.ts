@@ -51,24 +51,28 @@ const ROLLBACK_GRACE_SECONDS = 600;
 
 export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
-  return withFence(config.lockTableName, state.executionArn, context, async (fence) => {
-    let current: ReleaseState = {
-      ...state,
-      rollbackDeadline:
-        state.rollbackDeadline ?? now() + (config.healthTimeoutSeconds + ROLLBACK_GRACE_SECONDS) * 1000,
-    };
-    const { value } = await pollWithinBudget(
-      async () => {
-        current = await convergeOnce(current, config, fence);
-        return { final: current.next !== 'rollback', value: current };
-      },
-      {
-        intervalMs: Math.min(ROLLBACK_POLL_MS, config.pollSeconds * 1000),
-        budgetMs: config.pollBudgetSeconds * 1000,
-      },
-    );
-    return value;
-  });
+  return withFence(
+    { tableName: config.lockTableName, executionArn: state.executionArn, step: 'rollback' },
+    context,
+    async (fence) => {
+      let current: ReleaseState = {
+        ...state,
+        rollbackDeadline:
+          state.rollbackDeadline ?? now() + (config.healthTimeoutSeconds + ROLLBACK_GRACE_SECONDS) * 1000,
+      };
+      const { value } = await pollWithinBudget(
+        async () => {
+          current = await convergeOnce(current, config, fence);
+          return { final: current.next !== 'rollback', value: current };
+        },
+        {
+          intervalMs: Math.min(ROLLBACK_POLL_MS, config.pollSeconds * 1000),
+          budgetMs: config.pollBudgetSeconds * 1000,
+        },
+      );
+      return value;
+    },
+  );
 }
 
 /** One idempotent pass: read the fleet, do what it shows is still needed. */

@@ -16,40 +16,44 @@ import type { ReleaseState } from '../shared/types';
 export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
   const plan = requirePlan(state, 'ScaleUp');
-  return withFence(config.lockTableName, state.executionArn, context, async ({ guard }) => {
-    const snapshot = await readFleetSnapshot(config, { targetHealth: false });
-    const target = snapshot.groups[plan.targetColour];
-    const active = activeInstances(target);
-    // A re-run of this very step (its first attempt got as far as the resize) finds its own
-    // instances: same version tag, same desired capacity. Anything else in the group is not ours.
-    const ownEarlierAttempt =
-      target.tags.version === plan.version &&
-      target.tags.role === 'idle' &&
-      target.desiredCapacity === plan.capacity;
-    if (active.length > 0 && !ownEarlierAttempt) {
-      throw new IdleGroupNotEmptyError(
-        `${plan.targetColour} (${target.name}) should be empty before a release but has ${active.length} instance(s): ` +
-          active.map((i) => `${i.id} ${i.lifecycleState}`).join(', '),
-      );
-    }
+  return withFence(
+    { tableName: config.lockTableName, executionArn: state.executionArn, step: 'scale-up' },
+    context,
+    async ({ guard }) => {
+      const snapshot = await readFleetSnapshot(config, { targetHealth: false });
+      const target = snapshot.groups[plan.targetColour];
+      const active = activeInstances(target);
+      // A re-run of this very step (its first attempt got as far as the resize) finds its own
+      // instances: same version tag, same desired capacity. Anything else in the group is not ours.
+      const ownEarlierAttempt =
+        target.tags.version === plan.version &&
+        target.tags.role === 'idle' &&
+        target.desiredCapacity === plan.capacity;
+      if (active.length > 0 && !ownEarlierAttempt) {
+        throw new IdleGroupNotEmptyError(
+          `${plan.targetColour} (${target.name}) should be empty before a release but has ${active.length} instance(s): ` +
+            active.map((i) => `${i.id} ${i.lifecycleState}`).join(', '),
+        );
+      }
 
-    await setTags(guard, target.name, [
-      { key: TagKeys.version, value: plan.version, propagateAtLaunch: true },
-      roleTag('idle'),
-    ]);
-    await resumeProcesses(guard, target.name);
-    await updateGroup(guard, target.name, {
-      minSize: liveMinSize(config.minCapacity, plan.capacity),
-      desiredCapacity: plan.capacity,
-    });
+      await setTags(guard, target.name, [
+        { key: TagKeys.version, value: plan.version, propagateAtLaunch: true },
+        roleTag('idle'),
+      ]);
+      await resumeProcesses(guard, target.name);
+      await updateGroup(guard, target.name, {
+        minSize: liveMinSize(config.minCapacity, plan.capacity),
+        desiredCapacity: plan.capacity,
+      });
 
-    const at = now();
-    return {
-      ...state,
-      plan: { ...plan, healthDeadline: at + plan.healthTimeoutSeconds * 1000 },
-      next: 'waitForHealth',
-      waitSeconds: config.pollSeconds,
-      timings: recordTiming(state.timings, 'scaledUp', at),
-    };
-  });
+      const at = now();
+      return {
+        ...state,
+        plan: { ...plan, healthDeadline: at + plan.healthTimeoutSeconds * 1000 },
+        next: 'waitForHealth',
+        waitSeconds: config.pollSeconds,
+        timings: recordTiming(state.timings, 'scaledUp', at),
+      };
+    },
+  );
 }

@@ -41,18 +41,25 @@ export interface Fence {
   inspect(): Promise<{ readonly lock: LockItem; readonly others: InFlightInvocation[] }>;
 }
 
+export interface FenceScope {
+  readonly tableName: string;
+  readonly executionArn: string;
+  /** The step's name, recorded on its entry. */
+  readonly step: string;
+}
+
 export async function withFence<T>(
-  tableName: string,
-  executionArn: string,
+  scope: FenceScope,
   context: StepContext | undefined,
   work: (fence: Fence) => Promise<T>,
 ): Promise<T> {
+  const { tableName, executionArn, step } = scope;
   const invocationId = `${executionArn}/${context?.awsRequestId ?? randomUUID()}`;
   const remaining = context?.getRemainingTimeInMillis?.() ?? LAMBDA_MAX_RUNTIME_MS;
   const start = now();
   await enterInFlight(
     tableName,
-    { id: invocationId, execution: executionArn, until: start + remaining + CLOCK_SKEW_MARGIN_MS },
+    { id: invocationId, execution: executionArn, step, until: start + remaining + CLOCK_SKEW_MARGIN_MS },
     start,
   );
   const fence: Fence = {
@@ -62,14 +69,18 @@ export async function withFence<T>(
     },
     inspect: async () => {
       const lock = await assertLockHeld(tableName, executionArn);
-      return { lock, others: othersInFlight(lock, invocationId, now()) };
+      // This step's own earlier passes of this execution, once ended, are not strangers.
+      const others = othersInFlight(lock, invocationId, now()).filter(
+        (i) => !(i.ended && i.execution === executionArn && i.step === step),
+      );
+      return { lock, others };
     },
   };
   try {
     return await work(fence);
   } finally {
     try {
-      await leaveInFlight(tableName, invocationId);
+      await leaveInFlight(tableName, invocationId, now());
     } catch (error) {
       // Not fatal: the entry expires at its deadline; the next owner only waits longer.
       console.warn(`could not leave the in-flight list (${invocationId}): ${String(error)}`);

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { chunk, mapWithConcurrency } from './batch';
+import { sleep } from './clock';
 import { autoScaling } from './clients/auto-scaling';
 import { loadBalancing } from './clients/load-balancing';
 import type { ServiceConfig } from './config';
@@ -276,13 +277,31 @@ async function moveInBatches(
         pending = [];
       } catch (error) {
         if (errorName(error) !== 'ValidationError' || round >= 3) throw error;
-        const states = await readLifecycleStates(groupName);
-        const still = pending.filter((id) => states.get(id) === from);
+        const still = await stillIn(groupName, pending, from);
         if (still.length === pending.length) throw error;
         pending = still;
       }
     }
   }
+}
+
+/** Reads before concluding that a refused move moved nothing: a read may lag the move. */
+const STATE_READS = 3;
+const STATE_READ_INTERVAL_MS = 2_000;
+
+/**
+ * The instances of `ids` the group still reports in `from`. Reads can lag a write (eventual
+ * consistency), so while every one still looks unmoved it looks again, a few times.
+ */
+async function stillIn(groupName: string, ids: readonly string[], from: string): Promise<string[]> {
+  let still: string[] = [...ids];
+  for (let read = 1; read <= STATE_READS; read++) {
+    const states = await readLifecycleStates(groupName);
+    still = ids.filter((id) => states.get(id) === from);
+    if (still.length < ids.length || read === STATE_READS) return still;
+    await sleep(STATE_READ_INTERVAL_MS);
+  }
+  return still;
 }
 
 /** Lifecycle state by instance id, as the group reports it now (absent: no longer in the group). */

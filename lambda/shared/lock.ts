@@ -35,12 +35,27 @@ import type { ReleaseAction } from './types';
 
 export const LOCK_KEY = 'release-lock';
 
-/** A step invocation that may still call AWS until `until` (epoch ms). */
+/**
+ * A step invocation whose calls may still be landing, or still be missing from what Describe
+ * calls answer, until `until` (epoch ms).
+ */
 export interface InFlightInvocation {
   readonly id: string;
   readonly execution: string;
+  /** The step it runs (its own earlier passes are no stranger to a step). */
+  readonly step?: string;
   readonly until: number;
+  /** The invocation has returned: it makes no further call, its last ones are settling. */
+  readonly ended?: boolean;
 }
+
+/**
+ * How long after a step's last call its effects may still be missing from Describe answers
+ * (Auto Scaling, ELB and EC2 reads are eventually consistent; no bound is documented: assumed,
+ * see docs/aws-model.md). An ended invocation stays listed this long, so whoever waits for it
+ * also waits for reads to catch up before deciding.
+ */
+export const READ_SETTLE_MS = 10_000;
 
 /** What the previous owner was doing when this one took the lock over. */
 export interface SupersededIntent {
@@ -164,11 +179,19 @@ export async function enterInFlight(
   });
 }
 
-/** Removes this invocation from the fence, whoever holds the lock now. */
-export async function leaveInFlight(tableName: string, invocationId: string): Promise<void> {
+/**
+ * Marks this invocation ended, whoever holds the lock now: it stays listed for READ_SETTLE_MS (or
+ * until its deadline, if sooner) while its last calls become visible to reads.
+ */
+export async function leaveInFlight(tableName: string, invocationId: string, nowMs: number): Promise<void> {
   await updateLock(tableName, (current) => {
-    if (!current || !current.inFlight.some((i) => i.id === invocationId)) return UNCHANGED;
-    return { ...current, inFlight: current.inFlight.filter((i) => i.id !== invocationId) };
+    const own = current?.inFlight.find((i) => i.id === invocationId);
+    if (!current || !own || own.ended) return UNCHANGED;
+    const ended = { ...own, ended: true, until: Math.min(own.until, nowMs + READ_SETTLE_MS) };
+    return {
+      ...current,
+      inFlight: liveInvocations(current.inFlight, nowMs).map((i) => (i.id === invocationId ? ended : i)),
+    };
   });
 }
 
@@ -187,13 +210,17 @@ export function liveInvocations(list: readonly InFlightInvocation[], nowMs: numb
 
 /**
  * Deletes the lock if this execution still holds it; if not, there is nothing to release. While
- * another invocation is listed as possibly acting (`selfId` aside), the item is kept: deleting it
- * would lose the fence, and the next owner takes over a lock whose owner has ended anyway.
+ * another invocation may still be acting (`selfId` and this execution's own ended steps aside),
+ * the item is kept: deleting it would lose the fence, and the next owner takes over a lock whose
+ * owner has ended anyway.
  */
 export async function releaseLock(tableName: string, executionArn: string, selfId?: string): Promise<void> {
   await updateLock(tableName, (current) => {
     if (current?.owner !== executionArn) return UNCHANGED;
-    return othersInFlight(current, selfId, now()).length > 0 ? UNCHANGED : undefined;
+    const acting = othersInFlight(current, selfId, now()).filter(
+      (i) => !(i.ended && i.execution === executionArn),
+    );
+    return acting.length > 0 ? UNCHANGED : undefined;
   });
 }
 

@@ -6,6 +6,7 @@ import {
   withFence,
   type Fence,
 } from '../../lambda/shared/fence';
+import { READ_SETTLE_MS } from '../../lambda/shared/lock';
 import { invocation, LOCK_TABLE, lockItem, ME, OTHER } from './fixtures';
 import {
   dynamoDb,
@@ -15,6 +16,7 @@ import {
   lockTable,
   resetAws,
   storedLock,
+  expectEveryInvocationEnded,
 } from './harness';
 
 const NOW = 1_700_000_000_000;
@@ -26,56 +28,66 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
+const SCOPE = { tableName: LOCK_TABLE, executionArn: ME, step: 'swap' };
+
 describe('withFence', () => {
   beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(NOW));
 
   it('GIVEN the lock is ours WHEN a step runs THEN it is listed until its Lambda deadline (+ skew) while it works, and unlisted after', async () => {
     let during: ReturnType<typeof storedLock>;
-    const result = await withFence(LOCK_TABLE, ME, context, async (fence) => {
+    const result = await withFence(SCOPE, context, async (fence) => {
       during = storedLock();
       expect(fence.invocationId).toBe(`${ME}/req-1`);
       return 'done';
     });
     expect(result).toBe('done');
-    expect(during!.inFlight).toEqual([{ id: `${ME}/req-1`, execution: ME, until: NOW + 60_000 + 2_000 }]);
+    expect(during!.inFlight).toEqual([
+      { id: `${ME}/req-1`, execution: ME, step: 'swap', until: NOW + 60_000 + 2_000 },
+    ]);
     expect(CLOCK_SKEW_MARGIN_MS).toBe(2_000);
-    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [] });
+    expect(storedLock()).toMatchObject({ owner: ME });
+    expectEveryInvocationEnded();
     expect(dynamoDb).toHaveReceivedCommandTimes(PutItemCommand, 2);
   });
 
   it('GIVEN no Lambda context WHEN a step runs THEN it assumes the longest Lambda run (15 min) and a random id', async () => {
     let listed: ReturnType<typeof storedLock>;
-    await withFence(LOCK_TABLE, ME, undefined, async () => {
+    await withFence(SCOPE, undefined, async () => {
       listed = storedLock();
     });
     expect(LAMBDA_MAX_RUNTIME_MS).toBe(900_000);
     expect(listed!.inFlight).toEqual([
-      { id: expect.stringMatching(new RegExp(`^${ME}/[0-9a-f-]{36}$`)), execution: ME, until: NOW + 902_000 },
+      {
+        id: expect.stringMatching(new RegExp(`^${ME}/[0-9a-f-]{36}$`)),
+        execution: ME,
+        step: 'swap',
+        until: NOW + 902_000,
+      },
     ]);
   });
 
   it('GIVEN the work throws WHEN the step ends THEN it still leaves the list, and the error comes through', async () => {
     const failure = Object.assign(new Error('refused'), { name: 'ValidationError' });
     await expect(
-      withFence(LOCK_TABLE, ME, context, async () => {
+      withFence(SCOPE, context, async () => {
         expect(storedLock()?.inFlight).toHaveLength(1);
         throw failure;
       }),
     ).rejects.toBe(failure);
-    expect(storedLock()?.inFlight).toEqual([]);
+    expectEveryInvocationEnded();
   });
 
   it('GIVEN another execution holds the lock WHEN a step starts THEN LockLost before any work and nothing written', async () => {
     givenLockOwner(OTHER, 'rollback');
     const work = jest.fn(async () => 'never');
-    await expect(withFence(LOCK_TABLE, ME, context, work)).rejects.toMatchObject({ name: 'LockLost' });
+    await expect(withFence(SCOPE, context, work)).rejects.toMatchObject({ name: 'LockLost' });
     expect(work).not.toHaveBeenCalled();
     expect(dynamoDb).not.toHaveReceivedCommand(PutItemCommand);
   });
 
   it('GIVEN leaving the list fails WHEN the step ends THEN the result stands (the entry expires) and the failure is logged', async () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    await withFence(LOCK_TABLE, ME, context, async () => {
+    await withFence(SCOPE, context, async () => {
       interceptNextLockWrite(() => {
         throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
       });
@@ -86,7 +98,7 @@ describe('withFence', () => {
 
   it('GIVEN a running step WHEN its guard runs THEN it reads the lock once and passes while ours, LockLost once taken over', async () => {
     await expect(
-      withFence(LOCK_TABLE, ME, context, async ({ guard }) => {
+      withFence(SCOPE, context, async ({ guard }) => {
         const before = dynamoDb.commandCalls(GetItemCommand).length;
         await guard();
         expect(dynamoDb.commandCalls(GetItemCommand).length).toBe(before + 1);
@@ -96,23 +108,28 @@ describe('withFence', () => {
       }),
     ).rejects.toMatchObject({ name: 'LockLost', message: expect.stringContaining(OTHER) });
     // It left the new owner's list all the same.
-    expect(storedLock()).toMatchObject({ owner: OTHER, inFlight: [] });
+    expect(storedLock()).toMatchObject({ owner: OTHER });
+    expectEveryInvocationEnded();
   });
 
   it('GIVEN another invocation listed WHEN the step inspects the lock THEN the others are named, itself and expired entries left out', async () => {
     const stuck = invocation(OTHER, 'stuck', NOW + 30_000);
     const expired = invocation(OTHER, 'old', NOW - 1);
     givenLockItem(lockItem(ME, 'rollback', { inFlight: [stuck, expired] }));
-    const seen = await withFence(LOCK_TABLE, ME, context, (fence: Fence) => fence.inspect());
+    const seen = await withFence(SCOPE, context, (fence: Fence) => fence.inspect());
     expect(seen.lock.owner).toBe(ME);
     expect(seen.others).toEqual([stuck]);
-    // Entering pruned the expired entry; leaving kept the other one.
-    expect(storedLock()?.inFlight).toEqual([stuck]);
+    // Entering pruned the expired entry; leaving kept the other one and marked itself ended,
+    // listed while its calls settle into what reads answer.
+    expect(storedLock()?.inFlight).toEqual([
+      stuck,
+      { id: `${ME}/req-1`, execution: ME, step: 'swap', ended: true, until: NOW + READ_SETTLE_MS },
+    ]);
   });
 
   it('GIVEN the lock was taken over WHEN the step inspects it THEN LockLost', async () => {
     await expect(
-      withFence(LOCK_TABLE, ME, context, async (fence) => {
+      withFence(SCOPE, context, async (fence) => {
         givenLockOwner(OTHER, 'rollback');
         return fence.inspect();
       }),

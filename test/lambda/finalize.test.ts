@@ -28,6 +28,7 @@ import {
   mutatingCalls,
   resetAws,
   storedLock,
+  expectEveryInvocationEnded,
 } from './harness';
 
 const NOW = 1_700_000_000_000 + 600_000;
@@ -201,7 +202,8 @@ describe('Finalize: verifies the new fleet before tearing down the old one', () 
     expect(changes()).toEqual([]);
     // The lock is kept (nothing released), the fence left.
     expect(mutatingCalls()).toEqual(FENCE_WRITES);
-    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [] });
+    expect(storedLock()).toMatchObject({ owner: ME });
+    expectEveryInvocationEnded();
   });
 
   it('GIVEN a deadline set by an earlier pass WHEN still short THEN it keeps that deadline', async () => {
@@ -275,7 +277,10 @@ describe('Finalize: releasing the lock', () => {
     givenFleet(standbyBlue, liveGreen, serving);
     await expect(handler(baseState())).resolves.toMatchObject({ next: 'released' });
     expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
-    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [stuck] });
+    expect(storedLock()).toMatchObject({
+      owner: ME,
+      inFlight: [stuck, expect.objectContaining({ ended: true })],
+    });
   });
 
   it('GIVEN the lock is taken over during the teardown WHEN the next guard runs THEN LockLost, nothing more torn down, nothing released', async () => {
@@ -287,6 +292,7 @@ describe('Finalize: releasing the lock', () => {
     await expect(handler(baseState())).rejects.toMatchObject({ name: 'LockLost' });
     expect(changes()).toEqual(['CreateOrUpdateTags shop-blue bluegreen:role=idle']);
     expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
-    expect(storedLock()).toMatchObject({ owner: OTHER, inFlight: [] });
+    expect(storedLock()).toMatchObject({ owner: OTHER });
+    expectEveryInvocationEnded();
   });
 });

@@ -225,3 +225,12 @@ export function unguardedChanges(): string[] {
     /^(CreateOrUpdateTags|ResumeProcesses|SuspendProcesses|UpdateAutoScalingGroup|EnterStandby|ExitStandby|TerminateInstanceInAutoScalingGroup)\b/;
   return calls.filter((call, index) => mutating.test(call) && calls[index - 1] !== 'GetItem');
 }
+
+/**
+ * Every invocation listed on the stored lock has ended: a step that returned (or threw) stays
+ * listed only while its last calls settle into what reads answer (READ_SETTLE_MS).
+ */
+export function expectEveryInvocationEnded(): void {
+  const listed = storedLock()?.inFlight ?? [];
+  expect(listed.filter((i) => !i.ended)).toEqual([]);
+}

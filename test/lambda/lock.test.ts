@@ -7,6 +7,7 @@ import {
   othersInFlight,
   readLock,
   releaseLock,
+  READ_SETTLE_MS,
   UNCHANGED,
   updateLock,
   type LockItem,
@@ -613,19 +614,48 @@ describe('the in-flight list', () => {
     expect(writes()).toBe(0);
   });
 
-  it('GIVEN the lock was taken over meanwhile WHEN an invocation leaves THEN it is removed from the new owner’s item', async () => {
+  it('GIVEN the lock was taken over meanwhile WHEN an invocation leaves THEN the new owner’s item marks it ended, listed only while reads settle', async () => {
     const mine = invocation(ME, 'r1', NOW + 60_000);
     const theirs = invocation(OTHER, 'r2', NOW + 60_000);
     givenLockItem(lockItem(OTHER, 'rollback', { inFlight: [mine, theirs] }));
-    await leaveInFlight(LOCK_TABLE, mine.id);
-    expect(storedLock()).toMatchObject({ owner: OTHER, inFlight: [theirs] });
+    await leaveInFlight(LOCK_TABLE, mine.id, NOW);
+    expect(storedLock()).toMatchObject({
+      owner: OTHER,
+      inFlight: [{ ...mine, ended: true, until: NOW + READ_SETTLE_MS }, theirs],
+    });
+    // Leaving again (a retried write that had taken effect) writes nothing more.
+    const before = writes();
+    await leaveInFlight(LOCK_TABLE, mine.id, NOW + 1);
+    expect(writes()).toBe(before);
+  });
+
+  it('GIVEN an invocation whose deadline is sooner than the settle time WHEN it leaves THEN its deadline stands', async () => {
+    const mine = invocation(ME, 'r1', NOW + 3_000);
+    givenLockItem(lockItem(ME, 'release', { inFlight: [mine] }));
+    await leaveInFlight(LOCK_TABLE, mine.id, NOW);
+    expect(storedLock()).toMatchObject({ inFlight: [{ ...mine, ended: true, until: NOW + 3_000 }] });
+  });
+
+  it('GIVEN only this execution’s own ended steps are listed WHEN it releases the lock THEN the lock is deleted; another execution’s ended step keeps it', async () => {
+    givenLockItem(
+      lockItem(ME, 'release', { inFlight: [{ ...invocation(ME, 'swap', NOW + 60_000), ended: true }] }),
+    );
+    await releaseLock(LOCK_TABLE, ME, `${ME}/finalize`);
+    expect(storedLock()).toBeUndefined();
+    givenLockItem(
+      lockItem(ME, 'release', {
+        inFlight: [{ ...invocation(OTHER, 'swap', Date.now() + 60_000), ended: true }],
+      }),
+    );
+    await releaseLock(LOCK_TABLE, ME, `${ME}/finalize`);
+    expect(storedLock()).toMatchObject({ owner: ME });
   });
 
   it('GIVEN the invocation is not listed, or there is no lock WHEN it leaves THEN nothing is written', async () => {
     givenLockItem(lockItem(ME, 'release', { inFlight: [invocation(OTHER, 'x', NOW + 1)] }));
-    await leaveInFlight(LOCK_TABLE, `${ME}/absent`);
+    await leaveInFlight(LOCK_TABLE, `${ME}/absent`, NOW);
     givenLockOwner(undefined);
-    await leaveInFlight(LOCK_TABLE, `${ME}/absent`);
+    await leaveInFlight(LOCK_TABLE, `${ME}/absent`, NOW);
     expect(writes()).toBe(0);
   });
 

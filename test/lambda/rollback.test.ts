@@ -31,6 +31,7 @@ import {
   resetAws,
   storedLock,
   unguardedChanges,
+  expectEveryInvocationEnded,
 } from './harness';
 
 const ALL_SUSPENDED = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'];
@@ -214,7 +215,8 @@ describe('Rollback', () => {
     expect(state).toMatchObject({ next: 'prepare', recoveries: 1 });
     // Nothing but entering and leaving the fence: the lock stays this execution's.
     expect(mutatingCalls()).toEqual(FENCE_WRITES);
-    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [] });
+    expect(storedLock()).toMatchObject({ owner: ME });
+    expectEveryInvocationEnded();
   });
 
   it('terminates the Standby instances of the group taken out (scale-in leaves them)', async () => {
@@ -358,7 +360,8 @@ describe('Rollback: restoring at capacity, fenced, with a deadline', () => {
       AutoScalingGroupName: 'shop-green',
     });
     expect(autoScaling).not.toHaveReceivedCommand(CreateOrUpdateTagsCommand);
-    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [] });
+    expect(storedLock()).toMatchObject({ owner: ME });
+    expectEveryInvocationEnded();
     expect(rollbackMetrics()).toEqual([]);
   });
 
@@ -472,6 +475,7 @@ describe('Rollback: restoring at capacity, fenced, with a deadline', () => {
     });
     await expect(handler(onRequest())).rejects.toMatchObject({ name: 'LockLost' });
     expect(changes()).toEqual(['UpdateAutoScalingGroup shop-blue']);
-    expect(storedLock()).toMatchObject({ owner: OTHER, inFlight: [] });
+    expect(storedLock()).toMatchObject({ owner: OTHER });
+    expectEveryInvocationEnded();
   });
 });

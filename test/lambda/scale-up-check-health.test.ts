@@ -21,6 +21,7 @@ import {
   storedLock,
   timeline,
   unguardedChanges,
+  expectEveryInvocationEnded,
 } from './harness';
 
 const NOW = 1_700_000_100_000;
@@ -91,7 +92,8 @@ describe('ScaleUp', () => {
     });
     // Nothing but entering and leaving the fence.
     expect(mutatingCalls()).toEqual(FENCE_WRITES);
-    expect(storedLock()).toMatchObject({ owner: ME, inFlight: [] });
+    expect(storedLock()).toMatchObject({ owner: ME });
+    expectEveryInvocationEnded();
   });
 
   it('GIVEN the lock is ours WHEN it scales up THEN it is listed in the fence meanwhile, and every change is preceded by a lock read', async () => {
@@ -103,7 +105,7 @@ describe('ScaleUp', () => {
       return {};
     });
     await scaleUp(baseState(), context);
-    expect(listed).toEqual([{ id: `${ME}/scale-1`, execution: ME, until: NOW + 122_000 }]);
+    expect(listed).toEqual([{ id: `${ME}/scale-1`, execution: ME, step: 'scale-up', until: NOW + 122_000 }]);
     expect(unguardedChanges()).toEqual([]);
     expect(timeline().filter((c) => !c.startsWith('Describe'))).toEqual([
       'GetItem',
@@ -117,7 +119,7 @@ describe('ScaleUp', () => {
       'GetItem',
       'PutItem',
     ]);
-    expect(storedLock()?.inFlight).toEqual([]);
+    expectEveryInvocationEnded();
   });
 
   it('GIVEN a rollback takes the lock over after the version tag WHEN the next guard runs THEN LockLost and no further change', async () => {
@@ -134,7 +136,8 @@ describe('ScaleUp', () => {
       'CreateOrUpdateTags shop-green bluegreen:version=v2.0.0,bluegreen:role=idle',
     ]);
     // It took itself off the new owner's list on the way out.
-    expect(storedLock()).toMatchObject({ owner: OTHER, inFlight: [] });
+    expect(storedLock()).toMatchObject({ owner: OTHER });
+    expectEveryInvocationEnded();
   });
 
   it('GIVEN the fence entry cannot be written WHEN it starts THEN nothing of the fleet is touched', async () => {
