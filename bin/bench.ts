@@ -14,6 +14,7 @@ import { measureAppSynth, measureCdkSynth } from './bench/synth';
 import { anyMissed, BenchRow, formatTable, seconds } from './bench/table';
 import { AWS_DEFAULT_HEALTH, LARGE_FLEET } from './bench/templates';
 import { measureTransitions } from './bench/transitions';
+import { isProfileName, type ProfileName } from '../lib/rehearsal/region/profile';
 import { demoTemplate, serviceTemplate } from './rehearsal-templates';
 
 const SEEDS = [1, 2, 3, 4, 5];
@@ -26,7 +27,18 @@ function progress(text: string): void {
   process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1)} s] ${text}\n`);
 }
 
+/** `--profile typical|harsh` (docs/aws-model.md): the region profile of the rehearsal figures. */
+function profileArg(argv: readonly string[]): ProfileName {
+  const i = argv.indexOf('--profile');
+  if (i < 0) return 'typical';
+  const name = argv[i + 1] ?? '';
+  if (!isProfileName(name)) throw new Error(`--profile (${name}) must be typical or harsh`);
+  return name;
+}
+
 async function main(): Promise<number> {
+  const profile = profileArg(process.argv.slice(2));
+  progress(`region profile: ${profile}`);
   const rows: BenchRow[] = [];
   const notes: string[] = [];
 
@@ -35,19 +47,19 @@ async function main(): Promise<number> {
 
   // 1. rollback vs floor
   progress('rollback (5 seeds)');
-  const rb = await measureRollback(demo, SEEDS);
+  const rb = await measureRollback(demo, SEEDS, { profile });
   const rbTarget = 1.2 * rb.floorSeconds;
   rows.push({
     figure: `rollback: decision -> old version serves all (median of ${SEEDS.length})`,
     measured: seconds(rb.seconds),
-    target: `<= ${rbTarget.toFixed(1)} s (1.2 x floor ${rb.floorSeconds} s = ExitStandby ${rb.exitStandbySeconds} + interval ${rb.healthCheckIntervalSeconds})`,
+    target: `<= ${rbTarget.toFixed(1)} s (1.2 x floor ${rb.floorSeconds} s = ExitStandby ${rb.exitStandbySeconds} + registration ${rb.registrationSeconds} + interval ${rb.healthCheckIntervalSeconds}, ${rb.profile} midpoints)`,
     verdict: verdict(rb.seconds, rbTarget),
   });
   notes.push(`rollback per seed: ${rb.perSeed.map((s) => s.toFixed(1)).join(', ')} s`);
 
   // 2 + 3. release timing at the construct's defaults
   progress('release timing');
-  const rt = await measureReleaseTiming(demo);
+  const rt = await measureReleaseTiming(demo, { profile });
   rows.push({
     figure: 'health wait overhead: Swap entered - last new target healthy',
     measured: seconds(rt.overheadSeconds),
@@ -68,8 +80,8 @@ async function main(): Promise<number> {
   // 4. the same at AWS default health settings: printed, no target
   progress('AWS default health settings');
   const awsTemplate = serviceTemplate(AWS_DEFAULT_HEALTH);
-  const rbAws = await measureRollback(awsTemplate, SEEDS);
-  const rtAws = await measureReleaseTiming(awsTemplate);
+  const rbAws = await measureRollback(awsTemplate, SEEDS, { profile });
+  const rtAws = await measureReleaseTiming(awsTemplate, { profile });
   rows.push({
     figure: `[AWS defaults 30 s x5] rollback (median of ${SEEDS.length}; floor ${rbAws.floorSeconds} s)`,
     measured: seconds(rbAws.seconds),
@@ -94,7 +106,7 @@ async function main(): Promise<number> {
 
   // 5. 1,000 instances under throttling
   progress('1,000 instances');
-  const large = await measureLargeFleet(serviceTemplate(LARGE_FLEET), 1000);
+  const large = await measureLargeFleet(serviceTemplate(LARGE_FLEET), 1000, profile);
   const budget = standbyCallBudget(large.instances);
   const okRun =
     large.releaseStatus === 'ABORTED' &&
@@ -174,7 +186,7 @@ async function main(): Promise<number> {
   progress('app.synth() of the demo stack in-process (5 runs each after a warm-up)');
   const appSynth = measureAppSynth(5);
   rows.push({
-    figure: 'app.synth() of the demo stack alone, warm, bundles cached (construct cost)',
+    figure: 'app.synth() of the demo stack alone, warm (construct cost)',
     measured: `${appSynth.ratio.toFixed(2)} x (${seconds1(appSynth.withMs)} vs ${seconds1(appSynth.withoutMs)})`,
     target: 'none',
     verdict: '-',
@@ -189,7 +201,7 @@ async function main(): Promise<number> {
   for (const note of notes) console.log(note);
   console.log('');
   console.log(
-    'anchors: CodeDeploy blue/green reroute ~180 s per traffic step at ALB defaults (AWS-FACTS.md);',
+    'anchors: CodeDeploy blue/green reroute ~180 s per traffic step at ALB defaults (docs/aws-model.md);',
   );
   console.log(
     '         Instance Refresh rollback relaunches instances: minutes (boot + warmup + health checks).',

@@ -5,6 +5,7 @@
  * non-zero when an invariant breaks or a scenario check fails.
  */
 import * as fs from 'fs';
+import { isProfileName, type ProfileName } from '../lib/rehearsal/region/profile';
 import { Rehearsal, RehearsalOptions } from '../lib/rehearsal/rehearsal';
 import { runScenario, SCENARIOS } from '../lib/rehearsal/scenarios';
 import { demoTemplate } from './rehearsal-templates';
@@ -15,11 +16,13 @@ interface CliOptions {
   capacity?: number;
   template?: string;
   seed?: number;
+  profile?: ProfileName;
   quiet: boolean;
 }
 
 const USAGE = `usage: npm run rehearse -- [--scenario ${Object.keys(SCENARIOS).join('|')}] [--versions v1,v2,v3,v4]
-                          [--capacity N] [--seed N] [--template cdk.out/Demo.template.json] [--quiet]`;
+                          [--capacity N] [--seed N] [--profile typical|harsh]
+                          [--template cdk.out/Demo.template.json] [--quiet]`;
 
 function parseArgs(argv: string[]): CliOptions {
   const options: CliOptions = { scenario: 'tour', quiet: false };
@@ -52,6 +55,12 @@ function parseArgs(argv: string[]): CliOptions {
       case '--seed':
         options.seed = whole('--seed', value());
         break;
+      case '--profile': {
+        const name = value();
+        if (!isProfileName(name)) throw new Error(`--profile (${name}) must be typical or harsh`);
+        options.profile = name;
+        break;
+      }
       case '--template':
         options.template = value();
         break;
@@ -73,6 +82,7 @@ async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const rehearsalOptions: RehearsalOptions = {
     seed: options.seed,
+    profile: options.profile,
     log: options.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
   };
   const started = Date.now();
@@ -86,7 +96,9 @@ async function main(): Promise<number> {
     rehearsal = Rehearsal.fromTemplate(demoTemplate(), rehearsalOptions);
   }
   const synthesized = Date.now();
-  console.log(`Rehearsing scenario "${options.scenario}" on the simulated region (virtual time)`);
+  console.log(
+    `Rehearsing scenario "${options.scenario}" on the simulated region (virtual time, profile ${rehearsal.region.profile.name})`,
+  );
   const result = await runScenario(options.scenario, SCENARIOS[options.scenario], rehearsal, {
     versions: options.versions,
     capacity: options.capacity,

@@ -82,6 +82,7 @@ export class AppSource {
   }
 
   private constructor(
+    /** How the instances get the application: the built-in demo, an artifact or commands. */
     public readonly mode: AppMode,
     /** Artifact mode: the bucket, if one was given. */
     public readonly bucket?: s3.IBucket,
@@ -94,6 +95,7 @@ export class AppSource {
   ) {}
 }
 
+/** Props of a `BlueGreenService`: all optional, every default is a working service. */
 export interface BlueGreenServiceProps {
   /**
    * The VPC.
@@ -117,7 +119,10 @@ export interface BlueGreenServiceProps {
    * @default 8080
    */
   readonly appPort?: number;
-  /** @default - path '/health', interval 5 s, timeout 4 s, thresholds 2 and 2 (see `HealthCheckOptions`) */
+  /**
+   * The target group's health check, which decides when a new instance may take traffic.
+   * @default - path '/health', interval 5 s, timeout 4 s, thresholds 2 and 2 (see `HealthCheckOptions`)
+   */
   readonly healthCheck?: HealthCheckOptions;
   /**
    * How long a deregistering target keeps serving in-flight requests (0–3600 s).
@@ -144,14 +149,20 @@ export interface BlueGreenServiceProps {
    * @default - a new encrypted bucket
    */
   readonly accessLogsBucket?: s3.IBucket;
-  /** @default ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO) */
+  /**
+   * Instance type of both groups; a Graviton type switches the default AMI to arm64.
+   * @default ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO)
+   */
   readonly instanceType?: ec2.InstanceType;
   /**
    * The AMI of the instances (bash, curl and the AWS CLI required).
    * @default - the latest Amazon Linux 2023 for the instance type's architecture
    */
   readonly machineImage?: ec2.IMachineImage;
-  /** @default Size.gibibytes(8) */
+  /**
+   * Size of each instance's root volume (encrypted gp3).
+   * @default Size.gibibytes(8)
+   */
   readonly rootVolumeSize?: Size;
   /**
    * Average CPU utilization (10–90 %) that each group's target-tracking policy keeps.
@@ -302,6 +313,7 @@ export class BlueGreenService extends Construct {
     return typeof x === 'object' && x !== null && BLUE_GREEN_SERVICE_SYMBOL in x;
   }
 
+  /** The VPC of the service (given or created). */
   public readonly vpc: ec2.IVpc;
   /** The Application Load Balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
@@ -311,7 +323,9 @@ export class BlueGreenService extends Construct {
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The load balancer, its listeners, target group and access logs. */
   public readonly entryPoint: ReleaseLoadBalancer;
+  /** The blue Auto Scaling group and its launch template. */
   public readonly blue: Fleet;
+  /** The green Auto Scaling group and its launch template. */
   public readonly green: Fleet;
   /** The security group of both fleets: the application port from the load balancer only. */
   public readonly instanceSecurityGroup: ec2.SecurityGroup;
@@ -321,6 +335,7 @@ export class BlueGreenService extends Construct {
   public readonly databaseConnection?: DatabaseConnection;
   /** The artifact bucket in artifact mode. */
   public readonly artifactBucket?: s3.IBucket;
+  /** The release workflow: state machine, step functions and lock table. */
   public readonly releaseWorkflow: ReleaseWorkflow;
   /** The alarm on the target group's 5xx rate, watched during the bake. */
   public readonly target5xxAlarm?: cloudwatch.Alarm;

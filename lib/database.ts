@@ -15,13 +15,17 @@ export interface DatabaseConnection {
   readonly secret: secretsmanager.ISecret;
 }
 
+/** Settings of a database the service creates (`DatabaseSource.create`). */
 export interface ServiceDatabaseOptions {
   /**
    * The engine.
    * @default - PostgreSQL 16 (see `ServiceDatabase`)
    */
   readonly engine?: rds.IInstanceEngine;
-  /** @default db.t4g.micro */
+  /**
+   * The database instance class.
+   * @default db.t4g.micro
+   */
   readonly instanceType?: ec2.InstanceType;
   /**
    * Initial storage in GiB (20–65536).
@@ -71,7 +75,9 @@ export interface ServiceDatabaseOptions {
   readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
+/** Props of a `ServiceDatabase`: its settings, where it runs and who may connect. */
 export interface ServiceDatabaseProps extends ServiceDatabaseOptions {
+  /** The VPC of the database (its isolated subnets unless `vpcSubnets` says otherwise). */
   readonly vpc: ec2.IVpc;
   /** The only security group admitted to the database port: the instances' group. */
   readonly clientSecurityGroup: ec2.ISecurityGroup;
@@ -110,6 +116,7 @@ export class DatabaseSource {
   }
 
   private constructor(
+    /** Which source this is: a new database, an existing one, or none. */
     public readonly kind: 'create' | 'existing' | 'none',
     /** Set when `kind` is `create`. */
     public readonly options: ServiceDatabaseOptions | undefined,
@@ -151,10 +158,13 @@ export const DATABASE_DEFAULTS = {
  * of the instance's `max_connections`.
  */
 export class ServiceDatabase extends Construct {
+  /** The RDS instance. */
   public readonly instance: rds.DatabaseInstance;
+  /** The database's security group: the database port from `clientSecurityGroup` only. */
   public readonly securityGroup: ec2.SecurityGroup;
   /** The generated credentials (`username`, `password`, `host`, `port`...). */
   public readonly secret: secretsmanager.ISecret;
+  /** What the instances get to reach the database: endpoint, port and secret. */
   public readonly connection: DatabaseConnection;
 
   constructor(scope: Construct, id: string, props: ServiceDatabaseProps) {

@@ -4,11 +4,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { Colour, TagKeys } from '../lambda/shared/tags';
+import { TagKeys } from '../lambda/shared/tags';
 import { AppMode, BootConfig, renderUserData } from './boot/user-data';
 import type { DatabaseConnection } from './database';
 import type { ReleaseArtifactLocation } from './release-workflow';
 import { PropsValidator, wildcardResourceFinding } from './validation';
+
+/** One of the two fleets of a service; also the value of its `bluegreen:colour` tag. */
+export type Colour = 'blue' | 'green';
 
 /** What the instances of a fleet run and where it finds what it needs; rendered into user-data. */
 export interface FleetApplication {
@@ -26,9 +29,11 @@ export interface FleetApplication {
   readonly database?: DatabaseConnection;
 }
 
+/** Props of a `Fleet`: one of the two colours of a service. */
 export interface FleetProps {
   /** Which of the two fleets this is; static for the fleet's life. */
   readonly colour: Colour;
+  /** The VPC of the instances. */
   readonly vpc: ec2.IVpc;
   /**
    * Subnets of the instances. They need outbound access (packages, AWS APIs).
@@ -43,8 +48,12 @@ export interface FleetProps {
   readonly serviceTag: string;
   /** MaxSize of the group. */
   readonly maxCapacity: number;
+  /** What the instances run and how they reach the application's database. */
   readonly application: FleetApplication;
-  /** @default ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO) */
+  /**
+   * Instance type of the group.
+   * @default ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO)
+   */
   readonly instanceType?: ec2.InstanceType;
   /**
    * The AMI. The boot script needs bash, curl and the AWS CLI (Amazon Linux 2023 has them).
@@ -92,8 +101,11 @@ export const FLEET_DEFAULTS = {
  * workflow wrote.
  */
 export class Fleet extends Construct {
+  /** Which of the two fleets this is. */
   public readonly colour: Colour;
+  /** The Auto Scaling group: no desired capacity in the template, MinSize 0. */
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The group's launch template: IMDSv2, instance metadata tags, encrypted gp3 root volume. */
   public readonly launchTemplate: ec2.LaunchTemplate;
   /** The instance role: what the boot script needs, nothing more. */
   public readonly role: iam.Role;

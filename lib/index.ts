@@ -1,24 +1,31 @@
-export { APP_DEFAULTS, AppSource, BlueGreenService, maxCommandsBytes } from './blue-green-service';
+/**
+ * cdk-blue-green-ec2: zero-downtime blue/green releases of EC2 web applications as one AWS CDK
+ * construct, `BlueGreenService`, and the parts it is made of. The release rehearsal and the
+ * `bluegreen` CLI have their own entry points: `cdk-blue-green-ec2/rehearsal` and
+ * `cdk-blue-green-ec2/cli`.
+ */
+export { AppSource, BlueGreenService } from './blue-green-service';
 export type { ArtifactOptions, BlueGreenServiceProps } from './blue-green-service';
-export { DATABASE_DEFAULTS, DatabaseSource, ServiceDatabase } from './database';
+export type { AppMode } from './boot/user-data';
+export { DatabaseSource, ServiceDatabase } from './database';
 export type {
   DatabaseConnection,
   ExistingDatabase,
   ServiceDatabaseOptions,
   ServiceDatabaseProps,
 } from './database';
-export { FLEET_DEFAULTS, Fleet } from './fleet';
-export type { FleetApplication, FleetProps } from './fleet';
-export { HEALTH_CHECK_DEFAULTS, ReleaseLoadBalancer } from './load-balancer';
+export { Fleet } from './fleet';
+export type { Colour, FleetApplication, FleetProps } from './fleet';
+export { ReleaseLoadBalancer } from './load-balancer';
 export type { HealthCheckOptions, ReleaseLoadBalancerProps } from './load-balancer';
-export { GROUP_LIFECYCLE_METRICS, ReleaseDashboard, rollbacksMetric } from './release-dashboard';
+export { ReleaseDashboard } from './release-dashboard';
 export type { ReleaseDashboardProps } from './release-dashboard';
+export type { ApprovalGate, ApprovalOptions, ApprovalOutcome } from './release-guards';
 export { ReleaseNotifications } from './release-notifications';
 export type { ReleaseNotificationsProps } from './release-notifications';
+export { isValidVersion, VERSION_PATTERN } from './release-version';
 export { ReleaseWorkflow } from './release-workflow';
 export type { ReleaseArtifactLocation, ReleaseWorkflowProps } from './release-workflow';
-export { PropsValidationError, WARNING_PREFIX } from './validation';
-export { COLOURS, IMDS_TAG_KEY_PATTERN, TagKeys } from '../lambda/shared/tags';
-export type { Colour } from '../lambda/shared/tags';
-export { VERSION_PATTERN, isValidVersion } from '../lambda/shared/version';
-export { METRICS_NAMESPACE, ROLLBACKS_METRIC, SERVICE_DIMENSION } from '../lambda/shared/metrics';
+export { PropsValidationError } from './validation';
+export type { ApprovalSettings } from './workflow/release-definition';
+export type { ReleaseStepName } from './workflow/step-function';

@@ -74,6 +74,7 @@ export const HEALTH_CHECK_DEFAULTS = {
   deregistrationDelay: Duration.seconds(30),
 } as const;
 
+/** Props of a `ReleaseLoadBalancer`. */
 export interface ReleaseLoadBalancerProps {
   /** The VPC of the load balancer and of its target group. */
   readonly vpc: ec2.IVpc;
@@ -100,7 +101,10 @@ export interface ReleaseLoadBalancerProps {
    * @default elbv2.SslPolicy.RECOMMENDED_TLS
    */
   readonly sslPolicy?: elbv2.SslPolicy;
-  /** @default - see `HealthCheckOptions` */
+  /**
+   * The target group's health check.
+   * @default - see `HealthCheckOptions`
+   */
   readonly healthCheck?: HealthCheckOptions;
   /**
    * How long a deregistering target keeps serving in-flight requests (0–3600 s). A rollback
@@ -127,6 +131,7 @@ export interface ReleaseLoadBalancerProps {
  * out of the target group through Auto Scaling Standby instead.
  */
 export class ReleaseLoadBalancer extends Construct {
+  /** The Application Load Balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   /** The listener that forwards to the target group: HTTPS with a certificate, HTTP otherwise. */
   public readonly listener: elbv2.ApplicationListener;
@@ -134,6 +139,7 @@ export class ReleaseLoadBalancer extends Construct {
   public readonly redirectListener?: elbv2.ApplicationListener;
   /** The one target group of both colours. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The bucket of the access logs (given or created). */
   public readonly accessLogsBucket: s3.IBucket;
   /** `http(s)://<load balancer DNS name>` */
   public readonly url: string;

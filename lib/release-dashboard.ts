@@ -6,12 +6,15 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, ROLLBACKS_METRIC, SERVICE_DIMENSION } from '../lambda/shared/metrics';
 
+/** Props of a `ReleaseDashboard`: what one service is made of. */
 export interface ReleaseDashboardProps {
   /** The service's Application Load Balancer. */
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The target group shared by both colours. */
   readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** The blue group: its instances by lifecycle state. */
   readonly blue: autoscaling.IAutoScalingGroup;
+  /** The green group: its instances by lifecycle state. */
   readonly green: autoscaling.IAutoScalingGroup;
   /** The release state machine. */
   readonly stateMachine: sfn.IStateMachine;
@@ -57,6 +60,7 @@ const HEIGHT = 6;
  * rollbacks, so that a release can be followed (and judged) on one page.
  */
 export class ReleaseDashboard extends Construct {
+  /** The CloudWatch dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ReleaseDashboardProps) {

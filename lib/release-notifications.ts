@@ -1,5 +1,6 @@
 import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -8,6 +9,7 @@ import { EXECUTION_STATUSES, NOTIFY_ENV } from '../lambda/notify/message';
 import { HandlerFunction } from './handler-function';
 import { PropsValidator } from './validation';
 
+/** Props of `ReleaseNotifications`. */
 export interface ReleaseNotificationsProps {
   /** The release state machine whose executions are reported. */
   readonly stateMachine: sfn.IStateMachine;
@@ -25,7 +27,7 @@ export interface ReleaseNotificationsProps {
  */
 export class ReleaseNotifications extends Construct {
   /** Formats and publishes the notification of each status change. */
-  public readonly notifyFunction: HandlerFunction;
+  public readonly notifyFunction: lambda.Function;
   /** Matches "Step Functions Execution Status Change" events of the release state machine. */
   public readonly rule: events.Rule;
 

@@ -14,6 +14,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -25,7 +26,9 @@ import { ApprovalSettings, buildReleaseDefinition } from './workflow/release-def
 import { wildcardResourceFinding } from './validation';
 import { ReleaseStepName, StepFunction } from './workflow/step-function';
 
+/** Where the release artifacts are, for Prepare to refuse a version whose artifact is missing. */
 export interface ReleaseArtifactLocation {
+  /** The bucket of the artifacts. */
   readonly bucket: s3.IBucket;
   /** Prefix of `<prefix><version>.<extension>`, e.g. `releases/`. */
   readonly keyPrefix: string;
@@ -33,9 +36,13 @@ export interface ReleaseArtifactLocation {
   readonly extension: string;
 }
 
+/** Props of a `ReleaseWorkflow`: the two groups it moves between and how releases behave. */
 export interface ReleaseWorkflowProps {
+  /** The blue group. */
   readonly blue: autoscaling.AutoScalingGroup;
+  /** The green group. */
   readonly green: autoscaling.AutoScalingGroup;
+  /** The target group both groups register with. */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** Value of the `bluegreen:service` tag on both groups. */
   readonly serviceTag: string;
@@ -45,9 +52,15 @@ export interface ReleaseWorkflowProps {
   readonly maxCapacity: number;
   /** Capacity of the first release when the request names none. */
   readonly defaultCapacity: number;
-  /** @default Duration.minutes(15) */
+  /**
+   * How long a release waits for every new instance to turn healthy before it rolls back.
+   * @default Duration.minutes(15)
+   */
   readonly healthTimeout?: Duration;
-  /** @default Duration.minutes(5) */
+  /**
+   * How long the old fleet stays warm in Standby after the swap, while the rollback alarms are watched.
+   * @default Duration.minutes(5)
+   */
   readonly bakeTime?: Duration;
   /** Time between health polls. @default Duration.seconds(5) */
   readonly pollInterval?: Duration;
@@ -61,7 +74,10 @@ export interface ReleaseWorkflowProps {
   readonly artifact?: ReleaseArtifactLocation;
   /** Alarms watched during the bake; one in ALARM rolls the release back. @default - none */
   readonly rollbackAlarms?: readonly cloudwatch.IAlarm[];
-  /** @default - no approval gate */
+  /**
+   * Where a release waits for a person's approval, and for how long.
+   * @default - no approval gate
+   */
   readonly approval?: ApprovalSettings;
 }
 
@@ -74,10 +90,12 @@ const WORKFLOW_TAG_KEYS = [TagKeys.version, TagKeys.role, TagKeys.previousVersio
  * A DynamoDB item is the service's lock (a conditional write is atomic; ListExecutions is not).
  */
 export class ReleaseWorkflow extends Construct {
+  /** The release state machine: start an execution with `{"version": "..."}` to release. */
   public readonly stateMachine: sfn.StateMachine;
+  /** The table of the service's lock item: every write to it is a compare-and-swap. */
   public readonly lockTable: dynamodb.Table;
   /** The step functions by step name. */
-  public readonly steps: Readonly<Record<ReleaseStepName, StepFunction>>;
+  public readonly steps: Readonly<Record<ReleaseStepName, lambda.Function>>;
 
   constructor(scope: Construct, id: string, props: ReleaseWorkflowProps) {
     super(scope, id);

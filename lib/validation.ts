@@ -6,6 +6,7 @@ export const WARNING_PREFIX = 'cdk-blue-green-ec2';
 
 /** Thrown once per construct with every problem found in its props. */
 export class PropsValidationError extends Error {
+  /** Every problem found, one line each, e.g. `minCapacity (5) must be <= maxCapacity (3)`. */
   public readonly problems: readonly string[];
 
   constructor(constructPath: string, problems: readonly string[]) {

@@ -1,14 +1,15 @@
 /**
- * Row 7: each Lambda bundle, built with the construct's own esbuild options (minified, node22,
- * SDK v3 external), and its cold import time: `require` of the bundle in a fresh Node
- * process, timed inside the child with process.hrtime (node startup excluded). The external SDK
- * clients are resolved from this repository's node_modules, as the runtime would load its own.
+ * Row 7: each Lambda bundle as the package ships it (`dist/assets/handlers/<step>/index.js`,
+ * built by `npm run build:handlers` when stale: minified, node22, SDK v3 external), and its cold
+ * import time: `require` of the bundle in a fresh Node process, timed inside the child with
+ * process.hrtime (node startup excluded). The external SDK clients are resolved from this
+ * repository's node_modules, as the runtime would load its own.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { BUNDLE_OPTIONS } from '../../lib/handler-function';
+import { ensureHandlerBundles } from '../../scripts/handlers/ensure';
+import { BUNDLES_DIR } from '../../scripts/handlers/layout';
 import { median } from './figures';
 
 export interface BundleFigure {
@@ -61,25 +62,10 @@ export function measureSdkFloor(runs = 5): { clientMs: number; coreMs: number } 
 }
 
 export async function measureBundles(runs = 5): Promise<BundleFigure[]> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bundles-'));
-  try {
-    const figures: BundleFigure[] = [];
-    for (const step of releaseSteps()) {
-      const result = await esbuild.build({
-        ...BUNDLE_OPTIONS,
-        entryPoints: [path.join(REPO, 'lambda', step, 'index.ts')],
-        write: false,
-      });
-      const code = result.outputFiles[0].contents;
-      const file = path.join(dir, `${step}.js`);
-      fs.writeFileSync(file, code);
-      const importRunsMs = timeImports(file, runs);
-      figures.push({ step, bytes: code.byteLength, importMs: median(importRunsMs), importRunsMs });
-    }
-    return figures;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const { manifest } = ensureHandlerBundles();
+  return releaseSteps().map((step) => {
+    const file = path.join(BUNDLES_DIR, step, 'index.js');
+    const importRunsMs = timeImports(file, runs);
+    return { step, bytes: manifest.bundles[step].bytes, importMs: median(importRunsMs), importRunsMs };
+  });
 }

@@ -11,9 +11,21 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** The Standby rollback floor: ExitStandby (the region's exit-standby time) + one health-check interval. */
-export function rollbackFloorSeconds(exitStandbySeconds: number, healthCheckIntervalSeconds: number): number {
-  return exitStandbySeconds + healthCheckIntervalSeconds;
+/** The midpoint of a profile range (the expected value of its uniform draw). */
+export function midpoint(range: { readonly min: number; readonly max: number }): number {
+  return (range.min + range.max) / 2;
+}
+
+/**
+ * The Standby rollback floor estimate: ExitStandby → InService + registration + one health-check
+ * interval, each from the profile's distributions (their midpoints; docs/aws-model.md, "Timings").
+ */
+export function rollbackFloorSeconds(
+  exitStandbySeconds: number,
+  registrationSeconds: number,
+  healthCheckIntervalSeconds: number,
+): number {
+  return exitStandbySeconds + registrationSeconds + healthCheckIntervalSeconds;
 }
 
 /**

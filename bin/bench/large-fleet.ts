@@ -1,6 +1,7 @@
 /** Row 5: 1,000 instances per group, release and rollback under injected throttling. */
 import type { CallStats } from '../../lib/rehearsal/region/call-log';
 import { MUTATING_COMMANDS } from '../../lib/rehearsal/region/faults';
+import { resolveProfile, type ProfileName } from '../../lib/rehearsal/region/profile';
 import { Rehearsal } from '../../lib/rehearsal/rehearsal';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
 
@@ -33,8 +34,17 @@ function delta(after: readonly CallStats[], before: readonly CallStats[], api: s
   return { api, calls, errorsInjected, errorsReturned, successful: calls - errorsReturned };
 }
 
-export async function measureLargeFleet(template: CfnTemplate, instances: number): Promise<LargeFleetResult> {
-  const r = Rehearsal.fromTemplate(template, { requestsPerSecond: 200 });
+export async function measureLargeFleet(
+  template: CfnTemplate,
+  instances: number,
+  profileName: ProfileName = 'typical',
+): Promise<LargeFleetResult> {
+  // Both colours registered at once: 2 × instances targets, past the default quota of 1,000, so
+  // the account's quotas are raised as the template declares (targetQuota; docs/aws-model.md, "Quotas").
+  const base = resolveProfile(profileName);
+  const quota = Math.max(base.targetsPerTargetGroup, 2 * instances);
+  const profile = { ...base, targetsPerTargetGroup: quota, targetsPerLoadBalancer: quota };
+  const r = Rehearsal.fromTemplate(template, { requestsPerSecond: 200, profile });
   const first = await r.execute({ version: 'v1' });
   if (first.status !== 'SUCCEEDED') throw new Error(`release v1: ${first.status} ${first.cause ?? ''}`);
   const before = r.region.calls.all();

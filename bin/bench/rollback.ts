@@ -1,9 +1,8 @@
 /** Row 1 (and 4): rollback on request during the bake, measured as the tour measures it. */
-import { REGION_DEFAULTS } from '../../lib/rehearsal/region/region';
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
 import { secondsUntilOnlyVersion } from '../../lib/rehearsal/scenarios';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
-import { median, rollbackFloorSeconds } from './figures';
+import { median, midpoint, rollbackFloorSeconds } from './figures';
 
 export interface RollbackFigure {
   /** Median over the seeds. */
@@ -11,7 +10,11 @@ export interface RollbackFigure {
   readonly perSeed: readonly number[];
   readonly floorSeconds: number;
   readonly healthCheckIntervalSeconds: number;
+  /** The profile's ExitStandby → InService midpoint. */
   readonly exitStandbySeconds: number;
+  /** The profile's registration-delay midpoint. */
+  readonly registrationSeconds: number;
+  readonly profile: string;
 }
 
 /** Releases v1, v2, starts v3, waits 60 s into the bake, rolls back; decision → v2 alone. */
@@ -44,14 +47,19 @@ export async function measureRollback(
 ): Promise<RollbackFigure> {
   const perSeed: number[] = [];
   for (const seed of seeds) perSeed.push(await rollbackSecondsOnce(template, { ...options, seed }));
-  const interval = Rehearsal.fromTemplate(template, options).service.targetGroups[0]
-    .healthCheckIntervalSeconds;
-  const exitStandby = options.exitStandbySeconds ?? REGION_DEFAULTS.exitStandbySeconds;
+  const probe = Rehearsal.fromTemplate(template, options);
+  const interval = probe.service.targetGroups[0].healthCheckIntervalSeconds;
+  const profile = probe.region.profile;
+  probe.region.dispose();
+  const exitStandby = midpoint(profile.exitStandbySeconds);
+  const registration = midpoint(profile.registrationSeconds);
   return {
     seconds: median(perSeed),
     perSeed,
-    floorSeconds: rollbackFloorSeconds(exitStandby, interval),
+    floorSeconds: rollbackFloorSeconds(exitStandby, registration, interval),
     healthCheckIntervalSeconds: interval,
     exitStandbySeconds: exitStandby,
+    registrationSeconds: registration,
+    profile: profile.name,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Row 8: the example app synthesized with and without the release workflow (see
- * without-workflow.ts), Lambda bundling on.
+ * without-workflow.ts); the functions stage the prebuilt handler bundles.
  * - `cdk synth`: the whole command a user runs (CLI, ts-node, the three stacks), in a child
  *   process, offline: the figure the target is about.
  * - `app.synth()` of the demo stack in this process, after a warm-up: the construct's own cost,

@@ -6,7 +6,6 @@
  * 900 s), which would measure a never-healthy release, not a long health wait.
  */
 import { Rehearsal } from '../../lib/rehearsal/rehearsal';
-import { REGION_DEFAULTS } from '../../lib/rehearsal/region/region';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
 
 export interface TransitionsResult {
@@ -20,13 +19,16 @@ export interface TransitionsResult {
   readonly pollSeconds: number;
 }
 
-/** `appUpSeconds`: launch → the app answers (boot stretched, the region's app start kept). */
+/** App start fixed here (the profile samples it), so the boot can be stretched to hit `appUpSeconds`. */
+const APP_START_SECONDS = 15;
+
+/** `appUpSeconds`: launch → the app answers (boot stretched, app start fixed at 15 s). */
 export async function measureTransitions(
   template: CfnTemplate,
   appUpSeconds: number,
 ): Promise<TransitionsResult> {
-  const instanceBootSeconds = appUpSeconds - REGION_DEFAULTS.appStartSeconds;
-  const r = Rehearsal.fromTemplate(template, { instanceBootSeconds });
+  const instanceBootSeconds = appUpSeconds - APP_START_SECONDS;
+  const r = Rehearsal.fromTemplate(template, { instanceBootSeconds, appStartSeconds: APP_START_SECONDS });
   const first = await r.execute({ version: 'v1', healthTimeoutSeconds: 900 });
   if (first.status !== 'SUCCEEDED') throw new Error(`release v1: ${first.status} ${first.cause ?? ''}`);
   const release = await r.execute({ version: 'v2', healthTimeoutSeconds: 900 });

@@ -27,7 +27,7 @@ import {
 import { errorName, UnexplainedStateError } from '../shared/errors';
 import { awaitOthersGone } from '../shared/fence';
 import { listServiceGroupNames, readFleetSnapshot } from '../shared/fleet';
-import { releaseLock, type LockItem, type SupersededIntent } from '../shared/lock';
+import { READ_SETTLE_MS, releaseLock, type LockItem, type SupersededIntent } from '../shared/lock';
 import { acquireLock, inspectLock, recordIntent } from '../shared/lock-takeover';
 import { validateRequest, type ValidatedRequest } from '../shared/request';
 import { withRetry } from '../shared/retry';
@@ -76,11 +76,21 @@ async function decideHoldingLock(
   lock: LockItem,
 ): Promise<ReleaseState> {
   const table = config.lockTableName;
+  const me = state.executionArn;
   let othersActing = false;
   if (lock.inFlight.length > 0) {
-    const others = await awaitOthersGone(table, state.executionArn, undefined, {
+    // This execution's own earlier steps (a recovery's rollback) have ended: wait the few seconds
+    // until what they did shows in the reads this decision is made from.
+    await awaitOthersGone(table, me, undefined, {
+      budgetMs: READ_SETTLE_MS + FENCE_POLL_MS,
+      intervalMs: FENCE_POLL_MS,
+      only: (i) => i.execution === me,
+    });
+    // Another execution's steps: a release waits for them, a rollback goes on (see above).
+    const others = await awaitOthersGone(table, me, undefined, {
       budgetMs: request.action === 'release' ? FENCE_WAIT_BUDGET_MS : 0,
       intervalMs: FENCE_POLL_MS,
+      only: (i) => i.execution !== me,
     });
     othersActing = others.length > 0;
     if (othersActing && request.action === 'release') {

@@ -36,6 +36,7 @@ import {
 import { releaseLock } from '../shared/lock';
 import { rollbackMetricRecord } from '../shared/metrics';
 import { pollWithinBudget } from '../shared/poll';
+import { isRetryableError } from '../shared/retry';
 import type { FleetSnapshot, ReleaseState } from '../shared/types';
 
 /**
@@ -62,7 +63,15 @@ export async function handler(state: ReleaseState, context?: StepContext): Promi
       };
       const { value } = await pollWithinBudget(
         async () => {
-          current = await convergeOnce(current, config, fence);
+          try {
+            current = await convergeOnce(current, config, fence);
+          } catch (error) {
+            // Throttling or contention that outlasted a call's retries: the rollback is what must
+            // not give up, so it looks again on the next pass, until its own deadline.
+            if (!isRetryableError(error) || now() >= (current.rollbackDeadline ?? 0)) throw error;
+            console.warn(`rollback pass interrupted, trying again: ${String(error)}`);
+            current = { ...current, next: 'rollback', waitSeconds: config.pollSeconds };
+          }
           return { final: current.next !== 'rollback', value: current };
         },
         {

@@ -97,13 +97,19 @@ export async function awaitOthersGone(
   tableName: string,
   executionArn: string,
   selfId: string | undefined,
-  options: { readonly budgetMs: number; readonly intervalMs: number },
+  options: {
+    readonly budgetMs: number;
+    readonly intervalMs: number;
+    /** Wait only for these invocations. @default - every other invocation */
+    readonly only?: (invocation: InFlightInvocation) => boolean;
+  },
 ): Promise<InFlightInvocation[]> {
   const deadline = now() + options.budgetMs;
+  const only = options.only ?? (() => true);
   for (;;) {
     const lock = await readLock(tableName);
     if (lock?.owner !== executionArn) throw lockLost(lock);
-    const others = othersInFlight(lock, selfId, now());
+    const others = othersInFlight(lock, selfId, now()).filter(only);
     if (others.length === 0 || now() + options.intervalMs > deadline) return others;
     await sleep(options.intervalMs);
   }

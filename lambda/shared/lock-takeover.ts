@@ -7,7 +7,15 @@ import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-
 import { stepFunctions } from './clients/step-functions';
 import { now } from './clock';
 import { errorName, LockLostError, ReleaseInProgressError } from './errors';
-import { liveInvocations, readLock, UNCHANGED, updateLock, type LockItem } from './lock';
+import { rollbackGoal } from './decisions';
+import {
+  liveInvocations,
+  readLock,
+  UNCHANGED,
+  updateLock,
+  type LockItem,
+  type SupersededIntent,
+} from './lock';
 import { withRetry } from './retry';
 import type { ReleaseAction } from './types';
 
@@ -99,25 +107,29 @@ export async function acquireLock(intent: LockIntent, first: LockStatus): Promis
 
 function ownItem(intent: LockIntent, previous: LockItem | undefined): LockItem {
   const at = now();
+  const superseded = previous ? supersededBy(previous) : undefined;
   return {
     owner: intent.executionArn,
     action: intent.action,
-    version: intent.version,
+    // A rollback knows its goal from the moment it takes over (the version live before the release
+    // it interrupts, or the goal of the rollback it interrupts): a rollback taking over from it in
+    // turn stops there, even before this one has decided anything.
+    version: intent.version ?? (intent.action === 'rollback' ? rollbackGoal(superseded) : undefined),
     fromVersion: intent.fromVersion,
     acquiredAt: at,
-    ...(previous
-      ? {
-          superseded: {
-            owner: previous.owner,
-            action: previous.action,
-            version: previous.version,
-            fromVersion: previous.fromVersion,
-          },
-        }
-      : {}),
+    ...(superseded ? { superseded } : {}),
     rev: previous?.rev ?? 0,
     // The fence: whoever may still be acting stays listed until it leaves or its deadline passes.
     inFlight: liveInvocations(previous?.inFlight ?? [], at),
+  };
+}
+
+function supersededBy(previous: LockItem): SupersededIntent {
+  return {
+    owner: previous.owner,
+    action: previous.action,
+    version: previous.version,
+    fromVersion: previous.fromVersion,
   };
 }
 

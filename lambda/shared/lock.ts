@@ -210,16 +210,15 @@ export function liveInvocations(list: readonly InFlightInvocation[], nowMs: numb
 
 /**
  * Deletes the lock if this execution still holds it; if not, there is nothing to release. While
- * another invocation may still be acting (`selfId` and this execution's own ended steps aside),
- * the item is kept: deleting it would lose the fence, and the next owner takes over a lock whose
- * owner has ended anyway.
+ * another execution's invocation may still be acting, the item is kept: deleting it would lose
+ * the fence, and the next owner takes over a lock whose owner has ended anyway.
  */
 export async function releaseLock(tableName: string, executionArn: string, selfId?: string): Promise<void> {
   await updateLock(tableName, (current) => {
     if (current?.owner !== executionArn) return UNCHANGED;
-    const acting = othersInFlight(current, selfId, now()).filter(
-      (i) => !(i.ended && i.execution === executionArn),
-    );
+    // This execution's own earlier steps ran one after another and have returned (one whose
+    // leave failed under throttling is still listed, but it ended): only others keep the fence.
+    const acting = othersInFlight(current, selfId, now()).filter((i) => i.execution !== executionArn);
     return acting.length > 0 ? UNCHANGED : undefined;
   });
 }

@@ -11,6 +11,7 @@ import { awsEnvironment, type CliEnvironment } from './environment';
 import { CommandFailed, ExitCode, refusalLine } from './errors';
 import { helpText } from './help';
 import { Printer, type CliIo } from './io';
+import { missingPeers } from '../optional-peers';
 import type { RehearsalSource } from './rehearsal-environment';
 import type { ProgressDisplay } from './render/display';
 import { PlainDisplay } from './render/plain';
@@ -59,9 +60,9 @@ async function run(command: ServiceCommand, env: CliEnvironment, io: CliIo, out:
   }
 }
 
-/** A live display on a terminal; plain lines otherwise. */
+/** A live display on a terminal (when listr2 is installed); plain lines otherwise. */
 function display(io: CliIo, out: Printer): ProgressDisplay {
-  if (io.isTTY && io.terminal) {
+  if (io.isTTY && io.terminal && missingPeers(['cliDisplay']).length === 0) {
     // Loaded only when drawn: listr2 and its terminal code are not needed otherwise.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { TerminalDisplay } = require('./render/tty') as typeof import('./render/tty');

@@ -50,8 +50,11 @@ export interface StepInvocationContext {
 export type StepHandler = (state: Json, context?: StepInvocationContext) => Promise<Json>;
 
 export interface ExecutionRunnerOptions {
-  /** Virtual time a Lambda invocation adds before the handler runs. */
-  readonly invokeLatencyMs: number;
+  /**
+   * Virtual ms a Lambda invocation adds before the handler runs: fixed, or drawn per invocation
+   * of the named function (warm/cold, docs/aws-model.md, "Lambda").
+   */
+  readonly invokeLatencyMs: number | ((functionName: string) => number);
   /** Observer of every event as it happens (timelines). */
   readonly onEvent?: (execution: RehearsalExecution, event: ExecutionEvent) => void;
   /** Loads a step's handler module; the real `lambda/<step>/index` by default. */
@@ -334,7 +337,8 @@ export class ExecutionRunner {
     );
     await afterQueuedEvents();
     record.history.taskScheduled(task, payload, timeoutSeconds);
-    await sleep(this.options.invokeLatencyMs);
+    const latency = this.options.invokeLatencyMs;
+    await sleep(typeof latency === 'number' ? latency : latency(fn.step));
     if (watch.open) record.history.taskStarted(task);
     try {
       const output = await handler(structuredClone(payload), this.invocationContext(fn));

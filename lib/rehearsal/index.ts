@@ -10,6 +10,41 @@ export {
   type ScenarioResult,
   type ScenarioOptions,
 } from './scenarios';
-export { liveVersion, settledViolations, trafficViolations, type ServiceView } from './invariants';
+export {
+  capacityViolations,
+  liveVersion,
+  midReleaseReasons,
+  outcomeViolations,
+  restorableVersions,
+  settledViolations,
+  stableLiveVersion,
+  suspendedProcessViolations,
+  trafficViolations,
+  type OutcomeClaim,
+  type RollbackContext,
+  type ServiceView,
+} from './invariants';
+export { settledScope, type SettledScope } from './settled-scope';
+export {
+  chaosSearch,
+  converge,
+  describeFinding,
+  describeSchedule,
+  generateSchedule,
+  recordRelease,
+  runSchedule,
+  runSystematicCase,
+  shrinkSchedule,
+  systematicCases,
+  type ChaosAction,
+  type ChaosFinding,
+  type ChaosSchedule,
+  type ChaosSearchOptions,
+  type ChaosSearchResult,
+  type ScheduleOutcome,
+  type SystematicCase,
+  type SystematicOptions,
+} from './chaos';
 export { SimulatedRegion, type RegionOptions } from './region';
+export { PROFILES, type ProfileName, type Range, type RegionProfile } from './region/profile';
 export { VirtualClock } from './virtual-clock';

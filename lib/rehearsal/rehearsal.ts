@@ -3,15 +3,24 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ExecutionEvent, ExecutionRunner, RehearsalExecution, StepHandler } from './executions';
 import { ServiceMonitor } from './monitor';
-import { RegionOptions, SimulatedRegion } from './region';
+import { REGION_DEFAULTS, RegionOptions, SimulatedRegion } from './region';
+import { SeededRandom } from './region/random';
+import { LambdaLatency } from './lambda-latency';
 import { interceptSdkCalls } from './sdk-interceptor';
 import { CfnTemplate, readServiceTemplate, ServiceTemplateInfo, SIMULATED_REGION } from './template';
 import { VirtualClock } from './virtual-clock';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/**
+ * `seed` (@default 1) also seeds `Math.random` while the rehearsal runs, so the handlers' retry
+ * jitter, and with it the whole timeline, is the same on every run with the same seed.
+ */
 export interface RehearsalOptions extends Omit<RegionOptions, 'clock'> {
-  /** Virtual time a Lambda invocation adds before its handler runs. @default 100 */
+  /**
+   * Virtual ms a Lambda invocation adds before its handler runs, fixed.
+   * @default - drawn per invocation from the profile's Lambda warm/cold model (docs/aws-model.md)
+   */
   readonly invokeLatencyMs?: number;
   /** Virtual time each AWS API call takes. @default 50 */
   readonly apiLatencyMs?: number;
@@ -54,6 +63,12 @@ export class Rehearsal {
   public readonly logs: Array<{ readonly time: number; readonly level: string; readonly text: string }> = [];
   private readonly runner: ExecutionRunner;
   private readonly environment: Record<string, string>;
+  /** What `Math.random` answers while the rehearsal runs. */
+  private readonly random: SeededRandom;
+  /** `installGlobals` calls not yet undone: only the outermost installs and restores. */
+  private globalsDepth = 0;
+  private restoreGlobals?: () => void;
+  private readonly eventListeners: Array<(execution: RehearsalExecution, event: ExecutionEvent) => void> = [];
 
   private constructor(
     template: CfnTemplate,
@@ -61,6 +76,7 @@ export class Rehearsal {
   ) {
     this.service = readServiceTemplate(template, { stackName: options.stackName });
     this.clock = new VirtualClock();
+    this.random = new SeededRandom(options.seed ?? REGION_DEFAULTS.seed).fork(0x6a177e5);
     this.region = new SimulatedRegion({ ...options, clock: this.clock });
     for (const tg of this.service.targetGroups) this.region.createTargetGroup(tg);
     for (const group of this.service.groups) {
@@ -88,13 +104,18 @@ export class Rehearsal {
       options.log,
     );
     this.runner = new ExecutionRunner(this.service, {
-      invokeLatencyMs: options.invokeLatencyMs ?? 100,
+      invokeLatencyMs: options.invokeLatencyMs ?? this.lambdaLatency(options.seed ?? REGION_DEFAULTS.seed),
       loadHandler: options.loadHandler,
-      onEvent: (execution: RehearsalExecution, event: ExecutionEvent) =>
-        this.monitor.onEvent(execution, event),
+      onEvent: (execution: RehearsalExecution, event: ExecutionEvent) => {
+        this.monitor.onEvent(execution, event);
+        for (const listener of [...this.eventListeners]) listener(execution, event);
+      },
       taskTokens: this.region.taskTokens,
       publish: (topicArn, message, subject) => this.region.publish(topicArn, message, subject),
+      onExecutionEnded: (execution) => this.monitor.onExecutionEnded(execution),
+      onInvocationEnded: () => this.monitor.onInvocationEnded(),
     });
+    this.monitor.watch(this.runner);
     this.region.setExecutionDirectory({
       stateMachine: { arn: this.service.stateMachineArn, tags: this.service.stateMachineTags },
       describe: (arn) => this.runner.describe(arn),
@@ -136,10 +157,28 @@ export class Rehearsal {
       return await this.clock.run(work, { limitMs: this.options.limitMs ?? 6 * 3600_000 });
     } finally {
       restore();
-      for (const execution of this.runner.list()) {
-        if (execution.status !== 'RUNNING') this.monitor.onSettled(execution);
-      }
     }
+  }
+
+  /**
+   * Drives virtual time until no execution runs and no Lambda invocation is in flight: a stopped
+   * execution's Lambda keeps running (and acting) after StopExecution, until it returns.
+   */
+  public async runUntilIdle(): Promise<void> {
+    await this.run(this.idle());
+  }
+
+  /**
+   * Settles once no execution runs and no Lambda invocation is in flight; it does not drive the
+   * clock (`run` does).
+   */
+  public idle(): Promise<void> {
+    return this.runner.idle();
+  }
+
+  /** Lambda invocations not returned yet, those of stopped executions included. */
+  public inFlight(): number {
+    return this.runner.inFlight();
   }
 
   /**
@@ -172,6 +211,18 @@ export class Rehearsal {
     );
   }
 
+  /**
+   * Calls `listener` with every event of every execution as it happens (a state entered, an
+   * execution ended), while virtual time is driven; returns the function that stops it.
+   */
+  public observeEvents(listener: (execution: RehearsalExecution, event: ExecutionEvent) => void): () => void {
+    this.eventListeners.push(listener);
+    return () => {
+      const index = this.eventListeners.indexOf(listener);
+      if (index >= 0) this.eventListeners.splice(index, 1);
+    };
+  }
+
   /** StopExecution, as an operator (or a CI job being cancelled) would. */
   public stop(execution: RehearsalExecution, cause = 'stopped by the rehearsal'): void {
     this.withGlobals(() => this.runner.stop(execution.arn, cause));
@@ -184,6 +235,14 @@ export class Rehearsal {
 
   public executions(): RehearsalExecution[] {
     return this.runner.list();
+  }
+
+  /** Per-invocation Lambda latency from the region's profile, on a seeded stream of its own. */
+  private lambdaLatency(seed: number): (functionName: string) => number {
+    const latency = new LambdaLatency(this.region.profile.lambda, new SeededRandom(seed).fork(0x1a3bda), () =>
+      this.clock.now(),
+    );
+    return (functionName) => latency.next(functionName);
   }
 
   private withGlobals<T>(fn: () => T): T {
@@ -210,7 +269,22 @@ export class Rehearsal {
     return () => methods.forEach((method, i) => (console[method] = originals[i]));
   }
 
+  /**
+   * Puts the rehearsal in place: the virtual clock, the SDK answered by the region, the service's
+   * environment, the console captured, `Math.random` seeded. Re-entrant: an action taken from a
+   * virtual timer while `run` drives the clock (a stop, a start) finds it already in place.
+   */
   private installGlobals(): () => void {
+    if (this.globalsDepth++ === 0) this.restoreGlobals = this.putGlobalsInPlace();
+    let undone = false;
+    return () => {
+      if (undone) return;
+      undone = true;
+      if (--this.globalsDepth === 0) this.restoreGlobals?.();
+    };
+  }
+
+  private putGlobalsInPlace(): () => void {
     const restoreClock = this.clock.install();
     const apiLatencyMs = this.options.apiLatencyMs ?? 50;
     const restoreSdk = interceptSdkCalls(async (service, command, input) => {
@@ -220,7 +294,10 @@ export class Rehearsal {
     const previous = Object.fromEntries(Object.keys(this.environment).map((k) => [k, process.env[k]]));
     Object.assign(process.env, this.environment);
     const restoreConsole = this.captureConsole();
+    const realRandom = Math.random;
+    Math.random = () => this.random.next();
     return () => {
+      Math.random = realRandom;
       restoreConsole();
       for (const [key, value] of Object.entries(previous)) {
         if (value === undefined) delete process.env[key];

@@ -26,11 +26,15 @@ export type ApprovalGate = 'swap' | 'finalize';
 /** What an unanswered approval request turns into. */
 export type ApprovalOutcome = 'approve' | 'reject';
 
+/** The approval gates of a release workflow, every setting given (see `ApprovalOptions`). */
 export interface ApprovalSettings {
+  /** Where the execution stops and waits for an answer. */
   readonly gates: readonly ApprovalGate[];
   /** Where approval requests (with their task token) are published. */
   readonly topic: sns.ITopic;
+  /** How long a request waits for an answer. */
   readonly timeout: Duration;
+  /** What an unanswered request becomes. */
   readonly onTimeout: ApprovalOutcome;
 }
 

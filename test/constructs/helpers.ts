@@ -17,14 +17,9 @@ export const CDK_JSON_CONTEXT: Record<string, unknown> = Object.fromEntries(
   ).filter(([flag]) => !REMOVED_V1_FLAGS.includes(flag)),
 );
 
-/**
- * An app with the cdk.json feature flags. Lambda bundling is skipped unless asked for: these
- * tests are about the template, and bundling each step with esbuild costs time.
- */
-export function testApp(options: { bundle?: boolean } = {}): App {
-  return new App({
-    context: { ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
-  });
+/** An app with the cdk.json feature flags (the functions use the prebuilt handler bundles). */
+export function testApp(): App {
+  return new App({ context: CDK_JSON_CONTEXT });
 }
 
 export interface ServiceFixture {

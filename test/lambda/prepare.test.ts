@@ -355,13 +355,13 @@ describe('Prepare', () => {
       givenOwnerStatus('ABORTED');
       givenFleet(liveBlue, idleGreen);
       const state = await handler(start({ action: 'rollback' }));
-      // Two writes: the takeover (rev 4), then the goal it converges to (rev 5): v1.0.0, the
-      // version live before the release it took over, so a later rollback stops there.
+      // One write: the takeover (rev 4) records the goal at once: v1.0.0, the version live before
+      // the release it took over, so a rollback taking over from this one stops there.
       expect(storedLock()).toMatchObject({
         owner: ME,
         action: 'rollback',
         version: 'v1.0.0',
-        rev: 5,
+        rev: 4,
         inFlight: [stuck(T0 + 600_000)],
         superseded: { owner: OTHER, action: 'release', version: 'v2.0.0', fromVersion: 'v1.0.0' },
       });

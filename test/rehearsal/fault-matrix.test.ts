@@ -1,4 +1,5 @@
 import { liveVersion } from '../../lib/rehearsal/invariants';
+import { PROFILES } from '../../lib/rehearsal/region/profile';
 import { Rehearsal } from '../../lib/rehearsal/rehearsal';
 import { groupOf, MUTATING_COMMANDS, rehearse, serviceTemplate } from './harness';
 
@@ -128,7 +129,9 @@ describe('rollbacks', () => {
   });
 
   test('right after the swap with a long deregistration delay: waits for EnteringStandby to end', async () => {
-    const r = await withLive('v1');
+    // Draining pinned to the full delay (the harsh setting: connections still open when the swap
+    // deregisters the old fleet); typical ends it once in-flight requests finish.
+    const r = await withLive('v1', rehearse({ profile: { ...PROFILES.typical, drainEarlyWhenIdle: false } }));
     r.region.faults.setDeregistrationDelay(r.service.targetGroups[0].arn, 120);
     const release = r.start({ version: 'v2' });
     await r.runUntilState(release, 'Bake');
@@ -226,7 +229,9 @@ describe('1,000 instances per group', () => {
     serviceTemplate('large', { minCapacity: 2, maxCapacity: 1000, defaultCapacity: 1000, targetQuota: 2000 });
 
   test('release and rollback succeed under injected throttling, Standby calls batched by 20', async () => {
-    const r = rehearse({ requestsPerSecond: 200 }, template());
+    // 2 × 1,000 targets: the account's target quotas raised to 2,000, as the template declares.
+    const profile = { ...PROFILES.typical, targetsPerTargetGroup: 2000, targetsPerLoadBalancer: 2000 };
+    const r = rehearse({ requestsPerSecond: 200, profile }, template());
     expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
     r.region.faults.failCalls({ commands: MUTATING_COMMANDS, error: 'Throttling', probability: 0.2 });
     const release = r.start({ version: 'v2' });

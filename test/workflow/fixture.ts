@@ -9,7 +9,7 @@ export function workflowStack(props: Partial<ReleaseWorkflowProps> = {}): {
   stack: Stack;
   workflow: ReleaseWorkflow;
 } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App();
   const stack = new Stack(app, 'WorkflowStack');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
   const targetGroup = new elbv2.ApplicationTargetGroup(stack, 'Targets', {

@@ -9,6 +9,7 @@ import { SCALING_PROCESSES, type AutoScaling, type AutoScalingGroup } from './au
 import { notSimulated, validationError, missingMember } from './errors';
 import { pageOf, type CommandInput, type CommandTable } from './commands';
 import type { Instance, InstanceRegistry } from './instances';
+import { copyPlain, ViewHistory, type StaleReads } from './stale-reads';
 
 /** EnterStandby / ExitStandby take at most this many instance IDs (AWS-FACTS). */
 export const MAX_STANDBY_IDS_PER_CALL = 20;
@@ -63,14 +64,46 @@ export const AutoScalingMessages = {
   invalidNextToken: () => 'The NextToken value is invalid.',
 } as const;
 
+/** One group as Describe* reads it: plain data, copied from the group when the view was taken. */
+interface GroupRecord {
+  readonly name: string;
+  readonly tags: ReadonlyMap<string, { readonly value: string }>;
+  /** The group as DescribeAutoScalingGroups shapes it. */
+  readonly shape: Record<string, unknown>;
+  readonly instances: readonly InstanceRecord[];
+}
+
+interface InstanceRecord {
+  readonly id: string;
+  readonly groupName: string;
+  readonly availabilityZone: string;
+  readonly lifecycleState: string;
+  readonly healthStatus: string;
+}
+
+/** What the Describe* calls read: every group, by name. */
+interface AutoScalingView {
+  readonly groups: readonly GroupRecord[];
+}
+
 export class AutoScalingApi {
   private activityCounter = 0;
+  /** Recent views for eventually consistent reads; fresh ones when `stale` is absent or off. */
+  private readonly views?: ViewHistory<AutoScalingView>;
 
   constructor(
     private readonly asg: AutoScaling,
     private readonly registry: InstanceRegistry,
     private readonly now: () => number,
-  ) {}
+    stale?: StaleReads,
+  ) {
+    if (stale) this.views = new ViewHistory(stale, () => this.takeView());
+  }
+
+  /** Records the groups as they are now, for later stale reads. */
+  public recordView(): void {
+    this.views?.record();
+  }
 
   public commands(): CommandTable {
     return {
@@ -138,14 +171,14 @@ export class AutoScalingApi {
   private describeGroups(input: CommandInput): Record<string, unknown> {
     const names = optionalStringList(input.AutoScalingGroupNames, 'autoScalingGroupNames');
     const maxRecords = pageSize(input.MaxRecords, 50, 100);
-    let groups = [...this.asg.groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+    let groups = [...this.readView().groups];
     if (names) groups = groups.filter((g) => names.includes(g.name));
     for (const filter of filterList(input.Filters))
       groups = groups.filter((g) => matchesGroupFilter(g, filter));
     const { page, nextToken } = pageOf(groups, maxRecords, input.NextToken, () =>
       validationError(AutoScalingMessages.invalidNextToken()),
     );
-    return { AutoScalingGroups: page.map((g) => this.groupShape(g)), NextToken: nextToken };
+    return { AutoScalingGroups: page.map((g) => copyPlain(g.shape)), NextToken: nextToken };
   }
 
   private describeInstances(input: CommandInput): Record<string, unknown> {
@@ -154,13 +187,13 @@ export class AutoScalingApi {
       throw validationError(AutoScalingMessages.tooManyIds(MAX_DESCRIBE_INSTANCE_IDS));
     }
     const maxRecords = pageSize(input.MaxRecords, 50, 50);
-    let instances: Instance[];
+    const all = this.readView().groups.flatMap((g) => g.instances);
+    let instances: InstanceRecord[];
     if (ids) {
-      instances = ids.map((id) => this.registry.get(id)).filter((i): i is Instance => i !== undefined);
+      const byId = new Map(all.map((i) => [i.id, i]));
+      instances = ids.map((id) => byId.get(id)).filter((i): i is InstanceRecord => i !== undefined);
     } else {
-      instances = [...this.asg.groups.values()]
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .flatMap((g) => [...g.instances.values()]);
+      instances = all;
     }
     const { page, nextToken } = pageOf(instances, maxRecords, input.NextToken, () =>
       validationError(AutoScalingMessages.invalidNextToken()),
@@ -203,6 +236,29 @@ export class AutoScalingApi {
       validationError(AutoScalingMessages.invalidNextToken()),
     );
     return { Tags: page, NextToken: nextToken };
+  }
+
+  /** The view a read answers from: the region now, or up to the stale-read window ago. */
+  private readView(): AutoScalingView {
+    return this.views ? this.views.read() : this.takeView();
+  }
+
+  private takeView(): AutoScalingView {
+    const groups = [...this.asg.groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return {
+      groups: groups.map((g) => ({
+        name: g.name,
+        tags: new Map([...g.tags.entries()].map(([key, tag]) => [key, { value: tag.value }])),
+        shape: this.groupShape(g),
+        instances: [...g.instances.values()].map((i) => ({
+          id: i.id,
+          groupName: i.groupName,
+          availabilityZone: i.availabilityZone,
+          lifecycleState: i.lifecycleState,
+          healthStatus: i.healthStatus,
+        })),
+      })),
+    };
   }
 
   // ---- writes ----
@@ -499,7 +555,7 @@ function filterList(raw: unknown): Filter[] {
   return raw.map((f: CommandInput) => ({ name: String(f.Name), values: (f.Values ?? []).map(String) }));
 }
 
-function matchesGroupFilter(g: AutoScalingGroup, f: Filter): boolean {
+function matchesGroupFilter(g: GroupRecord, f: Filter): boolean {
   if (f.name === 'tag-key') return f.values.some((v) => g.tags.has(v));
   if (f.name === 'tag-value') return [...g.tags.values()].some((t) => f.values.includes(t.value));
   if (f.name.startsWith('tag:')) {

@@ -11,8 +11,10 @@ import {
   type InstanceRegistry,
   type LifecycleState,
 } from './instances';
+import { sample, type RegionProfile } from './profile';
+import type { SeededRandom } from './random';
 import type { TickScheduler } from './scheduler';
-import type { TargetGroups } from './target-group';
+import { TargetQuotaExceeded, type TargetGroups } from './target-group';
 
 export const SCALING_PROCESSES = [
   'Launch',
@@ -55,11 +57,26 @@ export interface GroupTag {
   propagateAtLaunch: boolean;
 }
 
-export interface Timings {
-  readonly instanceBootSeconds: number;
-  readonly appStartSeconds: number;
-  readonly tagLagSeconds: number;
-  readonly exitStandbySeconds: number;
+/** The sampled timings of instances (docs/aws-model.md, "Auto Scaling lifecycle" and "Standby"). */
+export type Timings = Pick<
+  RegionProfile,
+  | 'instanceBootSeconds'
+  | 'appStartSeconds'
+  | 'tagLagSeconds'
+  | 'exitStandbySeconds'
+  | 'killedStandbyTerminationSeconds'
+>;
+
+/**
+ * Something the group did on its own and reports in its activity history. Only failures and EC2
+ * terminations are kept (what a reader of DescribeScalingActivities would look for).
+ */
+export interface GroupActivity {
+  readonly time: number;
+  readonly statusCode: 'Successful' | 'Failed';
+  readonly description: string;
+  readonly cause: string;
+  readonly statusMessage?: string;
 }
 
 interface Rebalance {
@@ -97,8 +114,12 @@ export class AutoScalingGroup {
   /** Instances launched by AZRebalance not yet offset by a termination. */
   public rebalanceSurplus = 0;
   public rebalance?: Rebalance;
-  /** Alarm notifications the group acted on (or ignored, when suspended). */
+  /** Alarm notifications the group acted on (or ignored, when suspended); `n` < 0 for a scale-in. */
   public readonly alarms: { time: number; n: number; applied: boolean }[] = [];
+  /** Virtual ms of the last fault that impaired or terminated one of its instances. */
+  public lastInstanceFaultAt?: number;
+  /** Failed registrations and EC2 terminations, oldest first. */
+  public readonly activities: GroupActivity[] = [];
 
   constructor(
     public readonly name: string,
@@ -140,6 +161,8 @@ export class AutoScaling {
     private readonly timings: Timings,
     private readonly regionName: string,
     private readonly arnPrefix: string,
+    /** Draws the per-instance timings (its own stream: instance IDs and check offsets keep theirs). */
+    private readonly random: SeededRandom,
   ) {}
 
   public createGroup(spec: AutoScalingGroupSpec): AutoScalingGroup {
@@ -195,7 +218,7 @@ export class AutoScaling {
       appUp: false,
       killed: false,
       propagatedTags,
-      tagsVisibleAt: now + this.timings.tagLagSeconds * 1000,
+      tagsVisibleAt: now + sample(this.random, this.timings.tagLagSeconds) * 1000,
       registeredIn: new Set(),
       removed: false,
     };
@@ -203,7 +226,9 @@ export class AutoScaling {
     this.registry.add(instance);
     group.stateCounts.Pending += 1;
     group.activeByAz.set(zone, (group.activeByAz.get(zone) ?? 0) + 1);
-    this.scheduler.after(this.timings.instanceBootSeconds, () => this.enterService(instance));
+    this.scheduler.after(sample(this.random, this.timings.instanceBootSeconds), () =>
+      this.enterService(instance),
+    );
     return instance;
   }
 
@@ -225,7 +250,9 @@ export class AutoScaling {
     for (const instance of instances) {
       this.setState(instance, 'EnteringStandby');
       this.drain(instance, 1, () => {
-        if (instance.lifecycleState === 'EnteringStandby') this.setState(instance, 'Standby');
+        if (instance.lifecycleState !== 'EnteringStandby') return;
+        this.setState(instance, 'Standby');
+        if (instance.killed) this.scheduleEc2Termination(instance);
       });
     }
   }
@@ -234,7 +261,9 @@ export class AutoScaling {
     group.desiredCapacity += instances.length;
     for (const instance of instances) {
       this.setState(instance, 'Pending');
-      this.scheduler.after(this.timings.exitStandbySeconds, () => this.enterService(instance));
+      this.scheduler.after(sample(this.random, this.timings.exitStandbySeconds), () =>
+        this.enterService(instance),
+      );
     }
   }
 
@@ -256,12 +285,68 @@ export class AutoScaling {
     return applied;
   }
 
+  /**
+   * A target-tracking scale-in: lowers desired capacity by n, never below MinSize, unless
+   * AlarmNotification is suspended. The group then terminates the surplus (reconcile).
+   */
+  public alarmScaleIn(groupName: string, n: number): boolean {
+    const group = this.requireGroup(groupName);
+    const applied = !group.isSuspended('AlarmNotification');
+    if (applied) {
+      group.desiredCapacity = Math.min(
+        group.desiredCapacity,
+        Math.max(group.minSize, group.desiredCapacity - n),
+      );
+    }
+    group.alarms.push({ time: this.scheduler.now(), n: -n, applied });
+    return applied;
+  }
+
   /** The instance dies: its app stops for good and its EC2 status checks fail. */
   public kill(instanceId: string): void {
     const instance = this.registry.get(instanceId);
     if (!instance) throw new Error(`killInstance: no instance ${instanceId}`);
+    const wasKilled = instance.killed;
     instance.killed = true;
     instance.appUp = false;
+    this.groupOf(instance).lastInstanceFaultAt = this.scheduler.now();
+    if (!wasKilled && instance.lifecycleState === 'Standby') this.scheduleEc2Termination(instance);
+  }
+
+  /**
+   * A Standby instance is not health-checked by its group, but an impaired one does not stay
+   * forever: EC2 terminates it after a sampled delay (docs/aws-model.md, "Standby"). If it left
+   * Standby meanwhile, the group's own health check deals with it instead.
+   */
+  private scheduleEc2Termination(instance: Instance): void {
+    const seconds = sample(this.random, this.timings.killedStandbyTerminationSeconds);
+    this.scheduler.after(seconds, () => {
+      if (instance.lifecycleState !== 'Standby' || !instance.killed) return;
+      const group = this.groupOf(instance);
+      group.lastInstanceFaultAt = this.scheduler.now();
+      group.activities.push({
+        time: this.scheduler.now(),
+        statusCode: 'Successful',
+        description: `Terminating EC2 instance: ${instance.id}`,
+        cause: `an instance in Standby was terminated by EC2 after its status checks failed (impaired)`,
+      });
+      this.terminate(instance);
+    });
+  }
+
+  /**
+   * Terminated by a person (TerminateInstanceInAutoScalingGroup without decrementing desired
+   * capacity): the group replaces it only if it counted toward desired capacity.
+   */
+  public terminateByPerson(instanceId: string): void {
+    const instance = this.registry.get(instanceId);
+    if (!instance) throw new Error(`terminateInstance: no instance ${instanceId}`);
+    const state = instance.lifecycleState;
+    if (state === 'Terminating' || state === 'Terminated' || state === 'EnteringStandby') {
+      throw new Error(`terminateInstance: ${instanceId} is ${state}, not InService, Pending or Standby`);
+    }
+    this.groupOf(instance).lastInstanceFaultAt = this.scheduler.now();
+    this.terminate(instance);
   }
 
   /**
@@ -343,7 +428,7 @@ export class AutoScaling {
       const read = readVersionFromGroupTags(group.tags);
       if (read.version !== undefined) {
         instance.version = read.version;
-        this.scheduler.after(this.timings.appStartSeconds, () => {
+        this.scheduler.after(sample(this.random, this.timings.appStartSeconds), () => {
           if (!instance.killed && instance.lifecycleState !== 'Terminated') instance.appUp = true;
         });
       } else {
@@ -351,9 +436,29 @@ export class AutoScaling {
       }
     }
     if (!group.isSuspended('AddToLoadBalancer')) {
-      for (const arn of group.targetGroupArns) this.targetGroups.register(arn, instance);
+      for (const arn of group.targetGroupArns) this.registerTarget(group, arn, instance);
     }
     if (group.rebalance?.launched.has(instance.id)) this.continueRebalance(group);
+  }
+
+  /**
+   * Registers an instance that entered service. Past a target quota the registration is refused
+   * and, as assumed in docs/aws-model.md ("Quotas"), the group reports a failed activity and the
+   * instance stays InService without a target (it never becomes healthy on the load balancer).
+   */
+  private registerTarget(group: AutoScalingGroup, arn: string, instance: Instance): void {
+    try {
+      this.targetGroups.register(arn, instance);
+    } catch (error) {
+      if (!(error instanceof TargetQuotaExceeded)) throw error;
+      group.activities.push({
+        time: this.scheduler.now(),
+        statusCode: 'Failed',
+        description: `Registering EC2 instance ${instance.id} with target group ${arn}`,
+        cause: `instance ${instance.id} entered InService`,
+        statusMessage: `${error.code}: ${error.message}`,
+      });
+    }
   }
 
   /** Deregisters from every target group; `done` runs when all have drained (or after `seconds` if none). */

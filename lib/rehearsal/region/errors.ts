@@ -11,6 +11,7 @@ import { CloudWatchServiceException } from '@aws-sdk/client-cloudwatch';
 import {
   ConditionalCheckFailedException,
   DynamoDBServiceException,
+  InternalServerError,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -88,6 +89,7 @@ const MODELLED: Partial<Record<ServiceName, Record<string, ExceptionCtor>>> = {
   DynamoDB: {
     ConditionalCheckFailedException: ConditionalCheckFailedException as unknown as ExceptionCtor,
     ResourceNotFoundException: ResourceNotFoundException as unknown as ExceptionCtor,
+    InternalServerError: InternalServerError as unknown as ExceptionCtor,
   },
   S3: { NotFound: NotFound as unknown as ExceptionCtor },
   SFN: {
@@ -141,6 +143,7 @@ export const KNOWN_ERRORS: Record<string, { status: number; message: string }> =
       'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
   },
   InternalFailure: { status: 500, message: 'An internal error occurred.' },
+  InternalServerError: { status: 500, message: 'Internal server error' },
   ServiceUnavailable: { status: 503, message: 'Service Unavailable' },
 };
 

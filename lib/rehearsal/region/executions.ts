@@ -11,6 +11,15 @@ import { notSimulated, serviceError } from './errors';
 import { pageOf, type CommandInput, type CommandTable } from './commands';
 import { historyEventShape, type RecordedHistoryEvent } from './execution-history';
 import { MAX_PAYLOAD_BYTES, type TaskTokens } from './task-tokens';
+import { ViewHistory, type StaleReads } from './stale-reads';
+
+type Described = { status: string } & Record<string, unknown>;
+
+/** What DescribeExecution and ListExecutions read: every execution, as the directory reported it. */
+interface ExecutionsView {
+  readonly records: readonly ExecutionRecord[];
+  readonly described: ReadonlyMap<string, Described>;
+}
 
 /** One execution as the directory reports it. */
 export interface ExecutionRecord {
@@ -67,11 +76,21 @@ const ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(stateMachine|execution|ac
 export class Executions {
   private directory?: ExecutionDirectory;
   private unnamed = 0;
+  /** Recent views for the eventually consistent reads; fresh ones when `stale` is absent or off. */
+  private readonly views?: ViewHistory<ExecutionsView>;
 
   constructor(
     private readonly now: () => number,
     private readonly tokens?: TaskTokens,
-  ) {}
+    stale?: StaleReads,
+  ) {
+    if (stale) this.views = new ViewHistory(stale, () => this.takeView());
+  }
+
+  /** Records the executions as they are now, for later stale reads. */
+  public recordView(): void {
+    if (this.directory) this.views?.record();
+  }
 
   public setDirectory(directory: ExecutionDirectory): void {
     this.directory = directory;
@@ -170,7 +189,10 @@ export class Executions {
 
   private describe(input: CommandInput): Record<string, unknown> {
     const arn = String(input.executionArn);
-    const found = this.require('DescribeExecution').describe(arn);
+    const directory = this.require('DescribeExecution');
+    // An execution the view predates is read fresh: a stale read shows an older status, it does
+    // not make an execution disappear.
+    const found = this.readView()?.described.get(arn) ?? directory.describe(arn);
     if (!found) throw serviceError('SFN', 'ExecutionDoesNotExist', ExecutionMessages.doesNotExist(arn), 400);
     const described: Record<string, unknown> = { ...found, executionArn: arn, status: found.status };
     if (input.includedData === 'METADATA_ONLY') {
@@ -201,7 +223,7 @@ export class Executions {
       throw enumError('statusFilter', input.statusFilter, STATUSES);
     }
     const maxResults = pageSize(input.maxResults);
-    const executions = (directory.list?.() ?? [])
+    const executions = (this.readView()?.records ?? directory.list?.() ?? [])
       .map((e, order) => ({ e, order }))
       .filter(({ e }) => e.stateMachineArn === machineArn)
       .filter(({ e }) => input.statusFilter === undefined || e.status === input.statusFilter)
@@ -222,6 +244,23 @@ export class Executions {
       })),
       nextToken,
     };
+  }
+
+  /** The view a stale read answers from, or undefined for a fresh read. */
+  private readView(): ExecutionsView | undefined {
+    return this.views && this.directory && !this.views.fresh ? this.views.read() : undefined;
+  }
+
+  private takeView(): ExecutionsView {
+    const directory = this.require('DescribeExecution');
+    // The directory builds new records at every call: nothing here is shared with the executions.
+    const records = directory.list?.() ?? [];
+    const described = new Map<string, Described>();
+    for (const record of records) {
+      const found = directory.describe(record.executionArn);
+      if (found) described.set(record.executionArn, found);
+    }
+    return { records, described };
   }
 
   private history(input: CommandInput): Record<string, unknown> {

@@ -1,6 +1,7 @@
 /**
  * Fault injection, deterministic for a given seed: failing API calls, versions whose app never
- * passes a health check, dying instances, CPU alarms, and a different deregistration delay.
+ * passes a health check, impaired instances, instances terminated by a person, CPU alarms, and a
+ * different deregistration delay.
  */
 import type { SeededRandom } from './random';
 
@@ -37,6 +38,20 @@ export interface CallFailureSpec {
   readonly every?: number;
   /** Fail each matching call with this probability (seeded). @default 1 */
   readonly probability?: number;
+  /**
+   * The call is applied first, then the error is returned anyway: the ambiguous failure of a
+   * call that timed out or got a 5xx after it succeeded (use `InternalFailure`, or `TimeoutError`
+   * for the SDK's client-side timeout). If applying it fails for a real reason, that real error is
+   * returned instead. @default false (the failed call has no effect)
+   */
+  readonly tookEffect?: boolean;
+}
+
+/** Random ambiguous failures of mutating calls (api-harshness.ts). */
+export interface AmbiguousFailureSettings {
+  readonly probability: number;
+  /** One drawn per failure. */
+  readonly errors: readonly string[];
 }
 
 export interface CallFailure {
@@ -51,7 +66,9 @@ export interface CallFailure {
 /** What faults act on; implemented by the region. */
 export interface FaultTargets {
   killInstance(id: string): void;
+  terminateInstance(id: string): void;
   scaleOut(groupName: string, n: number): boolean;
+  scaleIn(groupName: string, n: number): boolean;
   setDeregistrationDelay(targetGroupArn: string, seconds: number): void;
 }
 
@@ -69,13 +86,24 @@ export class Faults {
   private readonly rules: CallFailureRule[] = [];
   private readonly unhealthyVersions = new Set<string>();
   private readonly errorFractions = new Map<string, number>();
+  /** Mutating calls failed ambiguously at random (not by a rule). */
+  public ambiguousInjected = 0;
 
+  /**
+   * @param ambiguity random ambiguous failures of mutating calls, drawn from `ambiguityRandom`
+   * (its own stream, so turning them on shifts no other draw)
+   */
   constructor(
     private readonly random: SeededRandom,
     private readonly targets: FaultTargets,
+    private readonly ambiguity?: AmbiguousFailureSettings,
+    private readonly ambiguityRandom?: SeededRandom,
   ) {}
 
-  /** Fails matching API calls with an AWS error; the failed call has no effect. */
+  /**
+   * Fails matching API calls with an AWS error; the failed call has no effect, unless `tookEffect`
+   * (then it is applied, and fails all the same).
+   */
   public failCalls(spec: CallFailureSpec): CallFailure {
     if (spec.every !== undefined && !(Number.isInteger(spec.every) && spec.every >= 1)) {
       throw new Error(`failCalls: every (${spec.every}) must be a whole number >= 1`);
@@ -115,9 +143,27 @@ export class Faults {
     return this.errorFractions.get(version) ?? 0;
   }
 
-  /** The instance dies; its group notices at its next health check and replaces it (unless in Standby). */
+  /**
+   * The instance is impaired (it dies, but is not terminated): its app stops for good and its EC2
+   * status checks fail. Its group notices at its next health check once the grace period is over
+   * and replaces it; a Standby instance is not health-checked by its group, so it stays in Standby,
+   * impaired, until it leaves Standby (and is then checked like any InService instance).
+   */
   public killInstance(id: string): void {
     this.targets.killInstance(id);
+  }
+
+  /**
+   * A person terminates the instance (TerminateInstanceInAutoScalingGroup with
+   * ShouldDecrementDesiredCapacity=false, from the console or a script; not in the call log and
+   * never failed by `failCalls`): Terminating, drained from its target groups if registered,
+   * Terminated, then gone from the group. Desired capacity is unchanged: a Pending or InService
+   * instance is replaced, a Standby one is not (it does not count toward desired capacity).
+   * Refused, like the API, for an unknown or already terminating instance and one still
+   * EnteringStandby.
+   */
+  public terminateInstance(id: string): void {
+    this.targets.terminateInstance(id);
   }
 
   /** A CPU alarm raises the group's desired capacity by n (capped at MaxSize), unless AlarmNotification is suspended. Returns whether it applied. */
@@ -125,13 +171,24 @@ export class Faults {
     return this.targets.scaleOut(groupName, n);
   }
 
+  /**
+   * A target-tracking scale-in lowers the group's desired capacity by n (never below MinSize),
+   * unless AlarmNotification is suspended; the group terminates the surplus. Returns whether it applied.
+   */
+  public scaleIn(groupName: string, n: number): boolean {
+    return this.targets.scaleIn(groupName, n);
+  }
+
   /** Changes the deregistration delay of a target group (for deregistrations that start later). */
   public setDeregistrationDelay(targetGroupArn: string, seconds: number): void {
     this.targets.setDeregistrationDelay(targetGroupArn, seconds);
   }
 
-  /** @internal The rule that fails this call, if any (advances the rules' counters). */
-  public failureFor(service: string, command: string): CallFailureSpec | undefined {
+  /**
+   * @internal The rule that fails this call, if any (advances the rules' counters); else, for a
+   * mutating call, maybe a random ambiguous failure.
+   */
+  public failureFor(service: string, command: string, mutating = false): CallFailureSpec | undefined {
     let chosen: CallFailureSpec | undefined;
     for (const rule of this.rules) {
       if (rule.removed) continue;
@@ -146,6 +203,16 @@ export class Faults {
       rule.injected += 1;
       chosen = spec;
     }
-    return chosen;
+    return chosen ?? (mutating ? this.randomAmbiguousFailure(service, command) : undefined);
+  }
+
+  private randomAmbiguousFailure(service: string, command: string): CallFailureSpec | undefined {
+    const settings = this.ambiguity;
+    const random = this.ambiguityRandom;
+    if (!settings || !random || settings.probability <= 0) return undefined;
+    if (!(random.next() < settings.probability)) return undefined;
+    this.ambiguousInjected += 1;
+    const error = settings.errors[random.int(settings.errors.length)];
+    return { service, commands: [command], error, tookEffect: true };
   }
 }

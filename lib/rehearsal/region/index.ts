@@ -1,4 +1,5 @@
 export { SimulatedRegion, REGION_DEFAULTS, type RegionOptions } from './region';
+export { PROFILES, type ProfileName, type Range, type RegionProfile } from './profile';
 export {
   SCALING_PROCESSES,
   type AutoScalingGroupSpec,
@@ -9,7 +10,17 @@ export { AutoScalingMessages, MAX_STANDBY_IDS_PER_CALL, MAX_DESCRIBE_INSTANCE_ID
 export type { TargetGroupSpec, TargetState } from './target-group';
 export type { LifecycleState, HealthStatus, InstanceTag } from './instances';
 export { Faults, type CallFailure, type CallFailureSpec } from './faults';
+export {
+  API_HARSHNESS,
+  resolveApiHarshness,
+  type AmbiguousError,
+  type ApiHarshness,
+  type BucketSpec,
+  type RateLimitFamily,
+} from './api-harshness';
+export { RateLimits, TokenBucket, rateLimitFamily } from './rate-limits';
 export { CallLog, type CallStats, type CallRecord } from './call-log';
+export type { CallObserver, ObservedCall } from './call-observer';
 export { TrafficStats, type TrafficSecond } from './traffic';
 export type { ExecutionDirectory } from './executions';
 export { ExecutionMessages } from './executions';

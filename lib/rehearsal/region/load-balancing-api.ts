@@ -3,6 +3,17 @@ import { serviceError } from './errors';
 import { pageOf, type CommandInput, type CommandTable } from './commands';
 import type { InstanceRegistry } from './instances';
 import type { TargetGroup, TargetGroups } from './target-group';
+import { ViewHistory, type StaleReads } from './stale-reads';
+
+/** One registered target as DescribeTargetHealth reads it. */
+interface TargetRecord {
+  readonly state: string;
+  readonly reason?: string;
+  readonly description?: string;
+}
+
+/** Registered targets by target group ARN, then instance ID (in registration order). */
+type TargetHealthView = ReadonlyMap<string, ReadonlyMap<string, TargetRecord>>;
 
 export const LoadBalancingMessages = {
   /** (seen in AWS docs for TargetGroupNotFound) */
@@ -12,10 +23,21 @@ export const LoadBalancingMessages = {
 } as const;
 
 export class LoadBalancingApi {
+  /** Recent views for eventually consistent reads; fresh ones when `stale` is absent or off. */
+  private readonly views?: ViewHistory<TargetHealthView>;
+
   constructor(
     private readonly targetGroups: TargetGroups,
     private readonly registry: InstanceRegistry,
-  ) {}
+    stale?: StaleReads,
+  ) {
+    if (stale) this.views = new ViewHistory(stale, () => this.takeView());
+  }
+
+  /** Records target health as it is now, for later stale reads. */
+  public recordView(): void {
+    this.views?.record();
+  }
 
   public commands(): CommandTable {
     return {
@@ -47,10 +69,11 @@ export class LoadBalancingApi {
   private describeTargetHealth(input: CommandInput): Record<string, unknown> {
     const group = this.group(input.TargetGroupArn);
     const asked: { Id: string; Port?: number }[] | undefined = input.Targets;
+    const targets = (this.views ? this.views.read() : this.takeView()).get(group.arn) ?? new Map();
     if (asked === undefined) {
       return {
-        TargetHealthDescriptions: [...group.targets.values()].map((t) =>
-          description(group, t.instance.id, t.state, t.reason, t.description),
+        TargetHealthDescriptions: [...targets.entries()].map(([id, t]) =>
+          description(group, id, t.state, t.reason, t.description),
         ),
       };
     }
@@ -63,7 +86,7 @@ export class LoadBalancingApi {
       );
     return {
       TargetHealthDescriptions: asked.map(({ Id }) => {
-        const target = group.targets.get(Id);
+        const target = targets.get(Id);
         if (target) return description(group, Id, target.state, target.reason, target.description);
         const instance = this.registry.get(Id);
         if (!instance || instance.lifecycleState === 'Terminated') {
@@ -84,6 +107,22 @@ export class LoadBalancingApi {
         );
       }),
     };
+  }
+
+  private takeView(): TargetHealthView {
+    return new Map(
+      this.targetGroups
+        .list()
+        .map((tg) => [
+          tg.arn,
+          new Map(
+            [...tg.targets.values()].map((t) => [
+              t.instance.id,
+              { state: t.state, reason: t.reason, description: t.description },
+            ]),
+          ),
+        ]),
+    );
   }
 
   private describeTargetGroups(input: CommandInput): Record<string, unknown> {

@@ -33,6 +33,8 @@ export interface GroupObservation {
   readonly suspendedProcesses: readonly string[];
   readonly lifecycleCounts: Readonly<Record<LifecycleState, number>>;
   readonly instances: readonly InstanceObservation[];
+  /** Virtual ms of the last fault that impaired or terminated one of its instances. */
+  readonly lastInstanceFaultAt?: number;
 }
 
 export interface TargetObservation {
@@ -95,6 +97,7 @@ export function observeGroup(g: AutoScalingGroup, now: number): GroupObservation
     suspendedProcesses: [...g.suspended.keys()],
     lifecycleCounts: { ...g.stateCounts },
     instances: [...g.instances.values()].map((i) => observeInstance(i, now)),
+    lastInstanceFaultAt: g.lastInstanceFaultAt,
   };
 }
 

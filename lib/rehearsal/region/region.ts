@@ -1,13 +1,15 @@
 /**
  * The simulated AWS region: answers the SDK v3 calls of the release handlers in-process, on a
- * virtual clock, modelling every (model) fact of AWS-FACTS.md. Unknown commands, parameters and
+ * virtual clock, modelling every behaviour listed in docs/aws-model.md. Unknown commands, parameters and
  * condition expressions throw `not simulated: ...`; nothing is pretended.
  */
 import type { VirtualClock } from '../virtual-clock';
 import { Alarms, type AlarmState, type TargetErrorRateAlarmSpec } from './alarms';
-import { AutoScaling, type AutoScalingGroupSpec } from './auto-scaling';
+import { AutoScaling, type AutoScalingGroupSpec, type GroupActivity } from './auto-scaling';
 import { AutoScalingApi } from './auto-scaling-api';
+import { resolveApiHarshness, type ApiHarshness } from './api-harshness';
 import { CallLog } from './call-log';
+import { CallObservers, type CallObserver } from './call-observer';
 import { checkParams, type CommandInput, type CommandTable } from './commands';
 import {
   isSimulatedServiceError,
@@ -25,8 +27,18 @@ import { Faults } from './faults';
 import { InstanceRegistry, type Instance } from './instances';
 import { LoadBalancingApi } from './load-balancing-api';
 import { LockTables, type Item } from './lock-table';
+import { injectedError } from './injected-errors';
 import { ObjectStore } from './objects';
+import { RateLimits } from './rate-limits';
+import { StaleReads } from './stale-reads';
 import { observeGroup, observeRequests, observeTargetGroup, type RegionObservation } from './observation';
+import {
+  profileProblems,
+  resolveProfile,
+  withFixedTimings,
+  type ProfileName,
+  type RegionProfile,
+} from './profile';
 import { SeededRandom } from './random';
 import { TICK_MS, TickScheduler } from './scheduler';
 import { TargetGroups, type ProbeResult, type TargetGroupSpec } from './target-group';
@@ -34,15 +46,20 @@ import { TrafficRouter, TrafficStats, type RequestOutcome } from './traffic';
 
 export interface RegionOptions {
   readonly clock: VirtualClock;
-  /** Seeds instance IDs, health-check offsets and probabilistic faults. @default 1 */
+  /** Seeds instance IDs, health-check offsets, sampled timings and probabilistic faults. @default 1 */
   readonly seed?: number;
-  /** Pending → InService after launch. @default 30 */
+  /**
+   * How harsh the region is: sampled timings and quotas (docs/aws-model.md).
+   * @default 'typical'
+   */
+  readonly profile?: ProfileName | RegionProfile;
+  /** Pending → InService after launch, fixed for every instance. @default - sampled from the profile */
   readonly instanceBootSeconds?: number;
-  /** After InService until the app answers. @default 15 */
+  /** After InService until the app answers, fixed. @default - sampled from the profile */
   readonly appStartSeconds?: number;
-  /** The instance's own copy of propagated tags appears this long after launch. @default 10 */
+  /** The instance's own copy of propagated tags appears this long after launch, fixed. @default - sampled from the profile */
   readonly tagLagSeconds?: number;
-  /** Standby → Pending → InService after ExitStandby. @default 5 */
+  /** Standby → Pending → InService after ExitStandby, fixed. @default - sampled from the profile */
   readonly exitStandbySeconds?: number;
   /** Requests per virtual second sent to the load balancer. @default 20 */
   readonly requestsPerSecond?: number;
@@ -54,14 +71,15 @@ export interface RegionOptions {
   readonly accountId?: string;
   /** The target group the listener forwards to. @default - the first target group created */
   readonly trafficTargetGroupArn?: string;
+  /**
+   * Rate limits, ambiguous failures and stale reads (api-harshness.ts); fields not given are
+   * the profile's (`profile.api`). @default - the profile's API harshness
+   */
+  readonly api?: Partial<ApiHarshness>;
 }
 
 type RegionDefaults = {
   readonly seed: number;
-  readonly instanceBootSeconds: number;
-  readonly appStartSeconds: number;
-  readonly tagLagSeconds: number;
-  readonly exitStandbySeconds: number;
   readonly requestsPerSecond: number;
   readonly asgHealthCheckSeconds: number;
   readonly regionName: string;
@@ -70,10 +88,6 @@ type RegionDefaults = {
 
 export const REGION_DEFAULTS: RegionDefaults = {
   seed: 1,
-  instanceBootSeconds: 30,
-  appStartSeconds: 15,
-  tagLagSeconds: 10,
-  exitStandbySeconds: 5,
   requestsPerSecond: 20,
   asgHealthCheckSeconds: 10,
   regionName: 'us-east-1',
@@ -83,12 +97,21 @@ export const REGION_DEFAULTS: RegionDefaults = {
 export class SimulatedRegion {
   public readonly faults: Faults;
   public readonly calls = new CallLog();
+  private readonly callObservers = new CallObservers();
   public readonly traffic = new TrafficStats();
   public readonly regionName: string;
+  /** The profile in effect (explicit fixed timings applied): docs/aws-model.md. */
+  public readonly profile: RegionProfile;
   /** Task tokens of the callback pattern (approval gates); SendTaskSuccess/SendTaskFailure answer them. */
   public readonly taskTokens: TaskTokens;
   /** Who every caller is (STS GetCallerIdentity). */
   public readonly callerIdentity: CallerIdentity;
+  /** The API harshness in effect: rate limits, ambiguous failures, stale reads. */
+  public readonly api: ApiHarshness;
+  /** The account's token buckets. */
+  public readonly rateLimits: RateLimits;
+  /** Calls that record a view for stale reads once they took effect. */
+  private readonly recordViews: () => void;
 
   private readonly clock: VirtualClock;
   private readonly scheduler: TickScheduler;
@@ -114,49 +137,72 @@ export class SimulatedRegion {
     this.regionName = o.regionName;
     this.asgHealthCheckSeconds = o.asgHealthCheckSeconds;
     this.trafficTargetGroupArn = options.trafficTargetGroupArn;
+    this.profile = withFixedTimings(resolveProfile(options.profile), options);
+    const problems = profileProblems(this.profile);
+    if (problems.length > 0) throw new Error(`SimulatedRegion: ${problems.join('; ')}`);
     const now = (): number => this.clock.now();
     const random = new SeededRandom(o.seed);
+    this.api = resolveApiHarshness({ ...this.profile.api, ...withoutUndefined(options.api ?? {}) });
+    this.rateLimits = new RateLimits(this.api, now);
+    const stale = new StaleReads(random.fork(7), this.api.staleReadWindowMs, now);
 
     this.scheduler = new TickScheduler(this.clock);
     this.registry = new InstanceRegistry(random.fork(1));
-    this.targetGroups = new TargetGroups(this.scheduler, random.fork(2), (i) => this.probe(i));
+    this.targetGroups = new TargetGroups(this.scheduler, random.fork(2), (i) => this.probe(i), {
+      profile: this.profile,
+      random: random.fork(5),
+      carriesTraffic: (group) => o.requestsPerSecond > 0 && group.arn === this.trafficTargetGroupArn,
+    });
     this.autoScaling = new AutoScaling(
       this.scheduler,
       this.registry,
       this.targetGroups,
-      {
-        instanceBootSeconds: o.instanceBootSeconds,
-        appStartSeconds: o.appStartSeconds,
-        tagLagSeconds: o.tagLagSeconds,
-        exitStandbySeconds: o.exitStandbySeconds,
-      },
+      this.profile,
       o.regionName,
       `arn:aws:autoscaling:${o.regionName}:${o.accountId}`,
+      random.fork(4),
     );
-    this.faults = new Faults(random.fork(3), {
-      killInstance: (id) => this.autoScaling.kill(id),
-      scaleOut: (group, n) => this.autoScaling.alarmScaleOut(group, n),
-      setDeregistrationDelay: (arn, seconds) => {
-        const tg = this.targetGroups.get(arn);
-        if (!tg) throw new Error(`setDeregistrationDelay: no target group ${arn}`);
-        if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
-          throw new Error(`setDeregistrationDelay: seconds (${seconds}) must be a whole number in [0, 3600]`);
-        }
-        tg.deregistrationDelaySeconds = seconds;
+    this.faults = new Faults(
+      random.fork(3),
+      {
+        killInstance: (id) => this.autoScaling.kill(id),
+        terminateInstance: (id) => this.autoScaling.terminateByPerson(id),
+        scaleOut: (group, n) => this.autoScaling.alarmScaleOut(group, n),
+        scaleIn: (group, n) => this.autoScaling.alarmScaleIn(group, n),
+        setDeregistrationDelay: (arn, seconds) => {
+          const tg = this.targetGroups.get(arn);
+          if (!tg) throw new Error(`setDeregistrationDelay: no target group ${arn}`);
+          if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
+            throw new Error(
+              `setDeregistrationDelay: seconds (${seconds}) must be a whole number in [0, 3600]`,
+            );
+          }
+          tg.deregistrationDelaySeconds = seconds;
+        },
       },
-    });
+      { probability: this.api.ambiguousFailureProbability, errors: this.api.ambiguousErrors },
+      random.fork(6),
+    );
     this.lockTables = new LockTables(now);
     this.objects = new ObjectStore(now);
     this.taskTokens = new TaskTokens(o.accountId);
     this.callerIdentity = new CallerIdentity(o.accountId);
-    this.executions = new Executions(now, this.taskTokens);
+    this.executions = new Executions(now, this.taskTokens, stale);
     this.stacks = new Stacks(now, o.regionName, o.accountId);
     this.notifications = new Notifications(now);
     this.alarms = new Alarms(now, `arn:aws:cloudwatch:${o.regionName}:${o.accountId}`);
     this.router = new TrafficRouter(this.traffic, o.requestsPerSecond, (i) => this.requestOutcome(i));
+    const autoScalingApi = new AutoScalingApi(this.autoScaling, this.registry, now, stale);
+    const loadBalancingApi = new LoadBalancingApi(this.targetGroups, this.registry, stale);
+    this.recordViews = () => {
+      if (!stale.enabled) return;
+      autoScalingApi.recordView();
+      loadBalancingApi.recordView();
+      this.executions.recordView();
+    };
     this.handlers = {
-      AutoScaling: new AutoScalingApi(this.autoScaling, this.registry, now).commands(),
-      ElasticLoadBalancingV2: new LoadBalancingApi(this.targetGroups, this.registry).commands(),
+      AutoScaling: autoScalingApi.commands(),
+      ElasticLoadBalancingV2: loadBalancingApi.commands(),
       DynamoDB: this.lockTables.commands(),
       S3: this.objects.commands(),
       SFN: this.executions.commands(),
@@ -235,24 +281,53 @@ export class SimulatedRegion {
     const args = (input ?? {}) as CommandInput;
     checkParams(service, command, spec, args);
     const entry = { time: this.clock.now(), service, command, mutating: spec.mutating };
-    const fault = this.faults.failureFor(service, command);
-    if (fault) {
-      const error = serviceError(service as ServiceName, fault.error, fault.message, fault.httpStatusCode);
+    const observed = this.callObservers.before(entry.time, service, command, spec.mutating);
+    const throttled = this.rateLimits.admit(service, command, spec.mutating);
+    if (throttled) {
+      const error = serviceError(service as ServiceName, throttled.code, throttled.message, 400);
+      this.calls.record({ ...entry, outcome: error.name, injected: false });
+      this.callObservers.after(observed, error.name);
+      throw error;
+    }
+    const fault = this.faults.failureFor(service, command, spec.mutating);
+    if (fault && !fault.tookEffect) {
+      const error = injectedError(service as ServiceName, fault.error, fault.message, fault.httpStatusCode);
       this.calls.record({ ...entry, outcome: error.name, injected: true });
+      this.callObservers.after(observed, error.name);
       throw error;
     }
+    let output: Record<string, unknown>;
     try {
-      const output = spec.run(args);
-      this.calls.record({ ...entry, outcome: 'ok', injected: false });
-      return {
-        ...(withoutUndefined(output) as Record<string, unknown>),
-        $metadata: { httpStatusCode: 200, requestId: simulatedRequestId(), attempts: 1, totalRetryDelay: 0 },
-      };
+      output = spec.run(args);
     } catch (error) {
-      if (isSimulatedServiceError(error))
+      if (isSimulatedServiceError(error)) {
         this.calls.record({ ...entry, outcome: error.name, injected: false });
+        this.callObservers.after(observed, error.name);
+      }
       throw error;
     }
+    if (spec.mutating) this.recordViews();
+    if (fault) {
+      // Ambiguous: the call took effect, and the caller is told it failed all the same.
+      const error = injectedError(service as ServiceName, fault.error, fault.message, fault.httpStatusCode);
+      this.calls.record({ ...entry, outcome: error.name, injected: true });
+      this.callObservers.after(observed, error.name);
+      throw error;
+    }
+    this.calls.record({ ...entry, outcome: 'ok', injected: false });
+    this.callObservers.after(observed, 'ok');
+    return {
+      ...(withoutUndefined(output) as Record<string, unknown>),
+      $metadata: { httpStatusCode: 200, requestId: simulatedRequestId(), attempts: 1, totalRetryDelay: 0 },
+    };
+  }
+
+  /**
+   * Tells `observer` of every call from now on, just before it takes effect and just after (its
+   * answer not yet delivered). Returns the function that stops it.
+   */
+  public observeCalls(observer: CallObserver): () => void {
+    return this.callObservers.add(observer);
   }
 
   // ---- observation ----
@@ -265,6 +340,11 @@ export class SimulatedRegion {
       targetGroups: this.targetGroups.list().map((tg) => observeTargetGroup(tg)),
       requests: observeRequests(this.traffic),
     };
+  }
+
+  /** What a group did on its own and reports as activities: failed registrations, EC2 terminations. */
+  public activitiesOf(groupName: string): readonly GroupActivity[] {
+    return this.autoScaling.requireGroup(groupName).activities;
   }
 
   /** The current items of a lock table. */
@@ -294,6 +374,7 @@ export class SimulatedRegion {
       : undefined;
     this.router.routeSecond(this.clock.now(), trafficGroup);
     this.alarms.evaluate(this.traffic.perSecond);
+    this.recordViews();
   }
 
   private probe(instance: Instance): ProbeResult {
@@ -303,7 +384,8 @@ export class SimulatedRegion {
   }
 
   private requestOutcome(instance: Instance): RequestOutcome {
-    if (!instance.appUp || instance.killed || instance.version === undefined) return { kind: 'dropped' };
+    if (instance.killed) return { kind: 'dropped', fault: true };
+    if (!instance.appUp || instance.version === undefined) return { kind: 'dropped' };
     if (this.faults.isUnhealthyVersion(instance.version))
       return { kind: 'failed', version: instance.version };
     return {
@@ -322,10 +404,6 @@ function validateOptions(o: RegionDefaults & { clock?: unknown }): void {
       problems.push(`${name} (${value}) must be a whole number >= ${min}`);
   };
   if (!o.clock) problems.push('clock is required');
-  wholeAtLeast('instanceBootSeconds', 0);
-  wholeAtLeast('appStartSeconds', 0);
-  wholeAtLeast('tagLagSeconds', 0);
-  wholeAtLeast('exitStandbySeconds', 0);
   wholeAtLeast('requestsPerSecond', 0);
   wholeAtLeast('asgHealthCheckSeconds', 1);
   if (problems.length > 0) throw new Error(`SimulatedRegion: ${problems.join('; ')}`);

@@ -3,6 +3,7 @@
  * deregistration delay, and the set of targets the load balancer routes to (fail-open included).
  */
 import type { Instance } from './instances';
+import { sample, type RegionProfile } from './profile';
 import type { SeededRandom } from './random';
 import { TickBuckets, type TickScheduler } from './scheduler';
 
@@ -32,6 +33,8 @@ export class Target {
   public fails = 0;
   /** Set when deregistration finished: the target is gone. */
   public removed = false;
+  /** Registration still in progress: no health check counts and no load balancer node routes to it. */
+  public registering = true;
   constructor(
     public readonly instance: Instance,
     public readonly registeredAt: number,
@@ -70,15 +73,20 @@ export class TargetGroup {
     this.deregistrationDelaySeconds = spec.deregistrationDelaySeconds;
   }
 
-  /** Healthy targets; if there are none, every registered target that is not draining (fail-open). */
+  /**
+   * Healthy targets. If there are none and every registered target (not draining, registration
+   * complete) is `unhealthy`, all of them (fail-open); a target still `initial` is neither, so
+   * while any is, nothing is routed (docs/aws-model.md, "Target groups").
+   */
   public routable(): Routable {
     if (!this.routing) {
-      const live = [...this.targets.values()].filter((t) => t.state !== 'draining');
+      const live = [...this.targets.values()].filter((t) => t.state !== 'draining' && !t.registering);
       const healthy = live.filter((t) => t.state === 'healthy');
+      const allUnhealthy = live.length > 0 && live.every((t) => t.state === 'unhealthy');
       this.routing =
         healthy.length > 0
           ? { targets: healthy, failOpen: false }
-          : { targets: live, failOpen: live.length > 0 };
+          : { targets: allUnhealthy ? live : [], failOpen: allUnhealthy };
     }
     return this.routing;
   }
@@ -89,6 +97,27 @@ export class TargetGroup {
   }
 }
 
+/** A registration refused because a target quota is reached (AWS error code TooManyTargets). */
+export class TargetQuotaExceeded extends Error {
+  public readonly code = 'TooManyTargets';
+}
+
+/** What the region's profile decides for target groups (docs/aws-model.md). */
+export interface TargetGroupBehaviour {
+  readonly profile: Pick<
+    RegionProfile,
+    | 'registrationSeconds'
+    | 'drainEarlyWhenIdle'
+    | 'inFlightRequestSeconds'
+    | 'targetsPerTargetGroup'
+    | 'targetsPerLoadBalancer'
+  >;
+  /** Draws registration and in-flight durations (a stream of its own, so check offsets keep theirs). */
+  readonly random: SeededRandom;
+  /** Whether the load balancer currently sends requests to this group's routable targets. */
+  readonly carriesTraffic: (group: TargetGroup) => boolean;
+}
+
 export class TargetGroups {
   private readonly groups = new Map<string, TargetGroup>();
   private readonly checks = new TickBuckets<{ group: TargetGroup; target: Target }>();
@@ -97,6 +126,7 @@ export class TargetGroups {
     private readonly scheduler: TickScheduler,
     private readonly random: SeededRandom,
     private readonly probe: (instance: Instance) => ProbeResult,
+    private readonly behaviour: TargetGroupBehaviour,
   ) {}
 
   public create(spec: TargetGroupSpec): TargetGroup {
@@ -118,7 +148,12 @@ export class TargetGroups {
     return this.groups.get(arn)?.targets.get(instanceId)?.state;
   }
 
-  /** Registers the instance (`initial`); its first check comes at a seeded offset within one interval. */
+  /**
+   * Registers the instance (`initial`, Elb.RegistrationInProgress). Registration is asynchronous:
+   * after a sampled delay (docs/aws-model.md, "registration") the target is Elb.InitialHealthChecking
+   * and its first check comes at a seeded offset within one interval. Throws TargetQuotaExceeded
+   * past the targets-per-group or per-load-balancer quota (docs/aws-model.md, "Quotas").
+   */
   public register(arn: string, instance: Instance): void {
     const group = this.require(arn);
     const existing = group.targets.get(instance.id);
@@ -126,18 +161,38 @@ export class TargetGroups {
       if (existing.state === 'draining') throw new Error(`${instance.id} is still draining from ${arn}`);
       return;
     }
+    this.checkQuota(group);
     const target = new Target(instance, this.scheduler.now());
     group.targets.set(instance.id, target);
     instance.registeredIn.add(arn);
+    const delay = sample(this.behaviour.random, this.behaviour.profile.registrationSeconds);
+    if (delay === 0) {
+      target.registering = false;
+      group.routingChanged();
+      this.scheduleFirstCheck(group, target);
+      return;
+    }
     group.routingChanged();
-    const offsetSeconds = 1 + this.random.int(group.intervalSeconds);
-    this.checks.add(this.scheduler.tickAt(this.scheduler.now() + offsetSeconds * 1000), { group, target });
+    this.scheduler.after(delay, () => {
+      if (target.removed || target.state === 'draining') return;
+      target.registering = false;
+      target.reason = 'Elb.InitialHealthChecking';
+      target.description = 'Initial health checks in progress';
+      group.routingChanged();
+      this.scheduleFirstCheck(group, target);
+    });
+  }
+
+  /** How many targets are registered (draining included) in every group: the load balancer's count. */
+  public totalTargets(): number {
+    let n = 0;
+    for (const group of this.groups.values()) n += group.targets.size;
+    return n;
   }
 
   /**
-   * Deregisters: the target drains (no new requests) for the group's deregistration delay, then is
-   * gone and `onDrained` runs. The delay is the full one: the region does not model the early
-   * completion AWS allows for targets without connections (the conservative reading).
+   * Deregisters: the target drains (no new requests), then is gone and `onDrained` runs. How long
+   * it drains: docs/aws-model.md, "Deregistration" (`drainSeconds`).
    */
   public deregister(arn: string, instance: Instance, onDrained: () => void): void {
     const group = this.require(arn);
@@ -146,11 +201,12 @@ export class TargetGroups {
       this.scheduler.after(0, onDrained);
       return;
     }
+    const drainSeconds = this.drainSeconds(group, target);
     target.state = 'draining';
     target.reason = 'Target.DeregistrationInProgress';
     target.description = 'Target deregistration is in progress';
     group.routingChanged();
-    this.scheduler.after(group.deregistrationDelaySeconds, () => {
+    this.scheduler.after(drainSeconds, () => {
       target.removed = true;
       group.targets.delete(instance.id);
       instance.registeredIn.delete(arn);
@@ -168,12 +224,43 @@ export class TargetGroups {
     }
   }
 
+  /**
+   * The full deregistration delay, or (when the profile drains early) as long as the requests in
+   * flight take: none when the load balancer was not sending the target any.
+   */
+  private drainSeconds(group: TargetGroup, target: Target): number {
+    const delay = group.deregistrationDelaySeconds;
+    const { profile, random, carriesTraffic } = this.behaviour;
+    if (!profile.drainEarlyWhenIdle) return delay;
+    const inFlight = carriesTraffic(group) && group.routable().targets.includes(target);
+    return inFlight ? Math.min(delay, sample(random, profile.inFlightRequestSeconds)) : 0;
+  }
+
+  private scheduleFirstCheck(group: TargetGroup, target: Target): void {
+    const offsetSeconds = 1 + this.random.int(group.intervalSeconds);
+    this.checks.add(this.scheduler.tickAt(this.scheduler.now() + offsetSeconds * 1000), { group, target });
+  }
+
+  private checkQuota(group: TargetGroup): void {
+    const { targetsPerTargetGroup, targetsPerLoadBalancer } = this.behaviour.profile;
+    if (group.targets.size >= targetsPerTargetGroup) {
+      throw new TargetQuotaExceeded(
+        `You've reached the limit on the number of targets per target group (${targetsPerTargetGroup}) for ${group.name}`,
+      );
+    }
+    if (this.totalTargets() >= targetsPerLoadBalancer) {
+      throw new TargetQuotaExceeded(
+        `You've reached the limit on the number of targets per load balancer (${targetsPerLoadBalancer})`,
+      );
+    }
+  }
+
   private apply(group: TargetGroup, target: Target, result: ProbeResult): void {
     const before = target.state;
     if (result === 'pass') {
       target.fails = 0;
       if (target.state === 'initial') {
-        // A newly registered target needs one passing check (AWS-FACTS).
+        // A newly registered target needs one passing check (docs/aws-model.md, "Target groups").
         target.state = 'healthy';
       } else if (target.state === 'unhealthy') {
         target.passes += 1;
@@ -207,7 +294,7 @@ export class TargetGroups {
   }
 }
 
-/** The ranges AWS accepts (AWS-FACTS: interval 5–300, thresholds 2–10, delay 0–3600). */
+/** The ranges AWS accepts (docs/aws-model.md, "Target groups": interval 5–300, thresholds 2–10, delay 0–3600). */
 function validateSpec(spec: TargetGroupSpec): void {
   const problems: string[] = [];
   const check = (name: keyof TargetGroupSpec, min: number, max: number): void => {

@@ -20,6 +20,12 @@ export interface TrafficSecond {
   readonly appErrors: Record<string, number>;
   /** Requests nobody answered: no target, or the routed instance's app was down. */
   readonly dropped: number;
+  /**
+   * Of `dropped`, those routed to an instance a fault impaired while its target still counted as
+   * healthy (before the health checks noticed): the fault's doing, not the release's. Never counted
+   * when the load balancer failed open.
+   */
+  readonly droppedByFault: number;
   /** The load balancer routed to unhealthy targets because none was healthy. */
   readonly failOpen: boolean;
 }
@@ -28,7 +34,8 @@ export type RequestOutcome =
   /** `errorFraction`: the share of these requests the app answers with a 5xx (0 when absent). */
   | { kind: 'served'; version: string; errorFraction?: number }
   | { kind: 'failed'; version: string }
-  | { kind: 'dropped' };
+  /** `fault`: the instance's app is down because a fault impaired it. */
+  | { kind: 'dropped'; fault?: boolean };
 
 export class TrafficStats {
   public total = 0;
@@ -92,14 +99,17 @@ export class TrafficRouter {
     const failed: Record<string, number> = {};
     const appErrors: Record<string, number> = {};
     let dropped = 0;
+    let droppedByFault = 0;
     const requests = this.requestsPerSecond;
     const routable = group?.routable();
     const targets = routable?.targets ?? [];
+    const failOpen = routable?.failOpen ?? false;
     const add = (instance: Instance, n: number): void => {
       if (n === 0) return;
       const result = this.outcome(instance);
       if (result.kind === 'dropped') {
         dropped += n;
+        if (result.fault && !failOpen) droppedByFault += n;
         return;
       }
       if (result.kind === 'failed') {
@@ -124,7 +134,7 @@ export class TrafficRouter {
       }
       this.cursor = (start + extra) % m;
     }
-    this.stats.addSecond({ time, served, failed, appErrors, dropped, failOpen: routable?.failOpen ?? false });
+    this.stats.addSecond({ time, served, failed, appErrors, dropped, droppedByFault, failOpen });
   }
 }
 

@@ -10,6 +10,7 @@ function traffic(startS: number, seconds: number, ok: number, errors: number): T
     failed: {},
     appErrors,
     dropped: 0,
+    droppedByFault: 0,
     failOpen: false,
   }));
 }

@@ -152,3 +152,89 @@ describe('call faults and the call log', () => {
     expect(f.region.calls.history().map((c) => c.outcome)).toEqual(['ok', 'ok', 'ok', 'ValidationError']);
   });
 });
+
+describe('instance faults', () => {
+  async function standbyFleet(n: number): Promise<{ f: ReturnType<typeof fixture>; ids: string[] }> {
+    const f = fixture();
+    const ids = await healthyFleet(f, n);
+    await f.asg('EnterStandby', {
+      AutoScalingGroupName: 'blue',
+      InstanceIds: ids,
+      ShouldDecrementDesiredCapacity: true,
+    });
+    await f.advance(30);
+    expect(f.ids('Standby').sort()).toEqual([...ids].sort());
+    return { f, ids };
+  }
+
+  test('terminateInstance of a Standby instance (a person): Terminating, Terminated, then gone; no replacement, desired unchanged', async () => {
+    // GIVEN two instances in Standby, desired 0
+    const { f, ids } = await standbyFleet(2);
+    const callsBefore = f.region.calls.total;
+    // WHEN a person terminates one
+    f.region.faults.terminateInstance(ids[0]);
+    // THEN it leaves the group, the other stays in Standby, nothing is launched
+    expect(f.ids('Terminating')).toEqual([ids[0]]);
+    await f.advance(6);
+    expect(f.ids('Terminated')).toEqual([ids[0]]);
+    await f.advance(61);
+    expect(f.group().instances.map((i) => [i.id, i.lifecycleState])).toEqual([[ids[1], 'Standby']]);
+    expect(f.group().desiredCapacity).toBe(0);
+    // ... and the workflow's call log does not show it
+    expect(f.region.calls.total).toBe(callsBefore);
+  });
+
+  test('terminateInstance of an InService instance: drained, then replaced (desired unchanged)', async () => {
+    const f = fixture();
+    const [a, b] = await healthyFleet(f, 2);
+    f.region.faults.terminateInstance(a);
+    expect(f.targetState(a)).toBe('draining');
+    await f.advance(2);
+    expect(f.group().desiredCapacity).toBe(2);
+    const launched = f.ids('Pending');
+    expect(launched).toHaveLength(1);
+    expect([a, b]).not.toContain(launched[0]);
+    await f.advance(25);
+    expect(f.ids('Terminated')).toEqual([a]);
+  });
+
+  test('terminateInstance is refused for an unknown, a terminating and an EnteringStandby instance', async () => {
+    const f = fixture();
+    const [a, b] = await healthyFleet(f, 2);
+    expect(() => f.region.faults.terminateInstance('i-0123456789abcdef0')).toThrow(
+      'terminateInstance: no instance i-0123456789abcdef0',
+    );
+    f.region.faults.terminateInstance(a);
+    expect(() => f.region.faults.terminateInstance(a)).toThrow(`terminateInstance: ${a} is Terminating`);
+    await f.asg('EnterStandby', {
+      AutoScalingGroupName: 'blue',
+      InstanceIds: [b],
+      ShouldDecrementDesiredCapacity: false,
+    });
+    expect(() => f.region.faults.terminateInstance(b)).toThrow(`terminateInstance: ${b} is EnteringStandby`);
+  });
+
+  test('killInstance of a Standby instance (impaired, not terminated): not health-checked in Standby; once back InService it never answers, and is replaced after the grace period', async () => {
+    // GIVEN two Standby instances, one impaired
+    const { f, ids } = await standbyFleet(2);
+    f.region.faults.killInstance(ids[0]);
+    await f.advance(600);
+    expect(f.group().instances.map((i) => [i.lifecycleState, i.healthStatus])).toEqual([
+      ['Standby', 'Healthy'],
+      ['Standby', 'Healthy'],
+    ]);
+    // WHEN both leave Standby
+    await f.asg('ExitStandby', { AutoScalingGroupName: 'blue', InstanceIds: ids });
+    await f.advance(30);
+    // THEN the healthy one serves, the impaired one turns unhealthy on the target group
+    expect(f.targetState(ids[1])).toBe('healthy');
+    expect(f.targetState(ids[0])).toBe('unhealthy');
+    // ... and the group replaces it once the grace period (60 s in the fixture) is over
+    await f.advance(60);
+    const impaired = f.group().instances.find((i) => i.id === ids[0]);
+    expect(impaired?.healthStatus).toBe('Unhealthy');
+    expect(['Terminating', 'Terminated']).toContain(impaired?.lifecycleState);
+    expect(f.group().desiredCapacity).toBe(2);
+    expect(f.group().instances.filter((i) => !ids.includes(i.id))).toHaveLength(1);
+  });
+});

@@ -1,10 +1,29 @@
 import { TagKeys } from '../../../lambda/shared/tags';
 import { SimulatedRegion, type GroupObservation, type RegionOptions } from '../../../lib/rehearsal/region';
 import type { AutoScalingGroupSpec } from '../../../lib/rehearsal/region/auto-scaling';
+import { fixed, PROFILES, type RegionProfile } from '../../../lib/rehearsal/region/profile';
 import type { TargetGroupSpec } from '../../../lib/rehearsal/region/target-group';
 import { VirtualClock } from '../../../lib/rehearsal/virtual-clock';
 
 export const TG_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef';
+
+/**
+ * The typical profile with every distribution pinned to one value (the region's former fixed
+ * timings: boot 30 s, app 15 s, tag lag 10 s, ExitStandby 5 s, registration instant, draining for
+ * the full delay, a killed Standby instance terminated by EC2 after 30 min). The mechanism tests use it so each asserts exact times; every distribution has
+ * its own test (profile.test.ts), with the profile's ranges.
+ */
+export const PINNED: RegionProfile = {
+  ...PROFILES.typical,
+  name: 'pinned',
+  instanceBootSeconds: fixed(30),
+  appStartSeconds: fixed(15),
+  tagLagSeconds: fixed(10),
+  exitStandbySeconds: fixed(5),
+  registrationSeconds: fixed(0),
+  drainEarlyWhenIdle: false,
+  killedStandbyTerminationSeconds: fixed(1800),
+};
 
 export interface Fixture {
   readonly clock: VirtualClock;
@@ -35,7 +54,7 @@ export interface FixtureOptions {
  */
 export function fixture(options: FixtureOptions = {}): Fixture {
   const clock = new VirtualClock();
-  const region = new SimulatedRegion({ clock, ...options.region });
+  const region = new SimulatedRegion({ clock, profile: PINNED, ...options.region });
   region.createTargetGroup({
     arn: TG_ARN,
     healthCheckIntervalSeconds: 5,

@@ -58,6 +58,32 @@ describe('scaling processes (AWS-FACTS: capacity and drift)', () => {
     expect(f.group().instances.filter((i) => i.lifecycleState === 'Pending')).toEqual([]);
   });
 
+  test('faults.scaleIn (a target-tracking scale-in) lowers desired capacity, never below MinSize, and the group terminates the surplus', async () => {
+    const f = fixture();
+    await healthyFleet(f, 4);
+    await f.asg('UpdateAutoScalingGroup', { AutoScalingGroupName: 'blue', MinSize: 2 });
+    expect(f.region.faults.scaleIn('blue', 1)).toBe(true);
+    expect(f.group().desiredCapacity).toBe(3);
+    expect(f.region.faults.scaleIn('blue', 5)).toBe(true);
+    expect(f.group().desiredCapacity).toBe(2);
+    await f.advance(2);
+    expect(f.ids('InService')).toHaveLength(2);
+    expect(f.ids('Terminating')).toHaveLength(2);
+  });
+
+  test('faults.scaleIn is ignored while AlarmNotification is suspended', async () => {
+    const f = fixture();
+    await healthyFleet(f, 2);
+    await f.asg('SuspendProcesses', {
+      AutoScalingGroupName: 'blue',
+      ScalingProcesses: ['AlarmNotification'],
+    });
+    expect(f.region.faults.scaleIn('blue', 2)).toBe(false);
+    await f.advance(2);
+    expect(f.group().desiredCapacity).toBe(2);
+    expect(f.ids('InService')).toHaveLength(2);
+  });
+
   test('SuspendProcesses without ScalingProcesses suspends all; Launch suspended means no launches until resumed', async () => {
     const f = fixture();
     await f.asg('SuspendProcesses', { AutoScalingGroupName: 'blue' });

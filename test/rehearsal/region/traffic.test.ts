@@ -133,3 +133,32 @@ describe('traffic: the request stream through the load balancer', () => {
     expect(f.region.traffic.perSecond.at(-1)?.dropped).toBe(0);
   });
 });
+
+describe('requests lost to a fault', () => {
+  test("routed to an instance a fault impaired, before its health checks notice: counted as the fault's", async () => {
+    const f = fixture({ region: { requestsPerSecond: 20 } });
+    const [a] = await healthyFleet(f, 2);
+    f.region.faults.killInstance(a);
+    await f.advance(1);
+    const second = f.region.traffic.perSecond.at(-1)!;
+    expect(second.dropped).toBe(10);
+    expect(second.droppedByFault).toBe(10);
+  });
+
+  test('when no target is healthy (fail-open), requests to impaired instances are not excused', async () => {
+    const f = fixture({ region: { requestsPerSecond: 20 } });
+    const ids = await healthyFleet(f, 2);
+    for (const id of ids) f.region.faults.killInstance(id);
+    await f.advance(30);
+    const second = f.region.traffic.perSecond.at(-1)!;
+    expect(second.failOpen).toBe(true);
+    expect(second.dropped).toBe(20);
+    expect(second.droppedByFault).toBe(0);
+  });
+
+  test("a request dropped for another reason (no target at all) is never the fault's", async () => {
+    const f = fixture({ region: { requestsPerSecond: 20 } });
+    await f.advance(1);
+    expect(f.region.traffic.perSecond.at(-1)).toMatchObject({ dropped: 20, droppedByFault: 0 });
+  });
+});
