@@ -68,6 +68,11 @@ export async function handler(state: ReleaseState, context?: StepContext): Promi
         terminatedInstanceIds = [...terminatedInstanceIds, ...result.terminated];
         await suspendProcesses(guard, from.name, actions.suspend);
         if (actions.scaleToZero) await updateGroup(guard, from.name, { minSize: 0, desiredCapacity: 0 });
+        // An old-version instance still serving or starting (a replacement launched before the
+        // group was suspended) leaves by scale-in; success is reported once a read shows it gone.
+        if (actions.serving.length > 0) {
+          return { ...state, next: 'finalize', waitSeconds: config.pollSeconds, terminatedInstanceIds };
+        }
       }
 
       const minSize = liveMinSize(config.minCapacity, target.desiredCapacity);

@@ -462,6 +462,8 @@ export function missingSuspensions(group: GroupView): string[] {
 // ---------------------------------------------------------------------------------------------
 
 export interface FinalizeActions {
+  /** InService or Pending in the old group (not in Standby): scaled in; Finalize waits for them to leave. */
+  readonly serving: readonly string[];
   /** Still EnteringStandby (draining): cannot be handled yet, Finalize waits. */
   readonly enteringStandby: readonly string[];
   readonly terminate: readonly string[];
@@ -472,6 +474,7 @@ export interface FinalizeActions {
 
 export function planFinalize(fromGroup: GroupView): FinalizeActions {
   return {
+    serving: servingOrStartingIds(fromGroup),
     enteringStandby: idsIn(fromGroup, (s) => s === 'EnteringStandby'),
     terminate: idsIn(fromGroup, (s) => s === 'Standby'),
     scaleToZero: fromGroup.minSize !== 0 || fromGroup.desiredCapacity !== 0,

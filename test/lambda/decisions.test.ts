@@ -521,14 +521,14 @@ describe('planSwap', () => {
       lowerMinSize: true,
       enterStandby: ['i-1'],
       terminate: ['i-2'],
-      suspend: ['AlarmNotification', 'ScheduledActions'],
+      suspend: ['AlarmNotification', 'ScheduledActions', 'Launch'],
     });
   });
   it('has nothing left to do on a re-run', () => {
     const from = groupView('blue', {
       min: 0,
       instances: [['i-1', 'Standby']],
-      suspended: ['AlarmNotification', 'ScheduledActions', 'AZRebalance'],
+      suspended: ['AlarmNotification', 'ScheduledActions', 'AZRebalance', 'Launch'],
     });
     expect(planSwap(from)).toEqual({ lowerMinSize: false, enterStandby: [], terminate: [], suspend: [] });
   });
@@ -544,13 +544,26 @@ describe('planFinalize', () => {
     });
     expect(planFinalize(from)).toMatchObject({ enteringStandby: ['i-1'], terminate: ['i-2'] });
   });
+  it('GIVEN a replacement serving in the old group WHEN finalizing THEN it is named, to be waited for after scale-in', () => {
+    const from = groupView('blue', {
+      min: 0,
+      desired: 1,
+      instances: [
+        ['i-2', 'Standby'],
+        ['i-3', 'InService'],
+      ],
+    });
+    expect(planFinalize(from)).toMatchObject({ serving: ['i-3'], terminate: ['i-2'], scaleToZero: true });
+  });
+
   it('terminates Standby instances and empties the group', () => {
     const from = groupView('blue', { min: 0, desired: 1, instances: [['i-2', 'Standby']] });
     expect(planFinalize(from)).toEqual({
+      serving: [],
       enteringStandby: [],
       terminate: ['i-2'],
       scaleToZero: true,
-      suspend: ['AlarmNotification', 'ScheduledActions', 'AZRebalance'],
+      suspend: ['AlarmNotification', 'ScheduledActions', 'AZRebalance', 'Launch'],
     });
   });
 });
@@ -560,7 +573,7 @@ const rollbackPlan = (snapshot: FleetSnapshot, extra: Partial<RollbackInput> = {
   planRollback(snapshot, { minCapacity: 2, othersActing: false, ...extra });
 
 describe('planRollback', () => {
-  const suspended = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'];
+  const suspended = ['AlarmNotification', 'ScheduledActions', 'AZRebalance', 'Launch'];
   const standbyBlue: GroupSpec = {
     role: 'standby',
     version: 'v1.0.0',
@@ -773,7 +786,7 @@ describe('restoreCapacity', () => {
 });
 
 describe('planRollback: restoring at capacity', () => {
-  const suspended = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'];
+  const suspended = ['AlarmNotification', 'ScheduledActions', 'AZRebalance', 'Launch'];
   const liveGreen: GroupSpec = { role: 'live', version: 'v2.0.0', min: 2, instances: inService('g', 3) };
 
   it('GIVEN the standby group lost every instance WHEN planned THEN it relaunches its version: desired raised to the retired fleet’s size', () => {

@@ -32,7 +32,7 @@ import {
 } from './harness';
 
 const NOW = 1_700_000_000_000 + 600_000;
-const ALL_SUSPENDED = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'];
+const ALL_SUSPENDED = ['AlarmNotification', 'ScheduledActions', 'AZRebalance', 'Launch'];
 const liveGreen: GroupSpec = {
   role: 'live',
   version: 'v2.0.0',

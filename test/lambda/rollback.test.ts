@@ -34,7 +34,7 @@ import {
   expectEveryInvocationEnded,
 } from './harness';
 
-const ALL_SUSPENDED = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'];
+const ALL_SUSPENDED = ['AlarmNotification', 'ScheduledActions', 'AZRebalance', 'Launch'];
 /** Mid-bake: blue (old) warm in Standby, green (new) live. */
 const standbyBlue: GroupSpec = {
   role: 'standby',

@@ -23,7 +23,7 @@ import {
   expectEveryInvocationEnded,
 } from './harness';
 
-const ALL_SUSPENDED = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'];
+const ALL_SUSPENDED = ['AlarmNotification', 'ScheduledActions', 'AZRebalance', 'Launch'];
 const newGreen: GroupSpec = { role: 'idle', version: 'v2.0.0', min: 2, instances: inService('g', 3) };
 const NOW = 1_700_000_300_000;
 
