@@ -5,6 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { REJECTED_ERROR, ROLLED_BACK_ERROR } from '../../lambda/shared/errors';
+import { RETRYABLE_ERROR_NAMES } from '../../lambda/shared/retry';
 import type { NextStep } from '../../lambda/shared/types';
 
 export { REJECTED_ERROR, ROLLED_BACK_ERROR };
@@ -113,6 +114,14 @@ export function buildReleaseDefinition(
     causePath: '$.rollback.reason',
   });
 
+  // A throttle or contention that outlasted the step's own retries is no reason to refuse a
+  // release: Prepare is run again (it is idempotent: a lock it took is found to be its own).
+  prepare.addRetry({
+    errors: [...RETRYABLE_ERROR_NAMES],
+    interval: Duration.seconds(5),
+    backoffRate: 2,
+    maxAttempts: 4,
+  });
   prepare.addCatch(rejected, { resultPath: '$.error' });
   for (const task of [scaleUp, checkHealth, swap, bake, finalize]) {
     task.addCatch(superseded, { errors: [LOCK_LOST_ERROR], resultPath: '$.error' });

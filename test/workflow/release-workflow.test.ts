@@ -131,6 +131,24 @@ describe('the release state machine', () => {
     });
   });
 
+  test('Prepare is retried on throttling and contention that outlast its own retries; anything else rejects', () => {
+    expect(states.Prepare.Retry).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ErrorEquals: expect.arrayContaining([
+            'Throttling',
+            'ResourceContentionFault',
+            'ThrottlingException',
+          ]),
+          MaxAttempts: 4,
+          IntervalSeconds: 5,
+          BackoffRate: 2,
+        }),
+      ]),
+    );
+    expect(states.Prepare.Catch.map((c: Json) => c.Next)).toEqual(['Rejected']);
+  });
+
   test('Rollback is retried with backoff, except when the lock was lost or its deadline passed', () => {
     expect(states.Rollback.Retry).toEqual(
       expect.arrayContaining([
