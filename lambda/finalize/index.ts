@@ -6,7 +6,7 @@
  * fleet is kept (Finalize waits, and past its deadline fails into the rollback).
  */
 import { now } from '../shared/clock';
-import { readServiceConfig } from '../shared/config';
+import { readServiceConfig, type ServiceConfig } from '../shared/config';
 import {
   activeInstances,
   assertPlannedVersion,
@@ -28,15 +28,34 @@ import {
   updateGroup,
 } from '../shared/fleet';
 import { releaseLock } from '../shared/lock';
-import type { ReleaseState } from '../shared/types';
+import { isRetryableError } from '../shared/retry';
+import type { ReleasePlan, ReleaseState } from '../shared/types';
 
 export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
   const plan = requirePlan(state, 'Finalize');
+  try {
+    return await finalize(state, plan, config, context);
+  } catch (error) {
+    // Throttling or contention that outlasted a call's retries: past the bake the old fleet may
+    // already be leaving, so rolling back is no longer the safe way out; Finalize (idempotent)
+    // is run again.
+    if (!isRetryableError(error)) throw error;
+    console.warn(`finalize interrupted, trying again: ${String(error)}`);
+    return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
+  }
+}
+
+async function finalize(
+  state: ReleaseState,
+  plan: ReleasePlan,
+  config: ServiceConfig,
+  context: StepContext | undefined,
+): Promise<ReleaseState> {
   return withFence(
     { tableName: config.lockTableName, executionArn: state.executionArn, step: 'finalize' },
     context,
-    async ({ guard, invocationId }) => {
+    async ({ guard, invocationId, settle }) => {
       const snapshot = await readFleetSnapshot(config);
       const target = snapshot.groups[plan.targetColour];
       let terminatedInstanceIds = [...(state.terminatedInstanceIds ?? [])];
@@ -78,6 +97,7 @@ export async function handler(state: ReleaseState, context?: StepContext): Promi
       const minSize = liveMinSize(config.minCapacity, target.desiredCapacity);
       if (target.minSize !== minSize) await updateGroup(guard, target.name, { minSize });
 
+      await settle();
       await releaseLock(config.lockTableName, state.executionArn, invocationId);
 
       const at = now();

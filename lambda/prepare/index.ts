@@ -15,7 +15,7 @@
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../shared/clients/s3';
-import { now } from '../shared/clock';
+import { now, sleep } from '../shared/clock';
 import { readServiceConfig, type ServiceConfig } from '../shared/config';
 import {
   classifyService,
@@ -38,6 +38,8 @@ import { InvalidRequestError } from '../shared/version';
 /** How long one Prepare invocation waits for a previous owner's step to leave before handing back. */
 const FENCE_WAIT_BUDGET_MS = 20_000;
 const FENCE_POLL_MS = 1_000;
+/** Reads of a lock holder that looks RUNNING before a release is refused for it. */
+const RUNNING_HOLDER_READS = 6;
 
 export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const config = readServiceConfig();
@@ -49,7 +51,17 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
     await assertArtifactExists(config.artifact, request.version);
   }
   const table = config.lockTableName;
-  const status = await inspectLock(table, state.executionArn);
+  let status = await inspectLock(table, state.executionArn);
+  // DescribeExecution is eventually consistent: a holder just stopped may still read RUNNING.
+  // Before a release is refused for it, it is looked at again a few times.
+  for (
+    let read = 1;
+    read < RUNNING_HOLDER_READS && status.kind === 'running' && request.action === 'release';
+    read++
+  ) {
+    await sleep(FENCE_POLL_MS);
+    status = await inspectLock(table, state.executionArn);
+  }
 
   if (status.kind === 'free') {
     const decision = await decide(state, request, config, { othersActing: false });

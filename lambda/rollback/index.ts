@@ -155,6 +155,7 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
     // a rollback request still owes.
     return { ...progressed, next, waitSeconds: undefined };
   }
+  await fence.settle();
   await releaseLock(config.lockTableName, state.executionArn, fence.invocationId);
   const at = now();
   // Once per rollback (this is its last pass): CloudWatch counts it from the log line.

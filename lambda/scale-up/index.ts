@@ -4,7 +4,7 @@
  * is fenced (see shared/fence.ts): once another execution holds the lock, no write of this one
  * lands after its guard.
  */
-import { now } from '../shared/clock';
+import { now, sleep } from '../shared/clock';
 import { readServiceConfig } from '../shared/config';
 import { activeInstances, liveMinSize, recordTiming, requirePlan } from '../shared/decisions';
 import { IdleGroupNotEmptyError } from '../shared/errors';
@@ -13,6 +13,10 @@ import { readFleetSnapshot, resumeProcesses, roleTag, setTags, updateGroup } fro
 import { TagKeys } from '../shared/tags';
 import type { ReleaseState } from '../shared/types';
 
+/** Reads of a group that should be empty before ScaleUp refuses (reads lag writes). */
+const EMPTY_GROUP_READS = 3;
+const EMPTY_GROUP_READ_INTERVAL_MS = 2_000;
+
 export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
   const plan = requirePlan(state, 'ScaleUp');
@@ -20,8 +24,12 @@ export async function handler(state: ReleaseState, context?: StepContext): Promi
     { tableName: config.lockTableName, executionArn: state.executionArn, step: 'scale-up' },
     context,
     async ({ guard }) => {
-      const snapshot = await readFleetSnapshot(config, { targetHealth: false });
-      const target = snapshot.groups[plan.targetColour];
+      // Reads may lag a recovery's terminations: look again a few times before refusing.
+      let target = (await readFleetSnapshot(config, { targetHealth: false })).groups[plan.targetColour];
+      for (let read = 1; read < EMPTY_GROUP_READS && activeInstances(target).length > 0; read++) {
+        await sleep(EMPTY_GROUP_READ_INTERVAL_MS);
+        target = (await readFleetSnapshot(config, { targetHealth: false })).groups[plan.targetColour];
+      }
       const active = activeInstances(target);
       // A re-run of this very step (its first attempt got as far as the resize) finds its own
       // instances: same version tag, same desired capacity. Anything else in the group is not ours.

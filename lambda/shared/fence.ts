@@ -10,6 +10,7 @@ import {
   enterInFlight,
   leaveInFlight,
   othersInFlight,
+  READ_SETTLE_MS,
   readLock,
   lockLost,
   type InFlightInvocation,
@@ -37,6 +38,12 @@ export type Guard = () => Promise<void>;
 export interface Fence {
   readonly invocationId: string;
   readonly guard: Guard;
+  /**
+   * Waits until what this execution changed shows in every read (READ_SETTLE_MS after its last
+   * guarded call, and until its earlier steps have settled): before an outcome is reported and
+   * the lock released, so that whoever reads next sees the service as it now is.
+   */
+  settle(): Promise<void>;
   /** The lock as it stands now, with the other invocations that may still be acting. */
   inspect(): Promise<{ readonly lock: LockItem; readonly others: InFlightInvocation[] }>;
 }
@@ -62,10 +69,18 @@ export async function withFence<T>(
     { id: invocationId, execution: executionArn, step, until: start + remaining + CLOCK_SKEW_MARGIN_MS },
     start,
   );
+  let lastCallAt = start;
   const fence: Fence = {
     invocationId,
     guard: async () => {
       await assertLockHeld(tableName, executionArn);
+      lastCallAt = now();
+    },
+    settle: async () => {
+      const lock = await assertLockHeld(tableName, executionArn);
+      const ownSteps = othersInFlight(lock, invocationId, now()).filter((i) => i.execution === executionArn);
+      const until = Math.max(lastCallAt + READ_SETTLE_MS, ...ownSteps.map((i) => i.until));
+      if (until > now()) await sleep(until - now());
     },
     inspect: async () => {
       const lock = await assertLockHeld(tableName, executionArn);

@@ -17,6 +17,11 @@ export const RETRYABLE_ERROR_NAMES: ReadonlySet<string> = new Set([
   'ProvisionedThroughputExceededException',
   'ServiceUnavailable',
   'InternalFailure',
+  // DynamoDB's name for an HTTP 500.
+  'InternalServerError',
+  // The SDK's own name for a call that got no answer in time (it may still have taken effect:
+  // every step is idempotent under a retry of a call that did).
+  'TimeoutError',
 ]);
 
 /**

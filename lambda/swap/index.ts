@@ -19,7 +19,6 @@ import {
   requirePlan,
   servingOrStartingIds,
 } from '../shared/decisions';
-import { TargetNotHealthyError } from '../shared/errors';
 import { withFence, type StepContext } from '../shared/fence';
 import {
   enterStandby,
@@ -87,11 +86,14 @@ export async function handler(state: ReleaseState, context?: StepContext): Promi
       const actions = planSwap(from);
       if (actions.enterStandby.length > 0) {
         // Last look before the old group stops serving: never swap to a group with nothing healthy.
+        // A read that contradicts CheckHealth (it may lag, or an instance died since) sends the
+        // release back to the health wait, which decides again with its deadline; nothing changed.
         const health = assessGroupHealth(target, snapshot.targetHealth);
         if (health.healthy === 0) {
-          throw new TargetNotHealthyError(
-            `${plan.targetColour} (${target.name}) has no healthy instance; not taking ${plan.fromColour} out of service`,
+          console.warn(
+            `${plan.targetColour} (${target.name}) shows no healthy instance; not taking ${plan.fromColour} out of service yet`,
           );
+          return { ...state, next: 'waitForHealth', waitSeconds: config.pollSeconds };
         }
       }
 

@@ -13,7 +13,7 @@ describe('bluegreen status', () => {
       'live     green  version 1.1.0  (ServiceGreenGroupASG58CC7057)  2 InService  2 healthy',
       'standby  -',
       expect.stringMatching(
-        /^idle {5}blue  version 1\.0\.0  \(ServiceBlueGroupASG446BF52B\)  (2 Terminating|no instances)$/,
+        /^idle {5}blue  version 1\.0\.0  \(ServiceBlueGroupASG446BF52B\)  (2 Terminating|2 Terminated|no instances)$/,
       ),
       'running  -',
       'targets  2 healthy of 2 targets',
