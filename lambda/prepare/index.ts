@@ -174,7 +174,13 @@ function intentOf(request: ValidatedRequest, decision: PrepareDecision, supersed
   if (request.action === 'rollback') {
     return { action: request.action, version: rollbackGoal(superseded) ?? decision.restoreVersion };
   }
-  return { action: request.action, version: request.version, fromVersion: decision.restoreVersion };
+  // A release recovering first: the last version at rest is what it moves from (if it recovers
+  // an interrupted release, the version before that one), so a rollback taking over goes there.
+  return {
+    action: request.action,
+    version: request.version,
+    fromVersion: rollbackGoal(superseded) ?? decision.restoreVersion,
+  };
 }
 
 function decided(state: ReleaseState, decision: PrepareDecision, lock: LockItem): ReleaseState {

@@ -115,7 +115,8 @@ function ownItem(intent: LockIntent, previous: LockItem | undefined): LockItem {
     // it interrupts, or the goal of the rollback it interrupts): a rollback taking over from it in
     // turn stops there, even before this one has decided anything.
     version: intent.version ?? (intent.action === 'rollback' ? rollbackGoal(superseded) : undefined),
-    fromVersion: intent.fromVersion,
+    // What it moves from, until it decides: the last version at rest before what it interrupts.
+    fromVersion: intent.fromVersion ?? rollbackGoal(superseded),
     acquiredAt: at,
     ...(superseded ? { superseded } : {}),
     rev: previous?.rev ?? 0,
@@ -139,16 +140,12 @@ export async function recordIntent(
   executionArn: string,
   intent: Pick<LockItem, 'action' | 'version' | 'fromVersion'>,
 ): Promise<void> {
+  // Only what the decision names: a field it leaves undefined keeps what the takeover recorded.
+  const named = Object.fromEntries(Object.entries(intent).filter(([, value]) => value !== undefined));
   await updateLock(tableName, (current) => {
     if (current?.owner !== executionArn) return UNCHANGED;
-    if (
-      current.action === intent.action &&
-      current.version === intent.version &&
-      current.fromVersion === intent.fromVersion
-    ) {
-      return UNCHANGED;
-    }
-    return { ...current, ...intent };
+    const changes = Object.entries(named).some(([key, value]) => current[key as keyof LockItem] !== value);
+    return changes ? { ...current, ...named } : UNCHANGED;
   });
 }
 

@@ -5,6 +5,45 @@ import { replay } from './chaos-fixture';
  * the convergence release succeeding. Each names the seed and the code it was found against.
  */
 
+describe('found by the 10,000-schedule search (seeds 1 to 10000)', () => {
+  // Seeds 1566 and 6891: v2 stopped in Finalize, a release of v3 takes the lock over, and a
+  // rollback supersedes it before the v3 release had decided anything. The rollback must go back
+  // to the last version at rest before the interrupted v2 (v1), not report v2 as rolled back to.
+  replay(
+    'v2 stopped in Finalize, a release of v3 and at once a rollback, under ResourceContention: v1 is what the rollback restores',
+    {
+      seed: 6891,
+      before: ['v1'],
+      actions: [
+        { at: 0, do: 'start', name: 'chaos-a', request: { version: 'v2' } },
+        { at: 1837, after: { name: 'chaos-a', state: 'Finalize' }, do: 'stop', name: 'chaos-a' },
+        {
+          at: 1847,
+          after: { name: 'chaos-a', state: 'Finalize' },
+          do: 'start',
+          name: 'chaos-c',
+          request: { version: 'v3' },
+        },
+        {
+          at: 2263,
+          after: { name: 'chaos-a', state: 'Finalize' },
+          do: 'start',
+          name: 'chaos-b',
+          request: { action: 'rollback' },
+        },
+        {
+          at: 296,
+          after: { name: 'chaos-a', state: 'Finalize' },
+          do: 'fail-calls',
+          error: 'ResourceContention',
+          probability: 0.7,
+          forMs: 49208,
+        },
+      ],
+    },
+  );
+});
+
 describe('found against the fenced handlers (2f35d5d to fb2111d)', () => {
   // Seed 339: the group replaced an old-fleet instance terminated mid-Swap; the replacement
   // served v1 beside v2 through the bake and was left InService in the idle group after Finalize.
