@@ -177,7 +177,7 @@ export class Fleet extends Construct {
     this.autoScalingGroup.attachToApplicationTargetGroup(props.targetGroup);
 
     // Per-group metric: request count per target would read the SHARED target group and scale out
-    // the idle group too (AWS-FACTS: capacity and drift).
+    // the idle group too (docs/aws-model.md: capacity and drift).
     this.autoScalingGroup.scaleOnCpuUtilization('CpuScaling', {
       targetUtilizationPercent: props.cpuTargetUtilization ?? FLEET_DEFAULTS.cpuTargetUtilization,
     });

@@ -1,4 +1,4 @@
-/** Auto Scaling takes at most 20 instance ids per EnterStandby/ExitStandby call (AWS-FACTS). */
+/** Auto Scaling takes at most 20 instance ids per EnterStandby/ExitStandby call (docs/aws-model.md). */
 export const MAX_INSTANCES_PER_CALL = 20;
 
 /** Splits `items` into consecutive chunks of at most `size`. */

@@ -630,7 +630,7 @@ function planRestore(
 ): RestoreActions {
   const standby = idsIn(group, (s) => s === 'Standby');
   const enteringStandby = idsIn(group, (s) => s === 'EnteringStandby');
-  // ExitStandby increments desired capacity and is refused above MaxSize (AWS-FACTS). MaxSize is
+  // ExitStandby increments desired capacity and is refused above MaxSize (docs/aws-model.md). MaxSize is
   // the template's: exit what fits; a group already at MaxSize has no use for the rest.
   const room = Math.max(0, group.maxSize - group.desiredCapacity);
   const exitStandby = standby.slice(0, room);

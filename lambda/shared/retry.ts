@@ -1,6 +1,6 @@
 /**
  * Retry of AWS calls that failed for a reason that passes: throttling, Auto Scaling's
- * `ResourceContention` (HTTP 500, AWS-FACTS) and transient service faults. Everything else is
+ * `ResourceContention` (HTTP 500, docs/aws-model.md) and transient service faults. Everything else is
  * rethrown unchanged at once: a ValidationError will not get better by asking again.
  */
 import { sleep } from './clock';

@@ -11,7 +11,7 @@ import { pageOf, type CommandInput, type CommandTable } from './commands';
 import type { Instance, InstanceRegistry } from './instances';
 import { copyPlain, ViewHistory, type StaleReads } from './stale-reads';
 
-/** EnterStandby / ExitStandby take at most this many instance IDs (AWS-FACTS). */
+/** EnterStandby / ExitStandby take at most this many instance IDs (docs/aws-model.md). */
 export const MAX_STANDBY_IDS_PER_CALL = 20;
 /** DescribeAutoScalingInstances takes at most this many instance IDs. */
 export const MAX_DESCRIBE_INSTANCE_IDS = 50;

@@ -16,7 +16,7 @@ async function unbalance(f: Fixture): Promise<{ standby: string[]; inB: string[]
   return { standby, inB };
 }
 
-describe('scaling processes (AWS-FACTS: capacity and drift)', () => {
+describe('scaling processes (docs/aws-model.md: capacity and drift)', () => {
   test('AZRebalance misbehaves when Standby unbalances the AZs: it launches in the short AZ, then terminates in the long one', async () => {
     const f = fixture();
     const { standby, inB } = await unbalance(f);

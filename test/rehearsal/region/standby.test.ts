@@ -2,7 +2,7 @@ import { TagKeys } from '../../../lambda/shared/tags';
 import { AutoScalingMessages } from '../../../lib/rehearsal/region';
 import { fixture, healthyFleet, rejection, TG_ARN } from './fixture';
 
-describe('Auto Scaling Standby (AWS-FACTS: Standby)', () => {
+describe('Auto Scaling Standby (docs/aws-model.md: Standby)', () => {
   test('EnterStandby takes at most 20 instance IDs: 21 is a ValidationError', async () => {
     // GIVEN 21 healthy instances
     const f = fixture({ group: { maxSize: 30 } });

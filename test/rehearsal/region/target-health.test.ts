@@ -14,7 +14,7 @@ async function secondsUntil(f: Fixture, id: string, state: string, max = 300): P
   throw new Error(`${id} never became ${state}`);
 }
 
-describe('target group health checks (AWS-FACTS: ALB target groups)', () => {
+describe('target group health checks (docs/aws-model.md: target groups)', () => {
   test('thresholds: healthy → unhealthy after unhealthyThreshold failures; unhealthy → healthy after healthyThreshold passes', async () => {
     // GIVEN interval 10 s, unhealthy threshold 3, healthy threshold 4; EC2 checks so the group replaces nothing
     const f = fixture({
