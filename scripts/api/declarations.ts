@@ -41,6 +41,20 @@ export function declarationProgram(entry: string, tsconfig: string): Declaration
   const fileExists = host.fileExists.bind(host);
   host.readFile = (file) => emitted.get(path.resolve(file)) ?? readFile(file);
   host.fileExists = (file) => emitted.has(path.resolve(file)) || fileExists(file);
+  // Module resolution asks whether a folder exists before it looks inside: on a clean checkout
+  // the output folders exist only in memory.
+  const emittedDirs = new Set<string>();
+  for (const file of emitted.keys()) {
+    for (
+      let dir = path.dirname(file);
+      !emittedDirs.has(dir) && dir !== path.dirname(dir);
+      dir = path.dirname(dir)
+    ) {
+      emittedDirs.add(dir);
+    }
+  }
+  const directoryExists = host.directoryExists?.bind(host);
+  host.directoryExists = (dir) => emittedDirs.has(path.resolve(dir)) || (directoryExists?.(dir) ?? true);
   const program = ts.createProgram([entryDts], { ...options, noEmit: true }, host);
   const entryFile = program.getSourceFile(entryDts);
   if (!entryFile) throw new Error(`no declaration file for ${entry}`);
