@@ -60,7 +60,7 @@ async function statusOf(holder: LockItem | undefined, executionArn: string): Pro
   return ownerStatus === 'RUNNING' ? { kind: 'running', holder } : { kind: 'stale', holder, ownerStatus };
 }
 
-export function inProgressMessage(owner: string): string {
+function inProgressMessage(owner: string): string {
   return `another execution holds the release lock and is running: ${owner}`;
 }
 
