@@ -1,25 +1,36 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: measured figures next to their targets; exits 1 if a targeted figure is missed.
- * Rehearsal figures use the virtual clock (deterministic); bundle sizes, import and synth times
- * are wall clock on this machine.
+ * Rehearsal figures use the virtual clock (deterministic per seed), as p50 / p95 over 20 seeds
+ * under each region profile, against floors the simulated region computes per run from the AWS
+ * waits it sampled on the critical path (bin/bench/floors.ts; docs/aws-model.md, "Bench floors").
+ * Bundle sizes, import and synth times are wall clock on this machine.
  */
 import { performance } from 'perf_hooks';
-import { measureBundles, measureSdkFloor } from './bench/bundles';
-import { median, standbyCallBudget, verdict } from './bench/figures';
-import { measureLargeFleet } from './bench/large-fleet';
-import { measureReleaseTiming } from './bench/release-timing';
-import { measureRollback } from './bench/rollback';
+import { measureBundles, measureSdkCore } from './bench/bundles';
+import { median, spread, verdict, type Spread } from './bench/figures';
+import { measureLargeFleet, type LargeFleetResult } from './bench/large-fleet';
+import { measureReleaseTiming, type ReleaseRun } from './bench/release-timing';
+import { measureRollback, type RollbackRun } from './bench/rollback';
 import { measureAppSynth, measureCdkSynth } from './bench/synth';
-import { anyMissed, BenchRow, formatTable, seconds } from './bench/table';
-import { AWS_DEFAULT_HEALTH, LARGE_FLEET } from './bench/templates';
+import { anyMissed, BenchRow, formatTable } from './bench/table';
+import { AWS_DEFAULT_HEALTH, DEFAULT_TARGET_QUOTA, FLEET_1000, FLEET_500 } from './bench/templates';
 import { measureTransitions } from './bench/transitions';
-import { isProfileName, type ProfileName } from '../lib/rehearsal/region/profile';
+import { fixed, isProfileName, PROFILES, type ProfileName } from '../lib/rehearsal/region/profile';
+import type { CfnTemplate } from '../lib/rehearsal/template';
 import { demoTemplate, serviceTemplate } from './rehearsal-templates';
 
-const SEEDS = [1, 2, 3, 4, 5];
+/** Seeds per timing figure (issue: p50 and p95 over >= 20 seeds). */
+const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
+/** Rollback overhead target: p95 <= 1 s. */
+const ROLLBACK_OVERHEAD_TARGET_S = 1;
+/** Mixed-version window target: window <= boot spread + 2 s (so window - spread, p95 <= 2 s). */
+const MIXED_WINDOW_ALLOWANCE_S = 2;
+/** Registration delays of the sensitivity line, seconds. */
+const SENSITIVITY_REGISTRATION_S = [0, 10, 30];
 const BUNDLE_KB_TARGET = 150;
-const IMPORT_MS_TARGET = 50;
+/** Each bundle imports within its own SDK clients' import time + this. */
+const IMPORT_OVER_SDK_MS_TARGET = 10;
 const TRANSITIONS_TARGET = 300;
 const SYNTH_RATIO_TARGET = 1.5;
 
@@ -27,114 +38,234 @@ function progress(text: string): void {
   process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1)} s] ${text}\n`);
 }
 
-/** `--profile typical|harsh` (docs/aws-model.md): the region profile of the rehearsal figures. */
-function profileArg(argv: readonly string[]): ProfileName {
+/** `--profile typical|harsh` restricts the rehearsal figures to one profile; @default both. */
+function profilesArg(argv: readonly string[]): ProfileName[] {
   const i = argv.indexOf('--profile');
-  if (i < 0) return 'typical';
+  if (i < 0) return ['typical', 'harsh'];
   const name = argv[i + 1] ?? '';
   if (!isProfileName(name)) throw new Error(`--profile (${name}) must be typical or harsh`);
-  return name;
+  return [name];
+}
+
+/** `p50 X s / p95 Y s` over the seeds. */
+function pp(values: readonly number[], digits = 1): string {
+  const s: Spread = spread(values);
+  return `p50 ${s.p50.toFixed(digits)} s / p95 ${s.p95.toFixed(digits)} s`;
+}
+
+function p95(values: readonly number[]): number {
+  return spread(values).p95;
+}
+
+interface Report {
+  readonly rows: BenchRow[];
+  readonly notes: string[];
+}
+
+function reportRollback(
+  report: Report,
+  label: string,
+  runs: readonly RollbackRun[],
+  targeted: boolean,
+): void {
+  const overhead = runs.map((r) => r.overheadSeconds);
+  report.rows.push({
+    figure: `${label} rollback: decision -> old version serves all`,
+    measured: pp(runs.map((r) => r.seconds)),
+    target: 'none (floor and overhead below)',
+    verdict: '-',
+  });
+  report.rows.push({
+    figure: `${label} rollback floor: slowest ExitStandby -> first healthy`,
+    measured: pp(runs.map((r) => r.floor.seconds)),
+    target: 'none (AWS-side, per run)',
+    verdict: '-',
+  });
+  report.rows.push({
+    figure: `${label} rollback overhead = measured - floor`,
+    measured: pp(overhead),
+    target: targeted ? `p95 <= ${ROLLBACK_OVERHEAD_TARGET_S} s` : 'none',
+    verdict: targeted ? verdict(p95(overhead), ROLLBACK_OVERHEAD_TARGET_S) : '-',
+  });
+  const slow = runs.map((r) => r.floor.slowest);
+  report.notes.push(
+    `${label} rollback overhead, where it goes: decision -> first ExitStandby ${pp(
+      runs.map((r) => r.toFirstRequestSeconds),
+      2,
+    )} ` +
+      `(of which Lambda invocation latency ${pp(
+        runs.map((r) => r.lambdaLatencySeconds),
+        2,
+      )}); ` +
+      `last old instance healthy -> old version alone ${pp(
+        runs.map((r) => r.afterHealthySeconds),
+        2,
+      )}; ` +
+      `overhead without Lambda latency ${pp(
+        runs.map((r) => r.overheadSeconds - r.lambdaLatencySeconds),
+        2,
+      )}`,
+  );
+  report.notes.push(
+    `${label} rollback floor, slowest instance: ExitStandby -> InService ${pp(
+      slow.map((p) => p.toInServiceSeconds),
+      0,
+    )}, ` +
+      `registration ${pp(
+        slow.map((p) => p.registrationSeconds),
+        0,
+      )}, ` +
+      `registration complete -> first healthy ${pp(
+        slow.map((p) => p.toHealthySeconds),
+        0,
+      )}`,
+  );
+}
+
+function reportRelease(report: Report, label: string, runs: readonly ReleaseRun[], targeted: boolean): void {
+  const poll = runs[0].pollSeconds;
+  const overhead = runs.map((r) => r.overheadSeconds);
+  const excess = runs.map((r) => r.mixedWindowSeconds - r.bootSpreadSeconds);
+  report.rows.push({
+    figure: `${label} release: StartExecution -> old fleet's first EnterStandby`,
+    measured: pp(runs.map((r) => r.seconds)),
+    target: 'none',
+    verdict: '-',
+  });
+  report.rows.push({
+    figure: `${label} release floor: slowest new launch -> first healthy`,
+    measured: pp(runs.map((r) => r.floor.seconds)),
+    target: 'none (AWS-side, per run)',
+    verdict: '-',
+  });
+  report.rows.push({
+    figure: `${label} release orchestration overhead = measured - floor`,
+    measured: pp(overhead),
+    target: targeted ? `p95 <= ${poll} s (POLL_SECONDS)` : `none (poll ${poll} s)`,
+    verdict: targeted ? verdict(p95(overhead), poll) : '-',
+  });
+  report.rows.push({
+    figure: `${label} mixed-version window (first new .. last old, inclusive)`,
+    measured: pp(
+      runs.map((r) => r.mixedWindowSeconds),
+      0,
+    ),
+    target: `none (boot spread ${pp(
+      runs.map((r) => r.bootSpreadSeconds),
+      0,
+    )})`,
+    verdict: '-',
+  });
+  report.rows.push({
+    figure: `${label} mixed-version window - boot spread of the new fleet`,
+    measured: pp(excess, 0),
+    target: targeted ? `p95 <= ${MIXED_WINDOW_ALLOWANCE_S} s` : 'none',
+    verdict: targeted ? verdict(p95(excess), MIXED_WINDOW_ALLOWANCE_S) : '-',
+  });
+  report.notes.push(
+    `${label} release overhead, where it goes: StartExecution -> first launch ${pp(
+      runs.map((r) => r.toLaunchSeconds),
+      2,
+    )}; ` +
+      `last new instance healthy -> first EnterStandby ${pp(
+        runs.map((r) => r.afterHealthySeconds),
+        2,
+      )}`,
+  );
+}
+
+function reportLargeFleet(report: Report, result: LargeFleetResult): void {
+  const label = `[${result.profile}, ${result.instancesPerColour}/colour, quota ${result.targetQuota}]`;
+  const ok =
+    result.releaseStatus === 'ABORTED' &&
+    result.rollbackStatus === 'SUCCEEDED' &&
+    result.failedTasks.length === 0 &&
+    result.violations.length === 0;
+  report.rows.push({
+    figure: `${label} release stopped by a rollback in its bake`,
+    measured: `release ${result.releaseStatus}, rollback ${result.rollbackStatus}, ${result.failedTasks.length} failed tasks, ${result.violations.length} violations`,
+    target: 'rollback SUCCEEDED, 0 failed tasks, 0 violations',
+    verdict: ok ? 'ok' : 'MISSED',
+  });
+  const batches = Math.ceil(result.instancesPerColour / 20);
+  const transitions = {
+    'AutoScaling.EnterStandby': result.standbyTransitions.enter,
+    'AutoScaling.ExitStandby': result.standbyTransitions.exit,
+  };
+  for (const [api, count] of Object.entries(transitions)) {
+    const row = result.mutating.find((m) => m.api === api);
+    const tookEffect = (row?.ok ?? 0) + (row?.ambiguous ?? 0);
+    // Each Standby transition moves every instance once, 20 per call: ceil(N/20) calls. A call
+    // that took effect and still returned an error (ambiguous) is re-read and what is left
+    // re-sent, which can cost one more effective call: + 1 per ambiguous answer.
+    const budget = count * batches + (row?.ambiguous ?? 0);
+    report.rows.push({
+      figure: `${label} ${api} calls that took effect (${count} transition${count === 1 ? '' : 's'})`,
+      measured: `${tookEffect} (+${row?.throttled ?? 0} throttled, ${row?.refused ?? 0} refused)`,
+      target: `<= ${budget} (${count} x ceil(N/20) + ${row?.ambiguous ?? 0} ambiguous)`,
+      verdict: verdict(tookEffect, budget),
+    });
+  }
+  report.notes.push(
+    `${label} mutating calls of the v2 release + rollback (${result.virtualSeconds.toFixed(0)} virtual s): calls = ok + ambiguous + throttled + refused\n` +
+      result.mutating
+        .map(
+          (m) =>
+            `    ${m.api.padEnd(40)} ${String(m.calls).padStart(5)} = ${m.ok} + ${m.ambiguous} + ${m.throttled} + ${m.refused}`,
+        )
+        .join('\n'),
+  );
+  for (const t of result.failedTasks)
+    report.notes.push(`${label} failed task: ${t.execution} ${t.type} ${t.error}`);
+  if (result.violations.length) report.notes.push(`${label} violations: ${result.violations.join('; ')}`);
+}
+
+/** The sensitivity line: rollback time with the registration delay fixed. */
+async function rollbackSensitivity(template: CfnTemplate, profile: ProfileName): Promise<string> {
+  const parts: string[] = [];
+  for (const seconds of SENSITIVITY_REGISTRATION_S) {
+    const runs = await measureRollback(template, SEEDS, {
+      profile: { ...PROFILES[profile], registrationSeconds: fixed(seconds) },
+    });
+    parts.push(`${seconds} s: ${pp(runs.map((r) => r.seconds))}`);
+  }
+  return `[${profile}] rollback time with registration fixed at ${parts.join('; ')}`;
 }
 
 async function main(): Promise<number> {
-  const profile = profileArg(process.argv.slice(2));
-  progress(`region profile: ${profile}`);
-  const rows: BenchRow[] = [];
-  const notes: string[] = [];
+  const profiles = profilesArg(process.argv.slice(2));
+  const report: Report = { rows: [], notes: [] };
+  const { rows, notes } = report;
 
   progress('synthesizing templates');
   const demo = demoTemplate();
-
-  // 1. rollback vs floor
-  progress('rollback (5 seeds)');
-  const rb = await measureRollback(demo, SEEDS, { profile });
-  const rbTarget = 1.2 * rb.floorSeconds;
-  rows.push({
-    figure: `rollback: decision -> old version serves all (median of ${SEEDS.length})`,
-    measured: seconds(rb.seconds),
-    target: `<= ${rbTarget.toFixed(1)} s (1.2 x floor ${rb.floorSeconds} s = ExitStandby ${rb.exitStandbySeconds} + registration ${rb.registrationSeconds} + interval ${rb.healthCheckIntervalSeconds}, ${rb.profile} midpoints)`,
-    verdict: verdict(rb.seconds, rbTarget),
-  });
-  notes.push(`rollback per seed: ${rb.perSeed.map((s) => s.toFixed(1)).join(', ')} s`);
-
-  // 2 + 3. release timing at the construct's defaults
-  progress('release timing');
-  const rt = await measureReleaseTiming(demo, { profile });
-  rows.push({
-    figure: 'health wait overhead: Swap entered - last new target healthy',
-    measured: seconds(rt.overheadSeconds),
-    target: `<= ${rt.pollSeconds} s (1 poll interval, POLL_SECONDS)`,
-    verdict: verdict(rt.overheadSeconds, rt.pollSeconds),
-  });
-  notes.push(
-    `health wait unavoidable (ScaleUp end -> last new target healthy): ${seconds(rt.unavoidableHealthWaitSeconds)}`,
-  );
-  const mixTarget = rt.healthCheckIntervalSeconds + 2;
-  rows.push({
-    figure: 'mixed-version window of a release (first new .. last old, inclusive)',
-    measured: seconds(rt.mixedWindowSeconds, 0),
-    target: `<= ${mixTarget} s (interval ${rt.healthCheckIntervalSeconds} + 2)`,
-    verdict: verdict(rt.mixedWindowSeconds, mixTarget),
-  });
-
-  // 4. the same at AWS default health settings: printed, no target
-  progress('AWS default health settings');
   const awsTemplate = serviceTemplate(AWS_DEFAULT_HEALTH);
-  const rbAws = await measureRollback(awsTemplate, SEEDS, { profile });
-  const rtAws = await measureReleaseTiming(awsTemplate, { profile });
-  rows.push({
-    figure: `[AWS defaults 30 s x5] rollback (median of ${SEEDS.length}; floor ${rbAws.floorSeconds} s)`,
-    measured: seconds(rbAws.seconds),
-    target: 'none',
-    verdict: '-',
-  });
-  rows.push({
-    figure: '[AWS defaults 30 s x5] health wait overhead',
-    measured: seconds(rtAws.overheadSeconds),
-    target: `none (poll ${rtAws.pollSeconds} s)`,
-    verdict: '-',
-  });
-  rows.push({
-    figure: '[AWS defaults 30 s x5] mixed-version window',
-    measured: seconds(rtAws.mixedWindowSeconds, 0),
-    target: 'none',
-    verdict: '-',
-  });
-  notes.push(
-    `[AWS defaults] rollback per seed: ${rbAws.perSeed.map((s) => s.toFixed(1)).join(', ')} s; health wait unavoidable ${seconds(rtAws.unavoidableHealthWaitSeconds)}`,
-  );
 
-  // 5. 1,000 instances under throttling
-  progress('1,000 instances');
-  const large = await measureLargeFleet(serviceTemplate(LARGE_FLEET), 1000, profile);
-  const budget = standbyCallBudget(large.instances);
-  const okRun =
-    large.releaseStatus === 'ABORTED' &&
-    large.rollbackStatus === 'SUCCEEDED' &&
-    large.violations.length === 0;
-  rows.push({
-    figure: '[1,000/group, 20% Throttling] release stopped by rollback, rollback succeeds',
-    measured: `release ${large.releaseStatus}, rollback ${large.rollbackStatus}, ${large.violations.length} violations`,
-    target: 'rollback SUCCEEDED, 0 violations',
-    verdict: okRun ? 'ok' : 'MISSED',
-  });
-  for (const d of [large.enterStandby, large.exitStandby]) {
-    rows.push({
-      figure: `[1,000/group] ${d.api} successful calls (1 transition)`,
-      measured: `${d.successful} (+${d.errorsReturned} throttled, retried)`,
-      target: `<= ${budget} (ceil(N/20))`,
-      verdict: verdict(d.successful, budget),
-    });
+  for (const profile of profiles) {
+    progress(`[${profile}] rollback (${SEEDS.length} seeds)`);
+    reportRollback(report, `[${profile}]`, await measureRollback(demo, SEEDS, { profile }), true);
+    progress(`[${profile}] release (${SEEDS.length} seeds)`);
+    reportRelease(report, `[${profile}]`, await measureReleaseTiming(demo, SEEDS, { profile }), true);
+    progress(`[${profile}] AWS default health settings (${SEEDS.length} seeds each)`);
+    const label = `[${profile}, AWS defaults 30 s x5]`;
+    reportRollback(report, label, await measureRollback(awsTemplate, SEEDS, { profile }), false);
+    reportRelease(report, label, await measureReleaseTiming(awsTemplate, SEEDS, { profile }), false);
+    progress(`[${profile}] rollback sensitivity to the registration delay`);
+    notes.push(await rollbackSensitivity(demo, profile));
   }
-  notes.push(
-    '[1,000/group] mutating calls of the throttled release + rollback (calls / injected errors):\n' +
-      large.mutating
-        .map((d) => `    ${d.api.padEnd(48)} ${String(d.calls).padStart(5)} / ${d.errorsInjected}`)
-        .join('\n'),
-  );
-  if (large.violations.length) notes.push(`[1,000/group] violations: ${large.violations.join('; ')}`);
 
-  // 6. transitions with a 10-minute health wait
+  progress('500 per colour at the default quota, harsh');
+  reportLargeFleet(
+    report,
+    await measureLargeFleet(serviceTemplate(FLEET_500), 500, DEFAULT_TARGET_QUOTA, 'harsh'),
+  );
+  progress('1,000 per colour, declared quota 2,000, harsh');
+  reportLargeFleet(
+    report,
+    await measureLargeFleet(serviceTemplate(FLEET_1000), 1000, FLEET_1000.targetQuota ?? 0, 'harsh'),
+  );
+
+  // transitions with a 10-minute health wait
   progress('transitions, 10-minute health wait');
   const tr = await measureTransitions(demo, 600);
   rows.push({
@@ -149,7 +280,7 @@ async function main(): Promise<number> {
       .join(', ')}`,
   );
 
-  // 7. bundles
+  // bundles
   progress('bundles');
   for (const b of await measureBundles(5)) {
     const kb = b.bytes / 1024;
@@ -159,21 +290,20 @@ async function main(): Promise<number> {
       target: `<= ${BUNDLE_KB_TARGET} KB`,
       verdict: verdict(kb, BUNDLE_KB_TARGET),
     });
+    const importTarget = b.sdkImportMs + IMPORT_OVER_SDK_MS_TARGET;
     rows.push({
       figure: `cold import lambda/${b.step} (median of 5)`,
       measured: `${b.importMs.toFixed(1)} ms`,
-      target: `<= ${IMPORT_MS_TARGET} ms`,
-      verdict: verdict(b.importMs, IMPORT_MS_TARGET),
+      target: `<= ${importTarget.toFixed(1)} ms (its SDK clients ${b.sdkImportMs.toFixed(1)} + ${IMPORT_OVER_SDK_MS_TARGET})`,
+      verdict: verdict(b.importMs, importTarget),
     });
+    notes.push(`lambda/${b.step} requires ${b.sdkPackages.join(', ') || 'no SDK package'}`);
   }
-
-  const floor = measureSdkFloor(5);
   notes.push(
-    `import floor: one SDK v3 client alone (@aws-sdk/client-cloudwatch) ${floor.clientMs.toFixed(1)} ms, ` +
-      `@aws-sdk/core alone ${floor.coreMs.toFixed(1)} ms: a step that calls AWS cannot import faster here`,
+    `@aws-sdk/core alone imports in ${measureSdkCore(5).toFixed(1)} ms here (every client loads it)`,
   );
 
-  // 8. synth, with and without the release workflow
+  // synth, with and without the release workflow
   progress('cdk synth of the example app, with and without the workflow (3 runs each, alternating)');
   const cdkSynth = measureCdkSynth(3);
   const seconds1 = (ms: readonly number[]) => `${(median(ms) / 1000).toFixed(1)} s`;

@@ -10,14 +10,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { AppMode, ARTIFACT_EXTENSIONS, USER_DATA_LIMIT_BYTES, renderUserData } from './boot/user-data';
-import {
-  DatabaseConnection,
-  DatabaseSource,
-  ServiceDatabase,
-  validateDatabaseOptions,
-  validateExistingDatabase,
-} from './database';
-import { Fleet, FleetApplication, validateFleetProps } from './fleet';
+import { DatabaseConnection, DatabaseSource, ServiceDatabase, validateExistingDatabase } from './database';
+import { Fleet, FleetApplication, validateInstanceSettings } from './fleet';
+import { createLogBucket } from './log-bucket';
 import {
   APPROVAL_DEFAULTS,
   ApprovalOptions,
@@ -26,14 +21,15 @@ import {
   validateGuardProps,
 } from './release-guards';
 import {
+  ExistingListenerOptions,
   HEALTH_CHECK_DEFAULTS,
   HealthCheckOptions,
   ReleaseLoadBalancer,
-  validateLoadBalancerProps,
 } from './load-balancer';
-import { ReleaseDashboard, rollbacksMetric } from './release-dashboard';
+import { ReleaseDashboard } from './release-dashboard';
 import { ReleaseNotifications } from './release-notifications';
 import { ReleaseArtifactLocation, ReleaseWorkflow } from './release-workflow';
+import { ServiceMetrics } from './service-metrics';
 import { PropsValidator, isConcreteNumber, quote } from './validation';
 
 /** Where release artifacts live in `AppSource.fromArtifactBucket`. */
@@ -130,12 +126,20 @@ export interface BlueGreenServiceProps {
    */
   readonly deregistrationDelay?: Duration;
   /**
-   * Whether the load balancer is internet-facing; `false` makes it internal.
+   * Bring your own load balancer: a rule on this existing listener forwards the requests that
+   * match its conditions (host header, path pattern) to the service, instead of a new load
+   * balancer. Then `internetFacing`, `certificate`, `sslPolicy` and `accessLogsBucket` must not be
+   * set: the existing load balancer keeps its own settings.
+   * @default - a new Application Load Balancer (see `internetFacing`, `certificate`)
+   */
+  readonly existingListener?: ExistingListenerOptions;
+  /**
+   * Whether the load balancer is internet-facing; `false` makes it internal. Not with `existingListener`.
    * @default true
    */
   readonly internetFacing?: boolean;
   /**
-   * Certificate of an HTTPS listener; HTTP then redirects to HTTPS.
+   * Certificate of an HTTPS listener; HTTP then redirects to HTTPS. Not with `existingListener`.
    * @default - HTTP only
    */
   readonly certificate?: acm.ICertificate;
@@ -145,7 +149,7 @@ export interface BlueGreenServiceProps {
    */
   readonly sslPolicy?: elbv2.SslPolicy;
   /**
-   * Bucket of the load balancer access logs (SSE-S3 only).
+   * Bucket of the load balancer access logs (SSE-S3 only). Not with `existingListener`.
    * @default - a new encrypted bucket
    */
   readonly accessLogsBucket?: s3.IBucket;
@@ -304,7 +308,7 @@ export function maxCommandsBytes(): number {
  * live group's instances to Standby (out of the target group, still running) for the bake time;
  * a rollback moves them back. An optional RDS database is shared by both colours.
  */
-export class BlueGreenService extends Construct {
+export class BlueGreenService extends Construct implements ec2.IConnectable {
   /**
    * Whether `x` is a BlueGreenService, also one built by another copy of this library in the
    * same app (where `instanceof` would say no).
@@ -315,13 +319,16 @@ export class BlueGreenService extends Construct {
 
   /** The VPC of the service (given or created). */
   public readonly vpc: ec2.IVpc;
-  /** The Application Load Balancer. */
-  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** The listener that forwards to the target group (HTTPS with a certificate). */
-  public readonly listener: elbv2.ApplicationListener;
+  /** The Application Load Balancer created by this construct; undefined with `existingListener`. */
+  public readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
+  /**
+   * The listener that forwards to the target group: the created one (HTTPS with a certificate)
+   * or `existingListener.listener`.
+   */
+  public readonly listener: elbv2.IApplicationListener;
   /** The one target group of both colours. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** The load balancer, its listeners, target group and access logs. */
+  /** The load balancer (or the rule on an existing listener), target group and access logs. */
   public readonly entryPoint: ReleaseLoadBalancer;
   /** The blue Auto Scaling group and its launch template. */
   public readonly blue: Fleet;
@@ -329,6 +336,11 @@ export class BlueGreenService extends Construct {
   public readonly green: Fleet;
   /** The security group of both fleets: the application port from the load balancer only. */
   public readonly instanceSecurityGroup: ec2.SecurityGroup;
+  /**
+   * The network connections of the instances of both colours (their security group): e.g.
+   * `service.connections.allowTo(cache, ec2.Port.tcp(6379))`. The default port is the application port.
+   */
+  public readonly connections: ec2.Connections;
   /** The database created by this construct; undefined with an existing database or none. */
   public readonly database?: ServiceDatabase;
   /** What the instances get to reach the database; undefined without a database. */
@@ -343,154 +355,71 @@ export class BlueGreenService extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   /** Value of the `bluegreen:service` tag on both groups. */
   public readonly serviceTag: string;
-  /** `http(s)://<load balancer DNS name>` */
-  public readonly url: string;
+  /**
+   * `http(s)://<load balancer DNS name>`, or `existingListener.url`; undefined with an existing
+   * listener and no `url`.
+   */
+  public readonly url?: string;
   /** The topic of release notifications (given or created). */
   public readonly notificationTopic: sns.ITopic;
   /** Publishes release status changes to `notificationTopic`; undefined with `notifications: false`. */
   public readonly releaseNotifications?: ReleaseNotifications;
   /** The CloudWatch dashboard of the service; undefined with `dashboard: false`. */
   public readonly releaseDashboard?: ReleaseDashboard;
+  /** One definition of each metric: the metric methods, the dashboard and the 5xx alarm use it. */
+  private readonly serviceMetrics: ServiceMetrics;
 
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps = {}) {
     super(scope, id);
     Object.defineProperty(this, BLUE_GREEN_SERVICE_SYMBOL, { value: true });
-    validateServiceProps(this, props);
+    const validator = new PropsValidator(this);
+    const { appPortValid } = validateServiceProps(validator, props);
 
     const application = props.application ?? AppSource.demo();
-    const appPort = props.appPort ?? APP_DEFAULTS.appPort;
-    const minCapacity = props.minCapacity ?? APP_DEFAULTS.minCapacity;
-    const maxCapacity = props.maxCapacity ?? APP_DEFAULTS.maxCapacity;
-    const databaseSource = props.database ?? DatabaseSource.create();
     this.serviceTag = props.serviceTag ?? Names.uniqueResourceName(this, { maxLength: 64 });
     // At synth, when the whole app is built: a service added after this one is seen too.
     this.node.addValidation({ validate: () => duplicateServiceTagProblems(this) });
-
     this.vpc = props.vpc ?? this.createVpc();
-
-    this.entryPoint = new ReleaseLoadBalancer(this, 'LoadBalancer', {
-      vpc: this.vpc,
-      targetPort: appPort,
-      internetFacing: props.internetFacing,
-      certificate: props.certificate,
-      sslPolicy: props.sslPolicy,
-      healthCheck: props.healthCheck,
-      deregistrationDelay: props.deregistrationDelay,
-      accessLogsBucket: props.accessLogsBucket,
+    this.instanceSecurityGroup = this.createInstanceSecurityGroup();
+    this.connections = new ec2.Connections({
+      securityGroups: [this.instanceSecurityGroup],
+      defaultPort: ec2.Port.tcp(props.appPort ?? APP_DEFAULTS.appPort),
     });
+
+    // The parts check their own props: one error lists their problems with the service's.
+    const entryPoint = validator.buildPart('', () => this.createEntryPoint(props, appPortValid));
+    const database = validator.buildPart('database.', () =>
+      this.bindDatabase(props.database ?? DatabaseSource.create()),
+    );
+    // The fleets cannot be built without both: their own settings are checked instead.
+    if (!validator.valid) validateInstanceSettings(validator, props);
+    validator.throwIfInvalid();
+    // Both are defined: a part that refused its props made throwIfInvalid throw.
+    this.entryPoint = entryPoint!;
+    this.database = database!.construct;
+    this.databaseConnection = database!.connection;
     this.loadBalancer = this.entryPoint.loadBalancer;
     this.listener = this.entryPoint.listener;
     this.targetGroup = this.entryPoint.targetGroup;
     this.url = this.entryPoint.url;
-
-    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
-      vpc: this.vpc,
-      description: 'Instances of both colours: the application port from the load balancer only',
-      // Packages, the artifact bucket, Secrets Manager and the Auto Scaling API.
-      allowAllOutbound: true,
+    this.admitLoadBalancer(props);
+    this.serviceMetrics = new ServiceMetrics({
+      targetGroup: this.targetGroup,
+      loadBalancerFullName: this.entryPoint.loadBalancerFullName,
+      serviceTag: this.serviceTag,
     });
-    this.instanceSecurityGroup.connections.allowFrom(
-      this.loadBalancer,
-      ec2.Port.tcp(appPort),
-      'Application port from the load balancer',
-    );
-    const healthPort = props.healthCheck?.port;
-    if (healthPort !== undefined && healthPort !== appPort) {
-      this.instanceSecurityGroup.connections.allowFrom(
-        this.loadBalancer,
-        ec2.Port.tcp(healthPort),
-        'Health-check port from the load balancer',
-      );
-    }
-
-    const database = this.bindDatabase(databaseSource);
-    this.database = database.construct;
-    this.databaseConnection = database.connection;
 
     const artifact = this.bindArtifact(application);
     this.artifactBucket = artifact?.bucket;
-
-    const fleetApplication: FleetApplication = {
-      mode: application.mode,
-      appPort,
-      healthPath: props.healthCheck?.path ?? HEALTH_CHECK_DEFAULTS.path,
-      artifact,
-      commands: application.commands,
-      database: this.databaseConnection,
-    };
-    const fleet = (id: string, colour: 'blue' | 'green') =>
-      new Fleet(this, id, {
-        colour,
-        vpc: this.vpc,
-        vpcSubnets: props.instanceSubnets,
-        securityGroup: this.instanceSecurityGroup,
-        targetGroup: this.targetGroup,
-        serviceTag: this.serviceTag,
-        maxCapacity,
-        application: fleetApplication,
-        instanceType: props.instanceType,
-        machineImage: props.machineImage,
-        rootVolumeSize: props.rootVolumeSize,
-        healthCheckGracePeriod: props.healthCheckGracePeriod,
-        cpuTargetUtilization: props.cpuTargetUtilization,
-      });
-    this.blue = fleet('Blue', 'blue');
-    this.green = fleet('Green', 'green');
+    this.blue = this.createFleet('Blue', 'blue', props, application, artifact);
+    this.green = this.createFleet('Green', 'green', props, application, artifact);
 
     this.notificationTopic = props.notificationTopic ?? this.createNotificationTopic();
-    if (props.target5xxAlarm ?? true) {
-      this.target5xxAlarm = createTarget5xxAlarm(
-        this,
-        this.targetGroup,
-        props.maxTarget5xxPercent ?? DEFAULT_MAX_TARGET_5XX_PERCENT,
-      );
-    }
-    const rollbackAlarms = [
-      ...(this.target5xxAlarm ? [this.target5xxAlarm] : []),
-      ...(props.rollbackAlarms ?? []),
-    ];
-
-    this.releaseWorkflow = new ReleaseWorkflow(this, 'ReleaseWorkflow', {
-      blue: this.blue.autoScalingGroup,
-      green: this.green.autoScalingGroup,
-      targetGroup: this.targetGroup,
-      serviceTag: this.serviceTag,
-      minCapacity,
-      maxCapacity,
-      defaultCapacity: props.defaultCapacity ?? minCapacity,
-      healthTimeout: props.healthTimeout ?? APP_DEFAULTS.healthTimeout,
-      bakeTime: props.bakeTime ?? APP_DEFAULTS.bakeTime,
-      // A new target needs one passing check: polling faster than the checks learns nothing.
-      pollInterval: this.entryPoint.healthCheckInterval,
-      artifact,
-      rollbackAlarms,
-      approval: props.approval && {
-        gates: props.approval.gates ?? APPROVAL_DEFAULTS.gates,
-        timeout: props.approval.timeout ?? APPROVAL_DEFAULTS.timeout,
-        onTimeout: props.approval.onTimeout ?? APPROVAL_DEFAULTS.onTimeout,
-        topic: this.notificationTopic,
-      },
-    });
+    this.target5xxAlarm = (props.target5xxAlarm ?? true) ? this.createTarget5xxAlarm(props) : undefined;
+    this.releaseWorkflow = this.createReleaseWorkflow(props, artifact);
     this.stateMachine = this.releaseWorkflow.stateMachine;
-
-    if (props.notifications ?? true) {
-      this.releaseNotifications = new ReleaseNotifications(this, 'ReleaseNotifications', {
-        stateMachine: this.stateMachine,
-        topic: this.notificationTopic,
-        serviceTag: this.serviceTag,
-      });
-    }
-    if (props.dashboard ?? true) {
-      this.releaseDashboard = new ReleaseDashboard(this, 'ReleaseDashboard', {
-        loadBalancer: this.loadBalancer,
-        targetGroup: this.targetGroup,
-        blue: this.blue.autoScalingGroup,
-        green: this.green.autoScalingGroup,
-        stateMachine: this.stateMachine,
-        serviceTag: this.serviceTag,
-      });
-    }
-
+    this.releaseNotifications = (props.notifications ?? true) ? this.createReleaseNotifications() : undefined;
+    this.releaseDashboard = (props.dashboard ?? true) ? this.createReleaseDashboard() : undefined;
     this.addOutputs();
   }
 
@@ -505,11 +434,202 @@ export class BlueGreenService extends Construct {
   }
 
   /**
+   * Requests the load balancer routed to the service (both colours).
+   * @default - Sum over 5 minutes
+   */
+  public metricRequestCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.serviceMetrics.requestCount(props);
+  }
+
+  /**
+   * Responses with a 5xx status code sent by the service's instances.
+   * @default - Sum over 5 minutes
+   */
+  public metricTarget5xxCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.serviceMetrics.target5xxCount(props);
+  }
+
+  /**
+   * Percent of requests answered 5xx by an instance, 0 without requests: what the default
+   * rollback alarm (`target5xxAlarm`) watches, over one minute.
+   * @default - over 5 minutes
+   */
+  public metricTarget5xxRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return this.serviceMetrics.target5xxRate(props);
+  }
+
+  /**
+   * Responses with a 5xx status code generated by the load balancer itself (e.g. no healthy
+   * instance). With `existingListener`, the shared load balancer's count: every service behind it.
+   * @default - Sum over 5 minutes
+   */
+  public metricLoadBalancer5xxCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.serviceMetrics.loadBalancer5xxCount(props);
+  }
+
+  /**
+   * Seconds from a request leaving the load balancer until the instance's response headers arrive.
+   * @default - Average over 5 minutes
+   */
+  public metricTargetResponseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.serviceMetrics.targetResponseTime(props);
+  }
+
+  /**
+   * Instances the target group considers healthy: those taking traffic.
+   * @default - Average over 5 minutes
+   */
+  public metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.serviceMetrics.healthyHostCount(props);
+  }
+
+  /**
+   * Registered instances that fail the target group's health check.
+   * @default - Average over 5 minutes
+   */
+  public metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.serviceMetrics.unhealthyHostCount(props);
+  }
+
+  /**
    * Rollbacks of this service, automatic or requested (the `BlueGreen/Rollbacks` metric).
    * @default - Sum over 5 minutes
    */
   public metricRollbacks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return rollbacksMetric(this.serviceTag, props);
+    return this.serviceMetrics.rollbacks(props);
+  }
+
+  private createInstanceSecurityGroup(): ec2.SecurityGroup {
+    return new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Instances of both colours: the application port from the load balancer only',
+      // Packages, the artifact bucket, Secrets Manager and the Auto Scaling API.
+      allowAllOutbound: true,
+    });
+  }
+
+  /**
+   * With an invalid `appPort` (already reported) the load balancer is checked with the default
+   * port, so that its own problems are reported in the same error; nothing is deployed.
+   */
+  private createEntryPoint(props: BlueGreenServiceProps, appPortValid: boolean): ReleaseLoadBalancer {
+    return new ReleaseLoadBalancer(this, 'LoadBalancer', {
+      vpc: this.vpc,
+      targetPort: appPortValid ? (props.appPort ?? APP_DEFAULTS.appPort) : APP_DEFAULTS.appPort,
+      existingListener: props.existingListener,
+      internetFacing: props.internetFacing,
+      certificate: props.certificate,
+      sslPolicy: props.sslPolicy,
+      healthCheck: props.healthCheck,
+      deregistrationDelay: props.deregistrationDelay,
+      accessLogsBucket: props.accessLogsBucket,
+    });
+  }
+
+  /** The instances admit the load balancer (created or existing) on the application and health-check ports. */
+  private admitLoadBalancer(props: BlueGreenServiceProps): void {
+    const appPort = props.appPort ?? APP_DEFAULTS.appPort;
+    this.instanceSecurityGroup.connections.allowFrom(
+      this.entryPoint,
+      ec2.Port.tcp(appPort),
+      'Application port from the load balancer',
+    );
+    const healthPort = props.healthCheck?.port;
+    if (healthPort !== undefined && healthPort !== appPort) {
+      this.instanceSecurityGroup.connections.allowFrom(
+        this.entryPoint,
+        ec2.Port.tcp(healthPort),
+        'Health-check port from the load balancer',
+      );
+    }
+  }
+
+  private createTarget5xxAlarm(props: BlueGreenServiceProps): cloudwatch.Alarm {
+    return createTarget5xxAlarm(
+      this,
+      this.serviceMetrics,
+      props.maxTarget5xxPercent ?? DEFAULT_MAX_TARGET_5XX_PERCENT,
+    );
+  }
+
+  private createReleaseNotifications(): ReleaseNotifications {
+    return new ReleaseNotifications(this, 'ReleaseNotifications', {
+      stateMachine: this.stateMachine,
+      topic: this.notificationTopic,
+      serviceTag: this.serviceTag,
+    });
+  }
+
+  private createReleaseDashboard(): ReleaseDashboard {
+    return new ReleaseDashboard(this, 'ReleaseDashboard', {
+      metrics: this.serviceMetrics,
+      blue: this.blue.autoScalingGroup,
+      green: this.green.autoScalingGroup,
+      stateMachine: this.stateMachine,
+    });
+  }
+
+  private createFleet(
+    id: string,
+    colour: 'blue' | 'green',
+    props: BlueGreenServiceProps,
+    application: AppSource,
+    artifact: ReleaseArtifactLocation | undefined,
+  ): Fleet {
+    const fleetApplication: FleetApplication = {
+      mode: application.mode,
+      appPort: props.appPort ?? APP_DEFAULTS.appPort,
+      healthPath: props.healthCheck?.path ?? HEALTH_CHECK_DEFAULTS.path,
+      artifact,
+      commands: application.commands,
+      database: this.databaseConnection,
+    };
+    return new Fleet(this, id, {
+      colour,
+      vpc: this.vpc,
+      vpcSubnets: props.instanceSubnets,
+      securityGroup: this.instanceSecurityGroup,
+      targetGroup: this.targetGroup,
+      serviceTag: this.serviceTag,
+      maxCapacity: props.maxCapacity ?? APP_DEFAULTS.maxCapacity,
+      application: fleetApplication,
+      instanceType: props.instanceType,
+      machineImage: props.machineImage,
+      rootVolumeSize: props.rootVolumeSize,
+      healthCheckGracePeriod: props.healthCheckGracePeriod,
+      cpuTargetUtilization: props.cpuTargetUtilization,
+    });
+  }
+
+  private createReleaseWorkflow(
+    props: BlueGreenServiceProps,
+    artifact: ReleaseArtifactLocation | undefined,
+  ): ReleaseWorkflow {
+    const minCapacity = props.minCapacity ?? APP_DEFAULTS.minCapacity;
+    return new ReleaseWorkflow(this, 'ReleaseWorkflow', {
+      blue: this.blue.autoScalingGroup,
+      green: this.green.autoScalingGroup,
+      targetGroup: this.targetGroup,
+      serviceTag: this.serviceTag,
+      minCapacity,
+      maxCapacity: props.maxCapacity ?? APP_DEFAULTS.maxCapacity,
+      defaultCapacity: props.defaultCapacity ?? minCapacity,
+      healthTimeout: props.healthTimeout ?? APP_DEFAULTS.healthTimeout,
+      bakeTime: props.bakeTime ?? APP_DEFAULTS.bakeTime,
+      // A new target needs one passing check: polling faster than the checks learns nothing.
+      pollInterval: this.entryPoint.healthCheckInterval,
+      artifact,
+      rollbackAlarms: [
+        ...(this.target5xxAlarm ? [this.target5xxAlarm] : []),
+        ...(props.rollbackAlarms ?? []),
+      ],
+      approval: props.approval && {
+        gates: props.approval.gates ?? APPROVAL_DEFAULTS.gates,
+        timeout: props.approval.timeout ?? APPROVAL_DEFAULTS.timeout,
+        onTimeout: props.approval.onTimeout ?? APPROVAL_DEFAULTS.onTimeout,
+        topic: this.notificationTopic,
+      },
+    });
   }
 
   /** Encrypted with the AWS managed key: no key to manage, and publishers need no KMS grant. */
@@ -579,7 +699,8 @@ export class BlueGreenService extends Construct {
    * bucket policy (never ACLs), whatever the app's `serverAccessLogsUseBucketPolicy` flag says.
    */
   private createArtifactBucket(): s3.Bucket {
-    const logs = this.entryPoint.accessLogsBucket;
+    // With an existing listener there is no access-logs bucket of this construct to share.
+    const logs = this.entryPoint.accessLogsBucket ?? createLogBucket(this, 'ServerAccessLogs');
     const logPrefix = 'artifact-bucket/';
     const bucket = new s3.Bucket(this, 'ArtifactBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -607,7 +728,9 @@ export class BlueGreenService extends Construct {
   }
 
   private addOutputs(): void {
-    new CfnOutput(this, 'Url', { value: this.url, description: 'URL of the service' });
+    if (this.url !== undefined) {
+      new CfnOutput(this, 'Url', { value: this.url, description: 'URL of the service' });
+    }
     new CfnOutput(this, 'BlueGroupName', {
       value: this.blue.autoScalingGroup.autoScalingGroupName,
       description: 'Auto Scaling group of the blue fleet',
@@ -649,10 +772,16 @@ export class BlueGreenService extends Construct {
  */
 const DEFAULT_TARGET_QUOTA = 1000;
 
-/** Checks every prop of the service and of its parts, then throws one error listing all problems. */
-function validateServiceProps(scope: Construct, props: BlueGreenServiceProps): void {
-  const validator = new PropsValidator(scope);
-
+/**
+ * The service's own rules: the props it uses itself or hands to several parts (capacity, the
+ * application and its port, timings, guards, the service tag) and the rules between parts. Props
+ * of one part only (the health check, the load balancer's, the fleets' and the database's
+ * settings) are checked by that part.
+ */
+function validateServiceProps(
+  validator: PropsValidator,
+  props: BlueGreenServiceProps,
+): { readonly appPortValid: boolean } {
   // Capacity.
   const minValid = validator.integerBetween('minCapacity', props.minCapacity, 1, 1000);
   const maxValid = validator.integerBetween('maxCapacity', props.maxCapacity, 1, 1000);
@@ -680,11 +809,11 @@ function validateServiceProps(scope: Construct, props: BlueGreenServiceProps): v
   validator.secondsBetween('healthTimeout', props.healthTimeout, 60, 86400);
   validator.secondsBetween('bakeTime', props.bakeTime, 0, 86400);
   validateGuardProps(validator, props);
-
-  // The load balancer and the fleets (advisories are added by the parts themselves).
-  validateLoadBalancerProps(validator, { ...props, targetPort: props.appPort }, '', false);
-  // maxCapacity is checked above, with the capacity rules.
-  validateFleetProps(validator, { ...props, maxCapacity: undefined }, '');
+  // The security group, the fleets' boot script and the target group use it.
+  const appPortValid =
+    validator.integerBetween('appPort', props.appPort, 1, 65535) ||
+    props.appPort === undefined ||
+    Token.isUnresolved(props.appPort);
 
   // The application.
   const application = props.application;
@@ -718,11 +847,8 @@ function validateServiceProps(scope: Construct, props: BlueGreenServiceProps): v
     }
   }
 
-  // The database.
+  // An existing database (a new one checks its own options).
   const database = props.database;
-  if (database?.kind === 'create' && database.options) {
-    validateDatabaseOptions(validator, database.options, 'database.');
-  }
   if (database?.kind === 'existing' && database.existing) {
     validateExistingDatabase(validator, database.existing, 'database.existing.');
   }
@@ -747,8 +873,7 @@ function validateServiceProps(scope: Construct, props: BlueGreenServiceProps): v
       'minCapacity (1): the live group runs one instance between releases, so an instance or Availability Zone failure interrupts the service',
     );
   }
-
-  validator.throwIfInvalid();
+  return { appPortValid };
 }
 
 /**

@@ -33,7 +33,7 @@ export interface ServiceDatabaseOptions {
    */
   readonly allocatedStorage?: number;
   /**
-   * Storage autoscaling limit in GiB; at least `allocatedStorage`.
+   * Storage autoscaling limit in GiB; at least 'allocatedStorage'.
    * @default 100
    */
   readonly maxAllocatedStorage?: number;
@@ -170,7 +170,7 @@ export class ServiceDatabase extends Construct {
   constructor(scope: Construct, id: string, props: ServiceDatabaseProps) {
     super(scope, id);
     const validator = new PropsValidator(this);
-    validateDatabaseOptions(validator, props, '');
+    validateDatabaseOptions(validator, props);
     validator.throwIfInvalid();
 
     const engine = props.engine ?? DATABASE_DEFAULTS.engine;
@@ -289,56 +289,42 @@ function defaultLogExports(engine: rds.IInstanceEngine): string[] | undefined {
   }
 }
 
-/** The database option rules, shared with `BlueGreenService` (prefix e.g. `'database.'`). */
-export function validateDatabaseOptions(
-  validator: PropsValidator,
-  options: ServiceDatabaseOptions,
-  prefix: string,
-): void {
+/** The database's prop rules, checked once by its constructor. */
+function validateDatabaseOptions(validator: PropsValidator, options: ServiceDatabaseOptions): void {
   const retention = concreteSeconds(options.backupRetention);
   if (
     retention !== undefined &&
     (retention % 86400 !== 0 || retention < 7 * 86400 || retention > 35 * 86400)
   ) {
     validator.addProblem(
-      `${prefix}backupRetention (${retention / 86400} days) must be a whole number of days between 7 and 35`,
+      `backupRetention (${retention / 86400} days) must be a whole number of days between 7 and 35`,
     );
   }
-  const allocatedValid = validator.integerBetween(
-    `${prefix}allocatedStorage`,
-    options.allocatedStorage,
-    20,
-    65536,
-  );
-  const maxValid = validator.integerBetween(
-    `${prefix}maxAllocatedStorage`,
-    options.maxAllocatedStorage,
-    20,
-    65536,
-  );
+  const allocatedValid = validator.integerBetween('allocatedStorage', options.allocatedStorage, 20, 65536);
+  const maxValid = validator.integerBetween('maxAllocatedStorage', options.maxAllocatedStorage, 20, 65536);
   if (allocatedValid || maxValid) {
     validator.notGreaterThan(
-      `${prefix}allocatedStorage`,
+      'allocatedStorage',
       options.allocatedStorage ?? DATABASE_DEFAULTS.allocatedStorage,
-      `${prefix}maxAllocatedStorage`,
+      'maxAllocatedStorage',
       options.maxAllocatedStorage ?? DATABASE_DEFAULTS.maxAllocatedStorage,
     );
   }
   validator.matches(
-    `${prefix}databaseName`,
+    'databaseName',
     options.databaseName,
     /^[A-Za-z][A-Za-z0-9_]{0,62}$/,
     'a letter followed by at most 62 letters, digits or underscores',
   );
   if (options.removalPolicy === RemovalPolicy.DESTROY && (options.deletionProtection ?? true)) {
     validator.addProblem(
-      `${prefix}removalPolicy (destroy) conflicts with ${prefix}deletionProtection (${options.deletionProtection ?? 'true, the default'}): ` +
+      `removalPolicy (destroy) conflicts with deletionProtection (${options.deletionProtection ?? 'true, the default'}): ` +
         'CloudFormation cannot delete a protected instance; set deletionProtection: false as well',
     );
   }
 }
 
-/** The existing-database rules, shared with `BlueGreenService`. */
+/** The rules of an existing database: checked by `BlueGreenService`, which uses it. */
 export function validateExistingDatabase(
   validator: PropsValidator,
   database: ExistingDatabase,

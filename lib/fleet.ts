@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TagKeys } from '../lambda/shared/tags';
+import { TagKeys } from './contract/tags';
 import { AppMode, BootConfig, renderUserData } from './boot/user-data';
 import type { DatabaseConnection } from './database';
 import type { ReleaseArtifactLocation } from './release-workflow';
@@ -113,7 +113,7 @@ export class Fleet extends Construct {
   constructor(scope: Construct, id: string, props: FleetProps) {
     super(scope, id);
     const validator = new PropsValidator(this);
-    validateFleetProps(validator, props, '');
+    validateFleetProps(validator, props);
     validator.throwIfInvalid();
 
     this.colour = props.colour;
@@ -269,24 +269,28 @@ function defaultMachineImage(instanceType: ec2.InstanceType): ec2.IMachineImage 
   });
 }
 
-/** The fleet's prop rules, shared with `BlueGreenService`. */
-export function validateFleetProps(
+/** The fleet's prop rules, checked once by its constructor. */
+function validateFleetProps(validator: PropsValidator, props: FleetProps): void {
+  validateInstanceSettings(validator, props);
+  validator.integerBetween('maxCapacity', props.maxCapacity, 1, 1000);
+}
+
+/**
+ * The rules of a fleet's instance and scaling settings: part of the fleet's own checks, and what
+ * `BlueGreenService` checks instead of building the fleets when another part refused its props
+ * (so that one error still lists every problem).
+ */
+export function validateInstanceSettings(
   validator: PropsValidator,
-  props: Pick<FleetProps, 'rootVolumeSize' | 'healthCheckGracePeriod' | 'cpuTargetUtilization'> & {
-    readonly maxCapacity?: number;
-  },
-  prefix: string,
+  props: Pick<FleetProps, 'cpuTargetUtilization' | 'healthCheckGracePeriod' | 'rootVolumeSize'>,
 ): void {
-  validator.integerBetween(`${prefix}cpuTargetUtilization`, props.cpuTargetUtilization, 10, 90);
-  validator.secondsBetween(`${prefix}healthCheckGracePeriod`, props.healthCheckGracePeriod, 0, 7200);
+  validator.integerBetween('cpuTargetUtilization', props.cpuTargetUtilization, 10, 90);
+  validator.secondsBetween('healthCheckGracePeriod', props.healthCheckGracePeriod, 0, 7200);
   const size = props.rootVolumeSize;
   if (size !== undefined && !size.isUnresolved()) {
     const gib = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
     if (!Number.isInteger(gib) || gib < 1 || gib > 16384) {
-      validator.addProblem(
-        `${prefix}rootVolumeSize (${gib} GiB) must be a whole number of GiB between 1 and 16384`,
-      );
+      validator.addProblem(`rootVolumeSize (${gib} GiB) must be a whole number of GiB between 1 and 16384`);
     }
   }
-  validator.integerBetween(`${prefix}maxCapacity`, props.maxCapacity, 1, 1000);
 }

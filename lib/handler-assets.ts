@@ -1,8 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-
-/** Where the package keeps the prebuilt handler bundles, under `dist/`: `<path>/<name>/index.js`. */
-export const HANDLER_ASSETS_PATH = ['assets', 'handlers'] as const;
+import { HANDLER_ASSETS_PATH } from './contract/steps';
 
 /** Whether the bundles were checked (and built if stale) in this process: once is enough. */
 let sourceBundlesChecked = false;

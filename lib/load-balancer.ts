@@ -17,6 +17,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { HEALTH_PATH_PATTERN } from './boot/user-data';
+import { createLogBucket } from './log-bucket';
 import { PropsValidator, concreteSeconds, quote } from './validation';
 
 /**
@@ -74,12 +75,49 @@ export const HEALTH_CHECK_DEFAULTS = {
   deregistrationDelay: Duration.seconds(30),
 } as const;
 
+/**
+ * Bring your own load balancer: an existing listener forwards the requests that match
+ * `conditions` to the service's target group through one listener rule. The listener, its load
+ * balancer and its other rules stay yours; the construct creates only the rule and the target group.
+ */
+export interface ExistingListenerOptions {
+  /**
+   * The listener, e.g. from `elbv2.ApplicationListener.fromLookup` or
+   * `fromApplicationListenerAttributes`. Its security group (`listener.connections`) is admitted to
+   * the application port (and the health-check port) of the instances.
+   */
+  readonly listener: elbv2.IApplicationListener;
+  /**
+   * When the listener forwards to the service: at least one condition, e.g.
+   * `elbv2.ListenerCondition.hostHeaders(['shop.example.com'])` or
+   * `elbv2.ListenerCondition.pathPatterns(['/shop/*'])`.
+   */
+  readonly conditions: readonly elbv2.ListenerCondition[];
+  /**
+   * Priority of the rule among the listener's rules (1–50000, unique per listener; the lowest
+   * matching priority wins).
+   */
+  readonly priority: number;
+  /**
+   * URL of the service, e.g. `https://shop.example.com` (the `Url` output).
+   * @default - no URL: the construct does not know the host name the conditions stand for
+   */
+  readonly url?: string;
+}
+
 /** Props of a `ReleaseLoadBalancer`. */
 export interface ReleaseLoadBalancerProps {
   /** The VPC of the load balancer and of its target group. */
   readonly vpc: ec2.IVpc;
   /** The port the application listens on: the target group's traffic port. */
   readonly targetPort: number;
+  /**
+   * An existing listener to add a rule to, instead of creating a load balancer; then none of
+   * `internetFacing`, `vpcSubnets`, `certificate`, `sslPolicy`, `accessLogsBucket` and
+   * `accessLogsPrefix` may be set (they configure the load balancer this construct creates).
+   * @default - a new Application Load Balancer and its listener
+   */
+  readonly existingListener?: ExistingListenerOptions;
   /**
    * Whether the load balancer has a public DNS name. `false` gives an internal load balancer
    * reachable from the VPC's CIDR only.
@@ -125,49 +163,128 @@ export interface ReleaseLoadBalancerProps {
 }
 
 /**
- * The entry point of the service: an Application Load Balancer whose one listener forwards to
- * ONE target group shared by the blue and the green fleet. Releases never change the listener
- * (CloudFormation would reset it on the next deployment); the workflow moves instances in and
+ * The entry point of the service: ONE target group shared by the blue and the green fleet, behind
+ * either a new Application Load Balancer whose one listener forwards to it, or a rule on an
+ * existing listener (`existingListener`). Releases never change the listener or the rule
+ * (CloudFormation would reset them on the next deployment); the workflow moves instances in and
  * out of the target group through Auto Scaling Standby instead.
  */
-export class ReleaseLoadBalancer extends Construct {
-  /** The Application Load Balancer. */
-  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** The listener that forwards to the target group: HTTPS with a certificate, HTTP otherwise. */
-  public readonly listener: elbv2.ApplicationListener;
+export class ReleaseLoadBalancer extends Construct implements ec2.IConnectable {
+  /** The Application Load Balancer; undefined with `existingListener` (not created here). */
+  public readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
+  /**
+   * The listener that forwards to the target group: the created one (HTTPS with a certificate,
+   * HTTP otherwise) or the existing one.
+   */
+  public readonly listener: elbv2.IApplicationListener;
+  /** The rule on the existing listener that forwards to the target group; only with `existingListener`. */
+  public readonly listenerRule?: elbv2.ApplicationListenerRule;
   /** The port-80 listener that redirects to HTTPS; only with a certificate. */
   public readonly redirectListener?: elbv2.ApplicationListener;
   /** The one target group of both colours. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** The bucket of the access logs (given or created). */
-  public readonly accessLogsBucket: s3.IBucket;
-  /** `http(s)://<load balancer DNS name>` */
-  public readonly url: string;
+  /** The bucket of the access logs (given or created); undefined with `existingListener`. */
+  public readonly accessLogsBucket?: s3.IBucket;
+  /** `http(s)://<load balancer DNS name>`, or `existingListener.url`; undefined when neither is known. */
+  public readonly url?: string;
   /** The effective health-check interval (also the release workflow's poll interval). */
   public readonly healthCheckInterval: Duration;
+  /** The load balancer's security groups: what the instances admit. */
+  public readonly connections: ec2.Connections;
+  /**
+   * The `LoadBalancer` dimension of the load balancer's CloudWatch metrics (`app/<name>/<id>`), of
+   * the created load balancer or of the existing listener's.
+   */
+  public readonly loadBalancerFullName: string;
 
   constructor(scope: Construct, id: string, props: ReleaseLoadBalancerProps) {
     super(scope, id);
     const validator = new PropsValidator(this);
-    validateLoadBalancerProps(validator, props, '', true);
+    validateLoadBalancerProps(validator, props);
     validator.throwIfInvalid();
+    this.healthCheckInterval = props.healthCheck?.interval ?? HEALTH_CHECK_DEFAULTS.interval;
+
+    if (props.existingListener) {
+      const existing = props.existingListener;
+      this.targetGroup = this.createTargetGroup(props);
+      this.listener = existing.listener;
+      this.listenerRule = new elbv2.ApplicationListenerRule(this, 'ListenerRule', {
+        listener: existing.listener,
+        priority: existing.priority,
+        conditions: [...existing.conditions],
+        targetGroups: [this.targetGroup],
+      });
+      this.connections = existing.listener.connections;
+      this.loadBalancerFullName = loadBalancerFullNameOfListener(existing.listener.listenerArn);
+      this.url = existing.url;
+      return;
+    }
 
     const internetFacing = props.internetFacing ?? true;
-    const healthCheck = { ...HEALTH_CHECK_DEFAULTS, ...props.healthCheck };
-    this.healthCheckInterval = healthCheck.interval;
 
-    this.accessLogsBucket = props.accessLogsBucket ?? this.createAccessLogsBucket();
+    const accessLogsBucket = props.accessLogsBucket ?? createLogBucket(this, 'AccessLogs');
+    this.accessLogsBucket = accessLogsBucket;
 
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       internetFacing,
       // Requests with header names that are not valid HTTP are dropped, not forwarded to the app.
       dropInvalidHeaderFields: true,
     });
-    this.enableAccessLogs(this.accessLogsBucket, props.accessLogsPrefix ?? 'load-balancer');
+    this.loadBalancer = loadBalancer;
+    this.connections = loadBalancer.connections;
+    this.loadBalancerFullName = loadBalancer.loadBalancerFullName;
+    this.enableAccessLogs(loadBalancer, accessLogsBucket, props.accessLogsPrefix ?? 'load-balancer');
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+    this.targetGroup = this.createTargetGroup(props);
+
+    // Who may connect: anyone for a public service, the VPC for an internal one.
+    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
+    if (props.certificate) {
+      this.listener = loadBalancer.addListener('HttpsListener', {
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        port: 443,
+        open: false,
+        certificates: [elbv2.ListenerCertificate.fromCertificateManager(props.certificate)],
+        sslPolicy: props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS,
+        defaultTargetGroups: [this.targetGroup],
+      });
+      this.redirectListener = loadBalancer.addListener('HttpRedirectListener', {
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        port: 80,
+        open: false,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+      });
+      loadBalancer.connections.allowFrom(clients, ec2.Port.tcp(443), 'HTTPS from clients');
+      loadBalancer.connections.allowFrom(clients, ec2.Port.tcp(80), 'HTTP from clients, redirected');
+      this.url = `https://${loadBalancer.loadBalancerDnsName}`;
+    } else {
+      this.listener = loadBalancer.addListener('HttpListener', {
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        port: 80,
+        open: false,
+        defaultTargetGroups: [this.targetGroup],
+      });
+      loadBalancer.connections.allowFrom(clients, ec2.Port.tcp(80), 'HTTP from clients');
+      this.url = `http://${loadBalancer.loadBalancerDnsName}`;
+    }
+
+    if (internetFacing) {
+      for (const securityGroup of loadBalancer.connections.securityGroups) {
+        Validations.of(securityGroup).acknowledge({
+          id: 'AwsSolutions-EC23',
+          reason:
+            'The internet-facing load balancer is the public entry point of the web service: its security group ' +
+            'admits the listener ports (80, and 443 with a certificate) from any IPv4 address, nothing else.',
+        });
+      }
+    }
+  }
+
+  private createTargetGroup(props: ReleaseLoadBalancerProps): elbv2.ApplicationTargetGroup {
+    const healthCheck = { ...HEALTH_CHECK_DEFAULTS, ...props.healthCheck };
+    return new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: props.vpc,
       targetType: elbv2.TargetType.INSTANCE,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -185,48 +302,6 @@ export class ReleaseLoadBalancer extends Construct {
         healthyHttpCodes: healthCheck.healthyHttpCodes,
       },
     });
-
-    // Who may connect: anyone for a public service, the VPC for an internal one.
-    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
-    if (props.certificate) {
-      this.listener = this.loadBalancer.addListener('HttpsListener', {
-        protocol: elbv2.ApplicationProtocol.HTTPS,
-        port: 443,
-        open: false,
-        certificates: [elbv2.ListenerCertificate.fromCertificateManager(props.certificate)],
-        sslPolicy: props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS,
-        defaultTargetGroups: [this.targetGroup],
-      });
-      this.redirectListener = this.loadBalancer.addListener('HttpRedirectListener', {
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        port: 80,
-        open: false,
-        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
-      });
-      this.loadBalancer.connections.allowFrom(clients, ec2.Port.tcp(443), 'HTTPS from clients');
-      this.loadBalancer.connections.allowFrom(clients, ec2.Port.tcp(80), 'HTTP from clients, redirected');
-      this.url = `https://${this.loadBalancer.loadBalancerDnsName}`;
-    } else {
-      this.listener = this.loadBalancer.addListener('HttpListener', {
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        port: 80,
-        open: false,
-        defaultTargetGroups: [this.targetGroup],
-      });
-      this.loadBalancer.connections.allowFrom(clients, ec2.Port.tcp(80), 'HTTP from clients');
-      this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
-    }
-
-    if (internetFacing) {
-      for (const securityGroup of this.loadBalancer.connections.securityGroups) {
-        Validations.of(securityGroup).acknowledge({
-          id: 'AwsSolutions-EC23',
-          reason:
-            'The internet-facing load balancer is the public entry point of the web service: its security group ' +
-            'admits the listener ports (80, and 443 with a certificate) from any IPv4 address, nothing else.',
-        });
-      }
-    }
   }
 
   /**
@@ -235,15 +310,19 @@ export class ReleaseLoadBalancer extends Construct {
    * chosen at deploy time: the region's ELB account where it has one (a mapping of the regions
    * CDK knows), and the log-delivery service principal that the newer regions use.
    */
-  private enableAccessLogs(bucket: s3.IBucket, prefix: string): void {
+  private enableAccessLogs(
+    loadBalancer: elbv2.ApplicationLoadBalancer,
+    bucket: s3.IBucket,
+    prefix: string,
+  ): void {
     const stack = Stack.of(this);
     if (!Token.isUnresolved(stack.region)) {
-      this.loadBalancer.logAccessLogs(bucket, prefix);
+      loadBalancer.logAccessLogs(bucket, prefix);
       return;
     }
-    this.loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
-    this.loadBalancer.setAttribute('access_logs.s3.bucket', bucket.bucketName);
-    this.loadBalancer.setAttribute('access_logs.s3.prefix', prefix);
+    loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+    loadBalancer.setAttribute('access_logs.s3.bucket', bucket.bucketName);
+    loadBalancer.setAttribute('access_logs.s3.prefix', prefix);
 
     const logObjects = bucket.arnForObjects(`${prefix}/AWSLogs/${stack.account}/*`);
     bucket.addToResourcePolicy(
@@ -270,48 +349,21 @@ export class ReleaseLoadBalancer extends Construct {
     // The load balancer checks that it may write when access logging is switched on.
     const policy = bucket.policy?.node.defaultChild;
     if (policy && CfnResource.isCfnResource(policy)) {
-      (this.loadBalancer.node.defaultChild as CfnResource).addResourceDependency(policy);
+      (loadBalancer.node.defaultChild as CfnResource).addResourceDependency(policy);
     }
-  }
-
-  private createAccessLogsBucket(): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'AccessLogs', {
-      // ALB access logs can only be delivered to buckets with S3-managed keys (SSE-S3).
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
-      lifecycleRules: [{ id: 'ExpireOldLogs', expiration: Duration.days(365) }],
-    });
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'This bucket is itself a log destination (load balancer access logs, and the server access logs of ' +
-        'the artifact bucket); logging its own accesses to another bucket would only move the finding.',
-    });
-    return bucket;
   }
 }
 
 /**
- * The load balancer's prop rules, shared with `BlueGreenService` (which checks every part's
- * props before building any of them, to report all problems at once).
- *
- * @param prefix prepended to prop names in messages, e.g. `''` or `'loadBalancer.'`
- * @param advise whether to add advisories (warnings) to the validator's scope
+ * The load balancer's prop rules, checked once by the constructor: every problem is collected,
+ * advisories go to the construct.
  */
-export function validateLoadBalancerProps(
-  validator: PropsValidator,
-  props: Omit<ReleaseLoadBalancerProps, 'vpc' | 'targetPort'> & { readonly targetPort?: number },
-  prefix: string,
-  advise: boolean,
-): void {
+function validateLoadBalancerProps(validator: PropsValidator, props: ReleaseLoadBalancerProps): void {
   const hc = props.healthCheck ?? {};
   const interval = concreteSeconds(hc.interval ?? HEALTH_CHECK_DEFAULTS.interval);
   const timeout = concreteSeconds(hc.timeout ?? HEALTH_CHECK_DEFAULTS.timeout);
-  const intervalValid = validator.secondsBetween(`${prefix}healthCheck.interval`, hc.interval, 5, 300);
-  const timeoutValid = validator.secondsBetween(`${prefix}healthCheck.timeout`, hc.timeout, 2, 120);
+  const intervalValid = validator.secondsBetween('healthCheck.interval', hc.interval, 5, 300);
+  const timeoutValid = validator.secondsBetween('healthCheck.timeout', hc.timeout, 2, 120);
   if (
     interval !== undefined &&
     timeout !== undefined &&
@@ -320,54 +372,59 @@ export function validateLoadBalancerProps(
     timeout >= interval
   ) {
     validator.addProblem(
-      `${prefix}healthCheck.timeout (${timeout} s) must be less than ${prefix}healthCheck.interval (${interval} s)`,
+      `healthCheck.timeout (${timeout} s) must be less than healthCheck.interval (${interval} s)`,
     );
   }
-  validator.integerBetween(`${prefix}healthCheck.healthyThresholdCount`, hc.healthyThresholdCount, 2, 10);
-  validator.integerBetween(`${prefix}healthCheck.unhealthyThresholdCount`, hc.unhealthyThresholdCount, 2, 10);
-  validator.integerBetween(`${prefix}healthCheck.port`, hc.port, 1, 65535);
+  validator.integerBetween('healthCheck.healthyThresholdCount', hc.healthyThresholdCount, 2, 10);
+  validator.integerBetween('healthCheck.unhealthyThresholdCount', hc.unhealthyThresholdCount, 2, 10);
+  validator.integerBetween('healthCheck.port', hc.port, 1, 65535);
   validator.matches(
-    `${prefix}healthCheck.path`,
+    'healthCheck.path',
     hc.path,
     HEALTH_PATH_PATTERN,
     'an absolute URL path starting with "/" (at most 1024 characters; no spaces, quotes, "$", "?" or "*")',
   );
   validator.matches(
-    `${prefix}healthCheck.healthyHttpCodes`,
+    'healthCheck.healthyHttpCodes',
     hc.healthyHttpCodes,
     /^[1-5][0-9][0-9](-[1-5][0-9][0-9])?(,[1-5][0-9][0-9](-[1-5][0-9][0-9])?)*$/,
     "HTTP codes like '200', '200,204' or '200-299'",
   );
-  validator.secondsBetween(`${prefix}deregistrationDelay`, props.deregistrationDelay, 0, 3600);
-  if (props.targetPort !== undefined) {
-    validator.integerBetween(`${prefix}appPort`, props.targetPort, 1, 65535);
-  }
-  if (props.sslPolicy !== undefined && props.certificate === undefined) {
-    validator.addProblem(
-      `${prefix}sslPolicy (${quote(props.sslPolicy)}) needs ${prefix}certificate: without a certificate there is no HTTPS listener`,
-    );
-  }
-  if (props.accessLogsPrefix !== undefined) {
-    validator.matches(
-      `${prefix}accessLogsPrefix`,
-      props.accessLogsPrefix,
-      /^(?!AWSLogs)[A-Za-z0-9!\-_.*'()]+(\/[A-Za-z0-9!\-_.*'()]+)*$/,
-      'an S3 key prefix without leading or trailing "/" that does not start with "AWSLogs"',
-    );
+  validator.secondsBetween('deregistrationDelay', props.deregistrationDelay, 0, 3600);
+  validator.integerBetween('targetPort', props.targetPort, 1, 65535);
+  if (props.existingListener) {
+    validateExistingListener(validator, props);
+  } else {
+    validateCreatedLoadBalancer(validator, props);
   }
 
-  if (!advise) return;
   if (interval !== undefined && interval > 30) {
     validator.warn(
       'slowHealthCheck',
-      `${prefix}healthCheck.interval (${interval} s) is above 30 s: a rollback needs one passing check, so it takes at least that long`,
+      `healthCheck.interval (${interval} s) is above 30 s: a rollback needs one passing check, so it takes at least that long`,
     );
   }
   const delay = concreteSeconds(props.deregistrationDelay);
   if (delay !== undefined && delay > 120) {
     validator.warn(
       'slowDeregistration',
-      `${prefix}deregistrationDelay (${delay} s) is above 120 s: a rollback right after a swap may wait that long for draining targets`,
+      `deregistrationDelay (${delay} s) is above 120 s: a rollback right after a swap may wait that long for draining targets`,
+    );
+  }
+}
+
+function validateCreatedLoadBalancer(validator: PropsValidator, props: ReleaseLoadBalancerProps): void {
+  if (props.sslPolicy !== undefined && props.certificate === undefined) {
+    validator.addProblem(
+      `sslPolicy (${quote(props.sslPolicy)}) needs certificate: without a certificate there is no HTTPS listener`,
+    );
+  }
+  if (props.accessLogsPrefix !== undefined) {
+    validator.matches(
+      'accessLogsPrefix',
+      props.accessLogsPrefix,
+      /^(?!AWSLogs)[A-Za-z0-9!\-_.*'()]+(\/[A-Za-z0-9!\-_.*'()]+)*$/,
+      'an S3 key prefix without leading or trailing "/" that does not start with "AWSLogs"',
     );
   }
   if ((props.internetFacing ?? true) && props.certificate === undefined) {
@@ -376,6 +433,58 @@ export function validateLoadBalancerProps(
       'The internet-facing load balancer serves plain HTTP: set certificate to serve HTTPS (port 80 then redirects)',
     );
   }
+}
+
+/** The settings of a load balancer this construct would create; none applies to an existing listener. */
+const CREATE_SETTINGS = [
+  'internetFacing',
+  'vpcSubnets',
+  'certificate',
+  'sslPolicy',
+  'accessLogsBucket',
+  'accessLogsPrefix',
+] as const;
+
+/**
+ * A rule's priority is 1–50000, unique per listener, and a rule needs at least one condition
+ * (Elastic Load Balancing CreateRule:
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html).
+ */
+function validateExistingListener(validator: PropsValidator, props: ReleaseLoadBalancerProps): void {
+  const existing = props.existingListener!;
+  validator.integerBetween('existingListener.priority', existing.priority, 1, 50000);
+  if (existing.conditions.length === 0) {
+    validator.addProblem(
+      'existingListener.conditions ([]) must name at least one condition (elbv2.ListenerCondition.hostHeaders or ' +
+        'pathPatterns): the rule decides which requests of the shared listener reach this service',
+    );
+  }
+  for (const setting of CREATE_SETTINGS) {
+    const value = props[setting];
+    if (value === undefined) continue;
+    validator.addProblem(
+      `${setting} (${describeValue(value)}) configures a load balancer this construct creates: it cannot be ` +
+        'combined with existingListener, whose load balancer keeps its own settings',
+    );
+  }
+}
+
+/** A prop value for a message: strings quoted, constructs by their path, other objects as given. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Construct.isConstruct(value)) return value.node.path;
+  return 'given';
+}
+
+/**
+ * The `LoadBalancer` dimension of a load balancer's metrics is the end of its ARN,
+ * `app/<name>/<id>`; a listener's ARN is `...:listener/app/<name>/<id>/<listener-id>`
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+ */
+export function loadBalancerFullNameOfListener(listenerArn: string): string {
+  const parts = Fn.split('/', listenerArn);
+  return Fn.join('/', [Fn.select(1, parts), Fn.select(2, parts), Fn.select(3, parts)]);
 }
 
 /** One mapping per stack: region -> ELB account for access logs (`none` where the region has none). */

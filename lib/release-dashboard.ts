@@ -1,25 +1,20 @@
 import { Duration } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, ROLLBACKS_METRIC, SERVICE_DIMENSION } from '../lambda/shared/metrics';
+import type { ServiceMetrics } from './service-metrics';
 
 /** Props of a `ReleaseDashboard`: what one service is made of. */
 export interface ReleaseDashboardProps {
-  /** The service's Application Load Balancer. */
-  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-  /** The target group shared by both colours. */
-  readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** The metrics of the service: traffic and health of its target group, its rollbacks. */
+  readonly metrics: ServiceMetrics;
   /** The blue group: its instances by lifecycle state. */
   readonly blue: autoscaling.IAutoScalingGroup;
   /** The green group: its instances by lifecycle state. */
   readonly green: autoscaling.IAutoScalingGroup;
   /** The release state machine. */
   readonly stateMachine: sfn.IStateMachine;
-  /** Value of the `bluegreen:service` tag: the `Service` dimension of the rollback metric. */
-  readonly serviceTag: string;
 }
 
 /**
@@ -33,23 +28,6 @@ export const GROUP_LIFECYCLE_METRICS: readonly { readonly metricName: string; re
   { metricName: 'GroupTerminatingInstances', label: 'Terminating' },
   { metricName: 'GroupDesiredCapacity', label: 'Desired capacity' },
 ];
-
-/**
- * Rollbacks of the service, automatic or requested: the metric the rollback step writes as an
- * Embedded Metric Format log line (`lambda/shared/metrics.ts`).
- *
- * @param props @default - Sum over 5 minutes
- */
-export function rollbacksMetric(serviceTag: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: ROLLBACKS_METRIC,
-    dimensionsMap: { [SERVICE_DIMENSION]: serviceTag },
-    statistic: cloudwatch.Stats.SUM,
-    period: Duration.minutes(5),
-    ...props,
-  });
-}
 
 const WIDTH = 24;
 const HEIGHT = 6;
@@ -65,7 +43,7 @@ export class ReleaseDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: ReleaseDashboardProps) {
     super(scope, id);
-    const targets = props.targetGroup.metrics;
+    const service = props.metrics;
     const minute = { period: Duration.minutes(1) };
     const counts = { min: 0 };
     const quarter = { width: WIDTH / 4, height: HEIGHT };
@@ -76,8 +54,8 @@ export class ReleaseDashboard extends Construct {
         ...quarter,
         title: 'Target group hosts',
         left: [
-          targets.healthyHostCount({ ...minute, label: 'Healthy' }),
-          targets.unhealthyHostCount({ ...minute, label: 'Unhealthy' }),
+          service.healthyHostCount({ ...minute, label: 'Healthy' }),
+          service.unhealthyHostCount({ ...minute, label: 'Unhealthy' }),
         ],
         leftYAxis: counts,
       }),
@@ -85,26 +63,23 @@ export class ReleaseDashboard extends Construct {
         ...quarter,
         title: '5xx responses',
         left: [
-          targets.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { ...minute, label: 'Target 5xx' }),
-          props.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, {
-            ...minute,
-            label: 'Load balancer 5xx',
-          }),
+          service.target5xxCount({ ...minute, label: 'Target 5xx' }),
+          service.loadBalancer5xxCount({ ...minute, label: 'Load balancer 5xx' }),
         ],
         leftYAxis: counts,
       }),
       new cloudwatch.GraphWidget({
         ...quarter,
         title: 'Requests',
-        left: [targets.requestCount({ ...minute, label: 'Requests' })],
+        left: [service.requestCount({ ...minute, label: 'Requests' })],
         leftYAxis: counts,
       }),
       new cloudwatch.GraphWidget({
         ...quarter,
         title: 'Target response time (seconds)',
         left: [
-          targets.targetResponseTime({ ...minute, statistic: cloudwatch.Stats.p(50), label: 'p50' }),
-          targets.targetResponseTime({ ...minute, statistic: cloudwatch.Stats.p(99), label: 'p99' }),
+          service.targetResponseTime({ ...minute, statistic: cloudwatch.Stats.p(50), label: 'p50' }),
+          service.targetResponseTime({ ...minute, statistic: cloudwatch.Stats.p(99), label: 'p99' }),
         ],
         leftYAxis: counts,
       }),
@@ -147,14 +122,14 @@ export class ReleaseDashboard extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Rollbacks',
-        left: [rollbacksMetric(props.serviceTag, { label: 'Rollbacks' })],
+        left: [service.rollbacks({ label: 'Rollbacks' })],
         leftYAxis: counts,
         width: WIDTH / 3,
         height: HEIGHT,
       }),
       new cloudwatch.SingleValueWidget({
         title: 'Rollbacks in the time range',
-        metrics: [rollbacksMetric(props.serviceTag, { label: 'Rollbacks' })],
+        metrics: [service.rollbacks({ label: 'Rollbacks' })],
         setPeriodToTimeRange: true,
         width: WIDTH / 6,
         height: HEIGHT,

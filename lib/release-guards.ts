@@ -4,8 +4,8 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import type { ServiceMetrics } from './service-metrics';
 import type { ApprovalGate, ApprovalOutcome } from './workflow/release-definition';
 import { PropsValidator, quote } from './validation';
 
@@ -41,10 +41,6 @@ export const APPROVAL_GATES: readonly ApprovalGate[] = ['swap', 'finalize'];
 const APPROVAL_OUTCOMES: readonly ApprovalOutcome[] = ['approve', 'reject'];
 /** Step Functions keeps an execution at most a year; a week is plenty for a person to answer. */
 const APPROVAL_TIMEOUT_LIMITS = { min: 60, max: 7 * 86400 };
-
-/** The default alarm's metric math: percent of requests answered 5xx by a target (0 without requests). */
-export const TARGET_5XX_RATE_EXPRESSION =
-  'IF(FILL(requests, 0) > 0, 100 * FILL(errors, 0) / FILL(requests, 1), 0)';
 
 /** The 5xx rate above which the default alarm fires, in percent of requests over one minute. */
 export const DEFAULT_MAX_TARGET_5XX_PERCENT = 5;
@@ -88,24 +84,11 @@ export function validateGuardProps(validator: PropsValidator, props: GuardProps)
  */
 export function createTarget5xxAlarm(
   scope: Construct,
-  targetGroup: elbv2.ApplicationTargetGroup,
+  metrics: ServiceMetrics,
   maxPercent: number,
 ): cloudwatch.Alarm {
-  const period = Duration.minutes(1);
-  const rate = new cloudwatch.MathExpression({
-    expression: TARGET_5XX_RATE_EXPRESSION,
-    usingMetrics: {
-      errors: targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
-        statistic: 'Sum',
-        period,
-      }),
-      requests: targetGroup.metrics.requestCount({ statistic: 'Sum', period }),
-    },
-    period,
-    label: 'Target 5xx rate (%)',
-  });
   return new cloudwatch.Alarm(scope, 'Target5xxAlarm', {
-    metric: rate,
+    metric: metrics.target5xxRate({ period: Duration.minutes(1) }),
     threshold: maxPercent,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: 1,

@@ -5,7 +5,9 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { EXECUTION_STATUSES, NOTIFY_ENV } from '../lambda/notify/message';
+import { EXECUTION_STATUSES } from './contract/execution-status';
+import { NOTIFY_ENV } from './contract/environment';
+import { NOTIFY_HANDLER } from './contract/steps';
 import { HandlerFunction } from './handler-function';
 import { PropsValidator } from './validation';
 
@@ -40,7 +42,7 @@ export class ReleaseNotifications extends Construct {
     validator.throwIfInvalid();
 
     this.notifyFunction = new HandlerFunction(this, 'NotifyFunction', {
-      handlerName: 'notify',
+      handlerName: NOTIFY_HANDLER,
       description: 'Publish each status change of a release execution to the notification topic.',
       environment: {
         [NOTIFY_ENV.topicArn]: props.topic.topicArn,

@@ -2,7 +2,7 @@
  * What a release version may look like, for code that checks a version before it starts a
  * release (the release workflow and the `bluegreen` CLI refuse any other).
  */
-import * as versions from '../lambda/shared/version';
+import * as versions from './contract/version';
 
 /**
  * A release version: 1 to 64 characters, letters, digits, `.`, `_` and `-`, starting with a

@@ -19,12 +19,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ENV } from '../lambda/shared/config';
-import { BAKE_LIMITS, HEALTH_TIMEOUT_LIMITS } from '../lambda/shared/request';
-import { TagKeys } from '../lambda/shared/tags';
+import { ENV } from './contract/environment';
+import { BAKE_LIMITS, HEALTH_TIMEOUT_LIMITS } from './contract/request';
+import { RELEASE_STEPS, type ReleaseStepName } from './contract/steps';
+import { TagKeys } from './contract/tags';
 import { ApprovalSettings, buildReleaseDefinition } from './workflow/release-definition';
 import { wildcardResourceFinding } from './validation';
-import { ReleaseStepName, StepFunction } from './workflow/step-function';
+import { StepFunction } from './workflow/step-function';
 
 /** Where the release artifacts are, for Prepare to refuse a version whose artifact is missing. */
 export interface ReleaseArtifactLocation {
@@ -140,7 +141,12 @@ export class ReleaseWorkflow extends Construct {
     }
 
     const step = (name: ReleaseStepName, description: string, timeout?: Duration) =>
-      new StepFunction(this, stepId(name), { step: name, description, environment, timeout });
+      new StepFunction(this, RELEASE_STEPS[name].functionId, {
+        step: name,
+        description,
+        environment,
+        timeout,
+      });
     this.steps = {
       prepare: step('prepare', 'Validate a release request, read the groups, take the lock.'),
       'scale-up': step('scale-up', 'Tag the idle group with the version and scale it up.'),
@@ -166,19 +172,7 @@ export class ReleaseWorkflow extends Construct {
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_MONTH });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildReleaseDefinition(
-          this,
-          {
-            prepare: this.steps.prepare,
-            scaleUp: this.steps['scale-up'],
-            checkHealth: this.steps['check-health'],
-            swap: this.steps.swap,
-            watchBake: this.steps['watch-bake'],
-            finalize: this.steps.finalize,
-            rollback: this.steps.rollback,
-          },
-          { pollBudget, approval: props.approval },
-        ),
+        buildReleaseDefinition(this, this.steps, { pollBudget, approval: props.approval }),
       ),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: executionTimeout(healthTimeout, bakeTime, props.approval),
@@ -396,10 +390,6 @@ export class ReleaseWorkflow extends Construct {
       );
     }
   }
-}
-
-function stepId(step: ReleaseStepName): string {
-  return step.replace(/(^|-)([a-z])/g, (_m, _dash: string, letter: string) => letter.toUpperCase()) + 'Step';
 }
 
 /**

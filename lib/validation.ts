@@ -91,6 +91,26 @@ export class PropsValidator {
     return true;
   }
 
+  /** Whether no problem has been recorded so far. */
+  public get valid(): boolean {
+    return this.problems.length === 0;
+  }
+
+  /**
+   * Builds a part that validates its own props, keeping the problems it refuses its props with
+   * (prefixed, e.g. `database.`) among this validator's, so that one error lists the problems of
+   * every part. Returns undefined when the part refused its props.
+   */
+  public buildPart<T>(prefix: string, build: () => T): T | undefined {
+    try {
+      return build();
+    } catch (error) {
+      if (!(error instanceof PropsValidationError)) throw error;
+      this.problems.push(...error.problems.map((problem) => `${prefix}${problem}`));
+      return undefined;
+    }
+  }
+
   /** Throws one error listing every problem recorded; does nothing when there are none. */
   public throwIfInvalid(): void {
     if (this.problems.length > 0) {

@@ -9,7 +9,10 @@
  * - without the optional peers, `cdk-blue-green-ec2/rehearsal` and `bluegreen` name what to install;
  * - an offline `cdk synth` (the CDK CLI of this repository): every handler's code is the shipped
  *   bundle, with the asset hash computed here by another aws-cdk-lib version;
- * - with the optional peers installed: two rehearsed releases and `bluegreen status --rehearse`.
+ * - with the optional peers installed: two rehearsed releases (`cdk-blue-green-ec2/rehearsal`),
+ *   and through the installed `bluegreen` binary, rehearsals of the synthesized templates: the
+ *   fixture's stack of two services (one picked with --service, in artifact mode; none picked is
+ *   refused with the list) and the README's minimal example.
  * `--skip-build` packs the current dist; `--keep` leaves the work folder for a look.
  */
 import * as fs from 'fs';
@@ -28,6 +31,11 @@ const CDK = path.join(REPO_ROOT, 'node_modules', '.bin', 'cdk');
 const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=warn'];
 /** The CLI offline: no notices, no telemetry, no version check. */
 const OFFLINE_ENV = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: 'true' };
+
+/** Where the README's minimal example is synthesized, beside the fixture's own `cdk.out`. */
+const README_ASSEMBLY = 'cdk.readme.out';
+/** The installed CLI, as a user runs it. */
+const BLUEGREEN = path.join('node_modules', '.bin', 'bluegreen');
 
 const args = process.argv.slice(2);
 const figures: [string, string][] = [];
@@ -99,7 +107,7 @@ function main(): void {
       run('npx', ['tsc', '-p', 'tsconfig.node16.json'], { cwd: app }),
     );
 
-    step("tsc --noEmit, strict: the README's minimal example", () =>
+    step("tsc, strict: the README's minimal example", () =>
       run('npx', ['tsc', '-p', 'tsconfig.readme.json'], { cwd: app }),
     );
 
@@ -127,6 +135,21 @@ function main(): void {
         cwd: app,
         env: OFFLINE_ENV,
       }),
+    );
+    step("cdk synth of the README's minimal example (offline)", () =>
+      run(
+        CDK,
+        [
+          'synth',
+          '--app',
+          'node build/readme-example.js',
+          '--output',
+          README_ASSEMBLY,
+          '--quiet',
+          '--no-notices',
+        ],
+        { cwd: app, env: OFFLINE_ENV },
+      ),
     );
     const synthesized = lambdaCodeKeys(path.join(app, 'cdk.out'));
     const shipped = expectedBundleKeys(
@@ -163,6 +186,7 @@ function main(): void {
         const status = run('node', ['build/cli.js'], { cwd: app });
         expect(/^live\s+blue\s+version 1\.0\.0/m.test(status.stdout), `status: ${status.stdout}`);
       });
+      rehearseThroughTheBinary(app);
     }
 
     figures.push(['total', `${((performance.now() - started) / 1000).toFixed(1)} s`]);
@@ -172,6 +196,48 @@ function main(): void {
     if (args.includes('--keep')) console.log(`work folder kept: ${work}`);
     else fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * `bluegreen … --rehearse` of the synthesized templates through the installed binary: the
+ * fixture's Shop stack holds two services, so a rehearsal without --service is refused with the
+ * list; the artifact-mode one, picked by construct path, releases (its artifacts seeded); the
+ * README's minimal example (artifact mode, an approval gate) releases too.
+ */
+function rehearseThroughTheBinary(app: string): void {
+  step('bluegreen status --rehearse, two services and no --service: refused, listed', () => {
+    const refused = run(BLUEGREEN, ['status', '--rehearse', '--stack', 'Shop'], {
+      cwd: app,
+      allowFailure: true,
+    });
+    expect(
+      refused.code === 2 &&
+        /holds 2 services, pick one with --service: .*\(Admin\).*\(Shop\)/.test(refused.stderr),
+      `refusal: ${refused.code} ${refused.stderr}`,
+    );
+  });
+  step('bluegreen release --follow --rehearse --service Shop (cdk.out; artifact mode)', () => {
+    const release = run(
+      BLUEGREEN,
+      ['release', '1.1.0', '--follow', '--rehearse', '--stack', 'Shop', '--service', 'Shop'],
+      { cwd: app },
+    );
+    expect(
+      / outcome=released version=1\.1\.0 live=green /.test(release.stdout),
+      `release: ${release.stdout}${release.stderr}`,
+    );
+  });
+  step("bluegreen release --follow --rehearse of the README's minimal example", () => {
+    const release = run(
+      BLUEGREEN,
+      ['release', '1.1.0', '--follow', '--rehearse', '--rehearse-template', README_ASSEMBLY],
+      { cwd: app },
+    );
+    expect(
+      / outcome=released version=1\.1\.0 live=green /.test(release.stdout),
+      `README example: ${release.stdout}${release.stderr}`,
+    );
+  });
 }
 
 try {

@@ -1,13 +1,18 @@
 /**
- * Row 7: each Lambda bundle as the package ships it (`dist/assets/handlers/<step>/index.js`,
- * built by `npm run build:handlers` when stale: minified, node22, SDK v3 external), and its cold
- * import time: `require` of the bundle in a fresh Node process, timed inside the child with
+ * Each Lambda bundle as the package ships it (`dist/assets/handlers/<step>/index.js`, built by
+ * `npm run build:handlers` when stale: minified, node22, SDK v3 external), and its cold import
+ * time: `require` of the bundle in a fresh Node process, timed inside the child with
  * process.hrtime (node startup excluded). The external SDK clients are resolved from this
  * repository's node_modules, as the runtime would load its own.
+ *
+ * The floor of each bundle: `require` of exactly the SDK packages that bundle requires (read from
+ * the bundle itself: its `require("...")` of packages the bundle options leave external), in one
+ * fresh process, timed the same way. Bundle and floor runs alternate, so drift hits both alike.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { HANDLER_BUNDLE_OPTIONS } from '../../scripts/handlers/bundle-options';
 import { ensureHandlerBundles } from '../../scripts/handlers/ensure';
 import { BUNDLES_DIR } from '../../scripts/handlers/layout';
 import { median } from './figures';
@@ -17,6 +22,11 @@ export interface BundleFigure {
   readonly bytes: number;
   readonly importMs: number;
   readonly importRunsMs: readonly number[];
+  /** The external SDK packages the bundle requires, sorted. */
+  readonly sdkPackages: readonly string[];
+  /** Median time to require exactly `sdkPackages` in a fresh process. */
+  readonly sdkImportMs: number;
+  readonly sdkImportRunsMs: readonly number[];
 }
 
 const REPO = path.join(__dirname, '..', '..');
@@ -29,43 +39,71 @@ export function releaseSteps(): string[] {
     .sort();
 }
 
-const CHILD = `const t=process.hrtime.bigint();require(process.argv[1]);const d=process.hrtime.bigint()-t;process.stdout.write(String(Number(d)/1e6));`;
+const CHILD = `const t=process.hrtime.bigint();for(const m of process.argv.slice(1))require(m);const d=process.hrtime.bigint()-t;process.stdout.write(String(Number(d)/1e6));`;
 
-/** `require` of `target` (a file or a package name) in fresh processes, ms each. */
-function timeImports(target: string, runs: number): number[] {
-  const importRunsMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ['-e', CHILD, target], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        NODE_PATH: path.join(REPO, 'node_modules'),
-        NODE_OPTIONS: '',
-        NODE_NO_WARNINGS: '1',
-      },
-      encoding: 'utf8',
-    });
-    importRunsMs.push(Number(out));
-  }
-  return importRunsMs;
+/** `require` of every target (files or package names) in one fresh process, ms. */
+function timeImportOnce(targets: readonly string[]): number {
+  const out = execFileSync(process.execPath, ['-e', CHILD, ...targets], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      NODE_PATH: path.join(REPO, 'node_modules'),
+      NODE_OPTIONS: '',
+      NODE_NO_WARNINGS: '1',
+    },
+    encoding: 'utf8',
+  });
+  return Number(out);
+}
+
+/** Whether a module name matches one of esbuild's `external` patterns (`*` a wildcard). */
+function isExternal(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => new RegExp(`^${p.split('*').map(escapeRegExp).join('.*')}$`).test(name));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
- * The floor under every bundle that calls AWS: importing one SDK v3 client alone (the smallest
- * a step uses), and the SDK core every client loads.
+ * The packages a bundle loads from outside itself: every `require("...")` in its code whose name
+ * matches the bundle options' `external` patterns (the SDK v3 packages), sorted.
  */
-export function measureSdkFloor(runs = 5): { clientMs: number; coreMs: number } {
-  return {
-    clientMs: median(timeImports('@aws-sdk/client-cloudwatch', runs)),
-    coreMs: median(timeImports('@aws-sdk/core', runs)),
-  };
+export function externalPackagesOf(
+  bundleCode: string,
+  patterns: readonly string[] = HANDLER_BUNDLE_OPTIONS.external ?? [],
+): string[] {
+  const names = new Set<string>();
+  for (const match of bundleCode.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)) {
+    if (isExternal(match[1], patterns)) names.add(match[1]);
+  }
+  return [...names].sort();
+}
+
+/** The SDK core every client loads, alone (printed for reference). */
+export function measureSdkCore(runs = 5): number {
+  return median(Array.from({ length: runs }, () => timeImportOnce(['@aws-sdk/core'])));
 }
 
 export async function measureBundles(runs = 5): Promise<BundleFigure[]> {
   const { manifest } = ensureHandlerBundles();
   return releaseSteps().map((step) => {
     const file = path.join(BUNDLES_DIR, step, 'index.js');
-    const importRunsMs = timeImports(file, runs);
-    return { step, bytes: manifest.bundles[step].bytes, importMs: median(importRunsMs), importRunsMs };
+    const sdkPackages = externalPackagesOf(fs.readFileSync(file, 'utf8'));
+    const importRunsMs: number[] = [];
+    const sdkImportRunsMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      importRunsMs.push(timeImportOnce([file]));
+      sdkImportRunsMs.push(sdkPackages.length > 0 ? timeImportOnce(sdkPackages) : 0);
+    }
+    return {
+      step,
+      bytes: manifest.bundles[step].bytes,
+      importMs: median(importRunsMs),
+      importRunsMs,
+      sdkPackages,
+      sdkImportMs: median(sdkImportRunsMs),
+      sdkImportRunsMs,
+    };
   });
 }

@@ -11,30 +11,25 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** The midpoint of a profile range (the expected value of its uniform draw). */
-export function midpoint(range: { readonly min: number; readonly max: number }): number {
-  return (range.min + range.max) / 2;
+/**
+ * The p-th percentile (0 < p <= 100) by nearest rank: the smallest value with at least p % of the
+ * values at or below it (so p95 of 20 values is the 19th smallest).
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new Error('percentile of nothing');
+  if (!(p > 0 && p <= 100)) throw new Error(`percentile p (${p}) must be in (0, 100]`);
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil((p / 100) * sorted.length) - 1];
 }
 
-/**
- * The Standby rollback floor estimate: ExitStandby → InService + registration + one health-check
- * interval, each from the profile's distributions (their midpoints; docs/aws-model.md, "Timings").
- */
-export function rollbackFloorSeconds(
-  exitStandbySeconds: number,
-  registrationSeconds: number,
-  healthCheckIntervalSeconds: number,
-): number {
-  return exitStandbySeconds + registrationSeconds + healthCheckIntervalSeconds;
+/** p50 and p95 of a figure over seeds. */
+export interface Spread {
+  readonly p50: number;
+  readonly p95: number;
 }
 
-/**
- * Orchestration overhead of the health wait: the Swap state entered minus the first observed
- * virtual second at which every instance of the new group was InService with a healthy target.
- * The AWS wait it cannot avoid is ScaleUp's end → that moment; everything after is the workflow's.
- */
-export function healthWaitOverheadSeconds(allHealthyAt: number, swapEnteredAt: number): number {
-  return (swapEnteredAt - allHealthyAt) / 1000;
+export function spread(values: readonly number[]): Spread {
+  return { p50: percentile(values, 50), p95: percentile(values, 95) };
 }
 
 /**

@@ -1,80 +1,95 @@
 /**
- * Rows 2 and 3 (and 4): one release v1 → v2, observed each virtual second.
+ * One release v1 → v2 per seed (docs/aws-model.md, "Bench floors").
  *
- * Health wait, unavoidable part: from ScaleUp's end (its StateExited) until the first observed
- * second at which every instance of the new group is InService with a healthy target (the region
- * is sampled once per virtual second, so that moment is late by < 1 s, which can only shrink the
- * overhead). Overhead: the Swap state entered minus that moment.
+ * - Measured: StartExecution → the first old instance's EnterStandby accepted (from then on the
+ *   old version gets no new requests: the swap took effect on AWS).
+ * - Floor: the slowest new instance's launch → first healthy on the traffic target group (boot,
+ *   registration delay, app start, health checks), from the region's instance timeline.
+ * - Overhead = measured − floor: the workflow's start-up before the launch, and its lag between
+ *   the last new instance turning healthy and the swap.
+ * - Mixed-version window (traffic seconds, inclusive) against the new fleet's boot spread.
  */
-import type { RegionObservation } from '../../lib/rehearsal/region/observation';
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
-import { healthWaitOverheadSeconds, mixedVersionWindowSeconds } from './figures';
+import { mixedVersionWindowSeconds } from './figures';
+import { bootSpreadSeconds, releaseFloor, type Floor } from './floors';
 
-export interface ReleaseTiming {
-  /** ScaleUp's end → last new target healthy, seconds. */
-  readonly unavoidableHealthWaitSeconds: number;
-  /** Swap entered − last new target healthy, seconds. */
+export interface ReleaseRun {
+  readonly seed: number;
+  /** StartExecution → first EnterStandby of the old fleet, seconds. */
+  readonly seconds: number;
+  readonly floor: Floor;
+  /** seconds − floor. */
   readonly overheadSeconds: number;
-  readonly pollSeconds: number;
+  /** StartExecution → the first new instance launched. */
+  readonly toLaunchSeconds: number;
+  /** The last new instance healthy → the first EnterStandby of the old fleet. */
+  readonly afterHealthySeconds: number;
+  /** Inclusive traffic seconds in which both versions served (mixedVersionWindowSeconds). */
   readonly mixedWindowSeconds: number;
+  /** The last new instance's first healthy − the first's (bootSpreadSeconds). */
+  readonly bootSpreadSeconds: number;
+  readonly pollSeconds: number;
   readonly healthCheckIntervalSeconds: number;
 }
 
-/** Every instance of the group running `version` is InService with a healthy target. */
-export function newFleetHealthy(observation: RegionObservation, version: string): boolean {
-  const group = observation.groups.find((g) =>
-    g.tags.some((t) => t.key === 'bluegreen:version' && t.value === version),
-  );
-  if (!group || group.desiredCapacity === 0) return false;
-  const active = group.instances.filter((i) => !i.killed && !i.lifecycleState.startsWith('Terminat'));
-  if (active.length < group.desiredCapacity) return false;
-  const healthy = new Set(
-    observation.targetGroups.flatMap((tg) =>
-      tg.targets.filter((t) => t.state === 'healthy').map((t) => t.id),
-    ),
-  );
-  return active.every((i) => i.lifecycleState === 'InService' && healthy.has(i.id));
+export async function releaseOnce(
+  template: CfnTemplate,
+  options: RehearsalOptions & { readonly seed: number },
+): Promise<ReleaseRun> {
+  const r = Rehearsal.fromTemplate(template, options);
+  try {
+    const first = await r.execute({ version: 'v1' });
+    if (first.status !== 'SUCCEEDED')
+      throw new Error(`seed ${options.seed}: release v1: ${first.status} ${first.cause ?? ''}`);
+    const from = r.clock.now();
+    const release = await r.execute({ version: 'v2' });
+    if (release.status !== 'SUCCEEDED')
+      throw new Error(`seed ${options.seed}: release v2: ${release.status} ${release.cause ?? ''}`);
+    const violations = r.violations();
+    if (violations.length > 0)
+      throw new Error(`seed ${options.seed}: invariants broken: ${violations.join('; ')}`);
+
+    const events = r.region.timeline.events().filter((e) => e.time >= from);
+    const launched = events.find((e) => e.milestone === 'launched');
+    if (!launched) throw new Error(`seed ${options.seed}: release v2 launched nothing`);
+    const swapped = events.find(
+      (e) => e.milestone === 'enterStandbyRequested' && e.groupName !== launched.groupName,
+    );
+    if (!swapped) throw new Error(`seed ${options.seed}: release v2 put no old instance in Standby`);
+    const arn = r.service.targetGroups[0].arn;
+    const floor = releaseFloor(events, launched.groupName, from, arn);
+    const seconds = (swapped.time - release.startedAt) / 1000;
+    const lastHealthy = Math.max(...floor.paths.map((p) => p.healthyAt));
+    return {
+      seed: options.seed,
+      seconds,
+      floor,
+      overheadSeconds: seconds - floor.seconds,
+      toLaunchSeconds: (launched.time - release.startedAt) / 1000,
+      afterHealthySeconds: (swapped.time - lastHealthy) / 1000,
+      mixedWindowSeconds: mixedVersionWindowSeconds(
+        r.monitor.traffic,
+        'v1',
+        'v2',
+        from,
+        release.stoppedAt ?? r.clock.now(),
+      ),
+      bootSpreadSeconds: bootSpreadSeconds(floor),
+      pollSeconds: Number(r.service.stepFunctions[0].environment.POLL_SECONDS),
+      healthCheckIntervalSeconds: r.service.targetGroups[0].healthCheckIntervalSeconds,
+    };
+  } finally {
+    r.region.dispose();
+  }
 }
 
 export async function measureReleaseTiming(
   template: CfnTemplate,
+  seeds: readonly number[],
   options: RehearsalOptions = {},
-): Promise<ReleaseTiming> {
-  const r = Rehearsal.fromTemplate(template, options);
-  const first = await r.execute({ version: 'v1' });
-  if (first.status !== 'SUCCEEDED') throw new Error(`release v1: ${first.status} ${first.cause ?? ''}`);
-
-  const from = r.clock.now();
-  const release = r.start({ version: 'v2' });
-  const healthySeconds: number[] = [];
-  const sampler = r.clock.every(1000, () => {
-    if (newFleetHealthy(r.region.observe(), 'v2')) healthySeconds.push(r.clock.now());
-  });
-  await r.run(release.done);
-  sampler.cancel();
-  if (release.status !== 'SUCCEEDED') throw new Error(`release v2: ${release.status} ${release.cause ?? ''}`);
-
-  const at = (type: string, state: string) =>
-    release.events.find((e) => e.type === type && e.state === state)?.time;
-  const scaleUpEnd = at('StateExited', 'ScaleUp');
-  const swapEntered = at('StateEntered', 'Swap');
-  if (scaleUpEnd === undefined || swapEntered === undefined)
-    throw new Error('release v2 passed no ScaleUp/Swap');
-  const allHealthyAt = healthySeconds.find((t) => t >= scaleUpEnd);
-  if (allHealthyAt === undefined) throw new Error('the new fleet was never observed all healthy');
-
-  return {
-    unavoidableHealthWaitSeconds: (allHealthyAt - scaleUpEnd) / 1000,
-    overheadSeconds: healthWaitOverheadSeconds(allHealthyAt, swapEntered),
-    pollSeconds: Number(r.service.stepFunctions[0].environment.POLL_SECONDS),
-    mixedWindowSeconds: mixedVersionWindowSeconds(
-      r.monitor.traffic,
-      'v1',
-      'v2',
-      from,
-      release.stoppedAt ?? r.clock.now(),
-    ),
-    healthCheckIntervalSeconds: r.service.targetGroups[0].healthCheckIntervalSeconds,
-  };
+): Promise<ReleaseRun[]> {
+  const runs: ReleaseRun[] = [];
+  for (const seed of seeds) runs.push(await releaseOnce(template, { ...options, seed }));
+  return runs;
 }

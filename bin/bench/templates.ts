@@ -7,10 +7,20 @@ export const AWS_DEFAULT_HEALTH: BlueGreenServiceProps = {
   healthCheck: { interval: Duration.seconds(30), healthyThresholdCount: 5, timeout: Duration.seconds(5) },
 };
 
+/** 500 instances per colour: both colours fit the default quota of 1,000 targets (no targetQuota). */
+export const FLEET_500: BlueGreenServiceProps = {
+  minCapacity: 2,
+  maxCapacity: 500,
+  defaultCapacity: 500,
+};
+
 /** 1,000 instances per colour: both are registered at once, so a raised target quota is declared. */
-export const LARGE_FLEET: BlueGreenServiceProps = {
+export const FLEET_1000: BlueGreenServiceProps = {
   minCapacity: 2,
   maxCapacity: 1000,
   defaultCapacity: 1000,
   targetQuota: 2000,
 };
+
+/** AWS's default targets per target group and per load balancer (docs/aws-model.md, "Quotas"). */
+export const DEFAULT_TARGET_QUOTA = 1000;

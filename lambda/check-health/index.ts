@@ -7,17 +7,12 @@
  */
 import { now } from '../shared/clock';
 import { readServiceConfig } from '../shared/config';
-import {
-  assertPlannedVersion,
-  decideHealth,
-  recordTiming,
-  requirePlan,
-  type HealthDecision,
-} from '../shared/decisions';
-import { readFleetSnapshot } from '../shared/fleet';
+import { plannedVersionVisible, recordTiming, requirePlan } from '../shared/decisions';
+import { decideHealth, type HealthDecision } from './decisions';
+import { readFleetSnapshot, tagReadTiming } from '../shared/fleet-calls';
 import { assertLockHeld } from '../shared/lock';
 import { pollWithinBudget } from '../shared/poll';
-import type { ReleaseState } from '../shared/types';
+import type { ReleaseState } from '../../lib/contract/release-state';
 
 export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const config = readServiceConfig();
@@ -26,11 +21,15 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const { value: decision } = await pollWithinBudget<HealthDecision>(
     async () => {
       await assertLockHeld(config.lockTableName, state.executionArn);
+      const readAt = now();
       const snapshot = await readFleetSnapshot(config);
       const target = snapshot.groups[plan.targetColour];
-      assertPlannedVersion(plan, target);
+      const visible = plannedVersionVisible(plan, target, tagReadTiming(state, readAt));
       decidedAt = now();
-      const value = decideHealth(plan, target, snapshot.targetHealth, decidedAt);
+      const decided = decideHealth(plan, target, snapshot.targetHealth, decidedAt);
+      // A read that may not show the tag yet never leads to the swap.
+      const value =
+        !visible && decided.next === 'swap' ? { ...decided, next: 'waitForHealth' as const } : decided;
       return { final: value.next !== 'waitForHealth', value };
     },
     { intervalMs: config.pollSeconds * 1000, budgetMs: config.pollBudgetSeconds * 1000 },

@@ -7,16 +7,15 @@
  */
 import { now } from '../shared/clock';
 import { readServiceConfig, type ServiceConfig } from '../shared/config';
+import { activeInstances, isHealthy } from '../../lib/contract/fleet-health';
 import {
-  activeInstances,
-  assertPlannedVersion,
+  plannedVersionVisible,
   durationSeconds,
-  isHealthy,
   liveMinSize,
-  planFinalize,
   recordTiming,
   requirePlan,
 } from '../shared/decisions';
+import { planFinalize } from './decisions';
 import { TargetNotHealthyError } from '../shared/errors';
 import { withFence, type StepContext } from '../shared/fence';
 import {
@@ -26,10 +25,11 @@ import {
   suspendProcesses,
   terminateInstances,
   updateGroup,
-} from '../shared/fleet';
+  tagReadTiming,
+} from '../shared/fleet-calls';
 import { releaseLock } from '../shared/lock';
-import { isRetryableError } from '../shared/retry';
-import type { ReleasePlan, ReleaseState } from '../shared/types';
+import { isRetryableError } from '../../lib/contract/retry';
+import type { ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
 
 export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
@@ -56,12 +56,15 @@ async function finalize(
     { tableName: config.lockTableName, executionArn: state.executionArn, step: 'finalize' },
     context,
     async ({ guard, invocationId, settle }) => {
+      const readAt = now();
       const snapshot = await readFleetSnapshot(config);
       const target = snapshot.groups[plan.targetColour];
       let terminatedInstanceIds = [...(state.terminatedInstanceIds ?? [])];
 
       // Verified from AWS before anything is torn down or reported.
-      assertPlannedVersion(plan, target);
+      if (!plannedVersionVisible(plan, target, tagReadTiming(state, readAt))) {
+        return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
+      }
       const serving = target.instances.filter((i) => isHealthy(i, snapshot.targetHealth));
       const required = liveMinSize(config.minCapacity, plan.capacity);
       if (serving.length < required) {

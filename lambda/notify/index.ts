@@ -4,7 +4,8 @@
  * "Step Functions Execution Status Change" events of the release state machine.
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ExecutionStatusChangeEvent, NOTIFY_ENV, releaseNotification } from './message';
+import { ExecutionStatusChangeEvent, releaseNotification } from './message';
+import { NOTIFY_ENV } from '../../lib/contract/environment';
 
 // Created once per Lambda container and reused across invocations.
 const sns = new SNSClient({});

@@ -5,19 +5,8 @@
  * Each part of the event is read defensively (input or output JSON may be missing, truncated or
  * malformed): a notification that says less is better than no notification.
  */
-import { ENV } from '../shared/config';
-import { ROLLED_BACK_ERROR } from '../shared/errors';
-import type { ReleaseRequest, ReleaseState, ReleaseSummary } from '../shared/types';
-
-/** Environment variables of the notify function. */
-export const NOTIFY_ENV = {
-  topicArn: 'TOPIC_ARN',
-  serviceTag: ENV.serviceTag,
-} as const;
-
-/** The statuses of a "Step Functions Execution Status Change" event. */
-export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+import { ROLLED_BACK_ERROR } from '../../lib/contract/errors';
+import type { ReleaseRequest, ReleaseState, ReleaseSummary } from '../../lib/contract/release-state';
 
 /** The `detail` of a "Step Functions Execution Status Change" event (source `aws.states`). */
 export interface ExecutionStatusDetail {

@@ -15,31 +15,24 @@
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../shared/clients/s3';
-import { now, sleep } from '../shared/clock';
+import { now } from '../shared/clock';
 import { readServiceConfig, type ServiceConfig } from '../shared/config';
-import {
-  classifyService,
-  decidePrepare,
-  recordTiming,
-  rollbackGoal,
-  type PrepareDecision,
-} from '../shared/decisions';
+import { classifyService, decidePrepare, type PrepareDecision } from './decisions';
+import { recordTiming, rollbackGoal } from '../shared/decisions';
 import { errorName, UnexplainedStateError } from '../shared/errors';
 import { awaitOthersGone } from '../shared/fence';
-import { listServiceGroupNames, readFleetSnapshot } from '../shared/fleet';
-import { READ_SETTLE_MS, releaseLock, type LockItem, type SupersededIntent } from '../shared/lock';
+import { listServiceGroupNames, readFleetSnapshot } from '../shared/fleet-calls';
+import { READ_SETTLE_MS, releaseLock, type LockItem } from '../shared/lock';
+import type { SupersededIntent, ReleaseState } from '../../lib/contract/release-state';
 import { acquireLock, inspectLock, recordIntent } from '../shared/lock-takeover';
-import { validateRequest, type ValidatedRequest } from '../shared/request';
-import { withRetry } from '../shared/retry';
-import { TagKeys } from '../shared/tags';
-import type { ReleaseState } from '../shared/types';
-import { InvalidRequestError } from '../shared/version';
+import { validateRequest, type ValidatedRequest } from '../../lib/contract/request';
+import { withRetry } from '../../lib/contract/retry';
+import { TagKeys } from '../../lib/contract/tags';
+import { InvalidRequestError } from '../../lib/contract/version';
 
 /** How long one Prepare invocation waits for a previous owner's step to leave before handing back. */
 const FENCE_WAIT_BUDGET_MS = 20_000;
 const FENCE_POLL_MS = 1_000;
-/** Reads of a lock holder that looks RUNNING before a release is refused for it. */
-const RUNNING_HOLDER_READS = 6;
 
 export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const config = readServiceConfig();
@@ -51,17 +44,7 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
     await assertArtifactExists(config.artifact, request.version);
   }
   const table = config.lockTableName;
-  let status = await inspectLock(table, state.executionArn);
-  // DescribeExecution is eventually consistent: a holder just stopped may still read RUNNING.
-  // Before a release is refused for it, it is looked at again a few times.
-  for (
-    let read = 1;
-    read < RUNNING_HOLDER_READS && status.kind === 'running' && request.action === 'release';
-    read++
-  ) {
-    await sleep(FENCE_POLL_MS);
-    status = await inspectLock(table, state.executionArn);
-  }
+  const status = await inspectLock(table, state.executionArn);
 
   if (status.kind === 'free') {
     const decision = await decide(state, request, config, { othersActing: false });

@@ -12,15 +12,9 @@
  */
 import { now } from '../shared/clock';
 import { readServiceConfig, type ServiceConfig } from '../shared/config';
-import {
-  durationSeconds,
-  isHealthy,
-  nextAfterRollback,
-  planRollback,
-  recordTiming,
-  rollbackForError,
-  type RollbackActions,
-} from '../shared/decisions';
+import { durationSeconds, recordTiming } from '../shared/decisions';
+import { nextAfterRollback, planRollback, rollbackForError, type RollbackActions } from './decisions';
+import { isHealthy } from '../../lib/contract/fleet-health';
 import { RollbackIncompleteError } from '../shared/errors';
 import { withFence, type Fence, type StepContext } from '../shared/fence';
 import {
@@ -32,12 +26,13 @@ import {
   suspendProcesses,
   terminateInstances,
   updateGroup,
-} from '../shared/fleet';
+} from '../shared/fleet-calls';
 import { releaseLock } from '../shared/lock';
 import { rollbackMetricRecord } from '../shared/metrics';
 import { pollWithinBudget } from '../shared/poll';
-import { isRetryableError } from '../shared/retry';
-import type { FleetSnapshot, ReleaseState } from '../shared/types';
+import { isRetryableError } from '../../lib/contract/retry';
+import type { FleetSnapshot } from '../../lib/contract/fleet-view';
+import type { ReleaseState } from '../../lib/contract/release-state';
 
 /**
  * How often a rollback looks again within one invocation while it waits (instances leaving

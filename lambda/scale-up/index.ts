@@ -6,12 +6,13 @@
  */
 import { now, sleep } from '../shared/clock';
 import { readServiceConfig } from '../shared/config';
-import { activeInstances, liveMinSize, recordTiming, requirePlan } from '../shared/decisions';
+import { activeInstances } from '../../lib/contract/fleet-health';
+import { liveMinSize, recordTiming, requirePlan } from '../shared/decisions';
 import { IdleGroupNotEmptyError } from '../shared/errors';
 import { withFence, type StepContext } from '../shared/fence';
-import { readFleetSnapshot, resumeProcesses, roleTag, setTags, updateGroup } from '../shared/fleet';
-import { TagKeys } from '../shared/tags';
-import type { ReleaseState } from '../shared/types';
+import { readFleetSnapshot, resumeProcesses, roleTag, setTags, updateGroup } from '../shared/fleet-calls';
+import { TagKeys } from '../../lib/contract/tags';
+import type { ReleaseState } from '../../lib/contract/release-state';
 
 /** Reads of a group that should be empty before ScaleUp refuses (reads lag writes). */
 const EMPTY_GROUP_READS = 3;

@@ -1,8 +1,8 @@
 /** Reads the state of the rollback alarms (metric and composite alarms alike). */
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { chunk } from './batch';
+import { chunk } from '../../lib/contract/batch';
 import { cloudWatch } from './clients/cloudwatch';
-import { withRetry } from './retry';
+import { withRetry } from '../../lib/contract/retry';
 
 export interface AlarmView {
   readonly name: string;

@@ -4,7 +4,7 @@
  */
 import type { AlarmView } from './alarms';
 import { InvalidStateError } from './errors';
-import type { ReleasePlan, RollbackInfo } from './types';
+import type { ReleasePlan, RollbackInfo } from '../../lib/contract/release-state';
 
 export type BakeDecision =
   | { readonly next: 'finalize' }

@@ -1,3 +1,5 @@
+import { ENV } from '../../lib/contract/environment';
+
 /**
  * What every step knows about its service, read from the function's environment on each
  * invocation (the construct sets the same environment on every step function).
@@ -29,25 +31,6 @@ export interface ServiceConfig {
   /** Set in artifact mode: where `<prefix><version>.<extension>` must exist before a release. */
   readonly artifact?: { readonly bucket: string; readonly keyPrefix: string; readonly extension: string };
 }
-
-export const ENV = {
-  serviceTag: 'SERVICE_TAG',
-  blueGroupName: 'BLUE_GROUP_NAME',
-  greenGroupName: 'GREEN_GROUP_NAME',
-  targetGroupArn: 'TARGET_GROUP_ARN',
-  lockTableName: 'LOCK_TABLE_NAME',
-  minCapacity: 'MIN_CAPACITY',
-  maxCapacity: 'MAX_CAPACITY',
-  defaultCapacity: 'DEFAULT_CAPACITY',
-  healthTimeoutSeconds: 'HEALTH_TIMEOUT_SECONDS',
-  bakeSeconds: 'BAKE_SECONDS',
-  pollSeconds: 'POLL_SECONDS',
-  pollBudgetSeconds: 'POLL_BUDGET_SECONDS',
-  rollbackAlarmNames: 'ROLLBACK_ALARM_NAMES',
-  artifactBucket: 'ARTIFACT_BUCKET',
-  artifactKeyPrefix: 'ARTIFACT_KEY_PREFIX',
-  artifactExtension: 'ARTIFACT_EXTENSION',
-} as const;
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const text = (name: string): string => {

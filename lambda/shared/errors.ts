@@ -1,7 +1,19 @@
 /*
  * Errors a step throws on purpose. Step Functions sees `name` as the error name (`$.error.Error`);
- * the state machine routes on some of them (`LockLost`), operators read the rest.
+ * their names are part of the release contract (lib/contract/errors.ts).
  */
+
+import {
+  GROUP_NOT_FOUND_ERROR,
+  IDLE_GROUP_NOT_EMPTY_ERROR,
+  INVALID_STATE_ERROR,
+  LOCK_LOST_ERROR,
+  RELEASE_IN_PROGRESS_ERROR,
+  ROLLBACK_INCOMPLETE_ERROR,
+  TARGET_NOT_HEALTHY_ERROR,
+  UNEXPLAINED_STATE_ERROR,
+  VERSION_CHANGED_ERROR,
+} from '../../lib/contract/errors';
 
 class NamedError extends Error {
   constructor(name: string, message: string) {
@@ -10,71 +22,66 @@ class NamedError extends Error {
   }
 }
 
-/** Error of an execution whose release the workflow rolled back (its Cause is the reason). */
-export const ROLLED_BACK_ERROR = 'ReleaseRolledBack';
-/** The error `bluegreen reject` sends to an approval gate (SendTaskFailure): the release rolls back. */
-export const REJECTED_ERROR = 'ReleaseRejected';
-
 /** Another execution holds the release lock and is running; a release is refused. */
 export class ReleaseInProgressError extends NamedError {
   constructor(message: string) {
-    super('ReleaseInProgress', message);
+    super(RELEASE_IN_PROGRESS_ERROR, message);
   }
 }
 
 /** This execution no longer owns the lock (a rollback took it over): it must stop touching the fleet. */
 export class LockLostError extends NamedError {
   constructor(message: string) {
-    super('LockLost', message);
+    super(LOCK_LOST_ERROR, message);
   }
 }
 
 /** The groups are in a state the workflow did not create and will not guess about. */
 export class UnexplainedStateError extends NamedError {
   constructor(message: string) {
-    super('UnexplainedState', message);
+    super(UNEXPLAINED_STATE_ERROR, message);
   }
 }
 
 /** ScaleUp found instances in the group it was about to fill. */
 export class IdleGroupNotEmptyError extends NamedError {
   constructor(message: string) {
-    super('IdleGroupNotEmpty', message);
+    super(IDLE_GROUP_NOT_EMPTY_ERROR, message);
   }
 }
 
 /** Swap found no healthy instance in the group about to take all traffic. */
 export class TargetNotHealthyError extends NamedError {
   constructor(message: string) {
-    super('TargetNotHealthy', message);
+    super(TARGET_NOT_HEALTHY_ERROR, message);
   }
 }
 
 /** The group being released no longer carries the planned version tag: its instances may not run it. */
 export class VersionChangedError extends NamedError {
   constructor(message: string) {
-    super('VersionChanged', message);
+    super(VERSION_CHANGED_ERROR, message);
   }
 }
 
 /** A rollback could not bring the version to restore back by its deadline; what serves is named. */
 export class RollbackIncompleteError extends NamedError {
   constructor(message: string) {
-    super('RollbackIncomplete', message);
+    super(ROLLBACK_INCOMPLETE_ERROR, message);
   }
 }
 
 /** An Auto Scaling group named in the configuration does not exist. */
 export class GroupNotFoundError extends NamedError {
   constructor(message: string) {
-    super('GroupNotFound', message);
+    super(GROUP_NOT_FOUND_ERROR, message);
   }
 }
 
 /** The state handed to a step lacks what an earlier step should have put there. */
 export class InvalidStateError extends NamedError {
   constructor(message: string) {
-    super('InvalidState', message);
+    super(INVALID_STATE_ERROR, message);
   }
 }
 

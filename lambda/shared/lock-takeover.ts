@@ -5,19 +5,13 @@
  */
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { stepFunctions } from './clients/step-functions';
-import { now } from './clock';
+import { now, sleep } from './clock';
 import { errorName, LockLostError, ReleaseInProgressError } from './errors';
 import { rollbackGoal } from './decisions';
-import {
-  liveInvocations,
-  readLock,
-  UNCHANGED,
-  updateLock,
-  type LockItem,
-  type SupersededIntent,
-} from './lock';
-import { withRetry } from './retry';
-import type { ReleaseAction } from './types';
+import { liveInvocations, READ_SETTLE_MS, readLock, UNCHANGED, updateLock, type LockItem } from './lock';
+import type { SupersededIntent, ReleaseAction } from '../../lib/contract/release-state';
+import { SUPERSEDED_ERROR } from '../../lib/contract/errors';
+import { withRetry } from '../../lib/contract/retry';
 
 export type LockStatus =
   | { readonly kind: 'free' }
@@ -60,6 +54,28 @@ async function statusOf(holder: LockItem | undefined, executionArn: string): Pro
   return ownerStatus === 'RUNNING' ? { kind: 'running', holder } : { kind: 'stale', holder, ownerStatus };
 }
 
+/** How often a holder that reads RUNNING is looked at again before a release is refused for it. */
+const RECHECK_INTERVAL_MS = 1_000;
+
+/**
+ * DescribeExecution is eventually consistent: a holder just stopped may still read RUNNING. Before
+ * a release is refused for it, the lock and its holder are read again until the reads span the
+ * read-settle window (docs/aws-model.md, "Stale reads"); returns the last status seen.
+ */
+async function recheckRunningHolder(
+  tableName: string,
+  executionArn: string,
+  first: LockStatus,
+): Promise<LockStatus> {
+  const until = now() + READ_SETTLE_MS;
+  let status: LockStatus = first;
+  while (status.kind === 'running' && now() < until) {
+    await sleep(RECHECK_INTERVAL_MS);
+    status = await inspectLock(tableName, executionArn);
+  }
+  return status;
+}
+
 function inProgressMessage(owner: string): string {
   return `another execution holds the release lock and is running: ${owner}`;
 }
@@ -78,7 +94,9 @@ export async function acquireLock(intent: LockIntent, first: LockStatus): Promis
   let status = first;
   for (let inspection = 1; ; inspection++) {
     if (status.kind === 'running' && intent.action !== 'rollback') {
-      throw new ReleaseInProgressError(inProgressMessage(status.holder.owner));
+      status = await recheckRunningHolder(intent.tableName, intent.executionArn, status);
+      if (status.kind === 'running') throw new ReleaseInProgressError(inProgressMessage(status.holder.owner));
+      if (status.kind === 'mine') return status.holder;
     }
     // A stopped execution's Prepare may still be running: it must not stop a live execution.
     if (status.kind === 'running') await assertStillRunning(intent.executionArn);
@@ -162,7 +180,7 @@ async function stopSuperseded(owner: string, by: string): Promise<void> {
       stepFunctions.send(
         new StopExecutionCommand({
           executionArn: owner,
-          error: 'Superseded',
+          error: SUPERSEDED_ERROR,
           cause: `superseded by rollback ${by}`,
         }),
       ),

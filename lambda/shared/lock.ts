@@ -30,8 +30,8 @@ import {
 import { dynamoDb } from './clients/dynamodb';
 import { now } from './clock';
 import { errorName, LockLostError } from './errors';
-import { withRetry } from './retry';
-import type { ReleaseAction } from './types';
+import { withRetry } from '../../lib/contract/retry';
+import type { ReleaseAction, SupersededIntent } from '../../lib/contract/release-state';
 
 export const LOCK_KEY = 'release-lock';
 
@@ -56,16 +56,6 @@ export interface InFlightInvocation {
  * also waits for reads to catch up before deciding.
  */
 export const READ_SETTLE_MS = 10_000;
-
-/** What the previous owner was doing when this one took the lock over. */
-export interface SupersededIntent {
-  readonly owner: string;
-  readonly action?: ReleaseAction;
-  /** The version it was moving the service to (undefined for a convergence-only rollback). */
-  readonly version?: string;
-  /** The version that was live when it started. */
-  readonly fromVersion?: string;
-}
 
 export interface LockItem {
   readonly owner: string;

@@ -4,14 +4,7 @@
  * call (no extra permission, no latency, no failure mode in the release path).
  */
 
-/** The CloudWatch namespace of every custom metric of this library. */
-export const METRICS_NAMESPACE = 'BlueGreen';
-
-/** Count of rollbacks of a service, automatic or requested. */
-export const ROLLBACKS_METRIC = 'Rollbacks';
-
-/** The dimension naming the service: the value of its `bluegreen:service` tag. */
-export const SERVICE_DIMENSION = 'Service';
+import { METRICS_NAMESPACE, ROLLBACKS_METRIC, SERVICE_DIMENSION } from '../../lib/contract/metrics';
 
 /**
  * One EMF log line recording `Rollbacks = 1` for the service, at `atMs` (epoch milliseconds).

@@ -8,17 +8,16 @@
 import { now } from '../shared/clock';
 import { readServiceConfig } from '../shared/config';
 import {
-  assertPlannedVersion,
-  assessGroupHealth,
+  plannedVersionVisible,
   isInStandby,
-  liveFleetSize,
   missingSuspensions,
   otherColour,
-  planSwap,
   recordTiming,
   requirePlan,
   servingOrStartingIds,
 } from '../shared/decisions';
+import { liveFleetSize, planSwap } from './decisions';
+import { assessGroupHealth } from '../../lib/contract/fleet-health';
 import { withFence, type StepContext } from '../shared/fence';
 import {
   enterStandby,
@@ -28,9 +27,10 @@ import {
   suspendProcesses,
   terminateInstances,
   updateGroup,
-} from '../shared/fleet';
-import { TagKeys } from '../shared/tags';
-import type { ReleaseState } from '../shared/types';
+  tagReadTiming,
+} from '../shared/fleet-calls';
+import { TagKeys } from '../../lib/contract/tags';
+import type { ReleaseState } from '../../lib/contract/release-state';
 
 export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
@@ -39,9 +39,12 @@ export async function handler(state: ReleaseState, context?: StepContext): Promi
     { tableName: config.lockTableName, executionArn: state.executionArn, step: 'swap' },
     context,
     async ({ guard }) => {
+      const readAt = now();
       const snapshot = await readFleetSnapshot(config);
       const target = snapshot.groups[plan.targetColour];
-      assertPlannedVersion(plan, target);
+      if (!plannedVersionVisible(plan, target, tagReadTiming(state, readAt))) {
+        return { ...state, next: 'waitForHealth', waitSeconds: config.pollSeconds };
+      }
 
       if (!plan.fromColour) {
         // First release: nothing served before, so nothing to put in Standby and nothing to bake.

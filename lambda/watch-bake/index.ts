@@ -10,7 +10,7 @@ import { readServiceConfig } from '../shared/config';
 import { requirePlan } from '../shared/decisions';
 import { assertLockHeld } from '../shared/lock';
 import { pollWithinBudget } from '../shared/poll';
-import type { ReleaseState } from '../shared/types';
+import type { ReleaseState } from '../../lib/contract/release-state';
 
 export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const config = readServiceConfig();

@@ -40,7 +40,7 @@
 # Nothing from the tag is used (in a path, a command or a file) before it passes is_valid_version.
 # System commands (aws, curl, systemctl, logger, dnf, tar, unzip) are found through PATH.
 
-# The one version pattern, repeated from lambda/shared/version.ts (test/boot proves they agree).
+# The one version pattern, repeated from lib/contract/version.ts (test/boot proves they agree).
 VERSION_PATTERN='^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'
 # Health check paths: the characters an ALB accepts, minus quotes and $ (repeated in user-data.ts).
 HEALTH_PATH_PATTERN='^/[A-Za-z0-9._~/@:+&()!,;=%-]{0,1023}$'

@@ -4,8 +4,10 @@
  * the request limits). A refusal is a UsageError naming the flag and the value.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { BAKE_LIMITS, HEALTH_TIMEOUT_LIMITS } from '../../lambda/shared/request';
-import { assertValidVersion, describeValue, InvalidRequestError } from '../../lambda/shared/version';
+import { BAKE_LIMITS, HEALTH_TIMEOUT_LIMITS } from '../contract/request';
+import { assertValidVersion, describeValue, InvalidRequestError } from '../contract/version';
+import { HANDLER_SOURCES, type HandlerSource } from '../rehearsal/handler-source';
+import { isProfileName, PROFILES, type ProfileName } from '../rehearsal/region/profile';
 import { UsageError } from './errors';
 
 export const COMMANDS = ['release', 'rollback', 'status', 'history', 'approve', 'reject'] as const;
@@ -23,8 +25,15 @@ export interface ServiceTarget {
 
 /** `--rehearse`: run against a fresh simulated region, in-process, on a virtual clock. */
 export interface RehearseSettings {
-  /** A synthesized template; the example app's demo stack when absent. */
+  /**
+   * What to rehearse: a cloud assembly folder (`cdk.out`) or one synthesized template file.
+   * @default - the environment's default (`cdk.out` in the current folder for the installed CLI)
+   */
   readonly template?: string;
+  /** How harsh the simulated region is (lib/rehearsal/region/profile.ts). */
+  readonly profile: ProfileName;
+  /** Where the step handlers come from: the deployed bundles, or the `lambda/` sources. */
+  readonly handlers: HandlerSource;
   /** Released one after the other before the command runs. */
   readonly versions: readonly string[];
   /** Versions whose instances never pass a health check in the rehearsal. */
@@ -63,7 +72,11 @@ const SHARED_OPTIONS: OptionSpecs = {
   'state-machine': { type: 'string' },
   region: { type: 'string' },
   rehearse: { type: 'boolean' },
+  'rehearse-template': { type: 'string' },
+  // The flag's first name, kept working.
   template: { type: 'string' },
+  'rehearse-profile': { type: 'string' },
+  'rehearse-handlers': { type: 'string' },
   'rehearse-answer': { type: 'string' },
   'rehearse-versions': { type: 'string' },
   'rehearse-unhealthy': { type: 'string', multiple: true },
@@ -237,13 +250,43 @@ function rehearseSettings(name: CommandName, values: FlagValues): RehearseSettin
   const unhealthyVersions = ((values['rehearse-unhealthy'] as string[] | undefined) ?? []).map((v) =>
     checked(() => assertValidVersion('--rehearse-unhealthy', v)),
   );
-  const template = nonEmpty(values, 'template');
-  return { versions, unhealthyVersions, answer, ...(template !== undefined ? { template } : {}) };
+  const profile = (values['rehearse-profile'] as string | undefined) ?? 'typical';
+  if (!isProfileName(profile)) {
+    throw new UsageError(
+      `--rehearse-profile (${describeValue(profile)}) must be one of ${Object.keys(PROFILES).join(', ')}`,
+    );
+  }
+  const handlers = (values['rehearse-handlers'] as string | undefined) ?? 'bundles';
+  if (!(HANDLER_SOURCES as readonly string[]).includes(handlers)) {
+    throw new UsageError(
+      `--rehearse-handlers (${describeValue(handlers)}) must be one of ${HANDLER_SOURCES.join(', ')}`,
+    );
+  }
+  if (values['rehearse-template'] !== undefined && values.template !== undefined) {
+    throw new UsageError('--rehearse-template and --template name the same thing: pass one of them');
+  }
+  const template = nonEmpty(values, 'rehearse-template') ?? nonEmpty(values, 'template');
+  return {
+    versions,
+    unhealthyVersions,
+    answer,
+    profile,
+    handlers: handlers as HandlerSource,
+    ...(template !== undefined ? { template } : {}),
+  };
 }
 
 /** The rehearsal's own flags mean nothing against AWS: refuse them rather than ignore them. */
 function rehearseFlagsAlone(values: FlagValues): Record<string, never> {
-  for (const flag of ['template', 'rehearse-answer', 'rehearse-versions', 'rehearse-unhealthy']) {
+  for (const flag of [
+    'rehearse-template',
+    'template',
+    'rehearse-profile',
+    'rehearse-handlers',
+    'rehearse-answer',
+    'rehearse-versions',
+    'rehearse-unhealthy',
+  ]) {
     if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --rehearse`);
   }
   return {};

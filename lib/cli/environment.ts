@@ -9,7 +9,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
-import { withRetry } from '../../lambda/shared/retry';
+import { withRetry } from '../contract/retry';
 import type { ApprovalAnswer } from './args';
 
 export interface CliClients {

@@ -7,7 +7,8 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { CliEnvironment } from './environment';
 import { describeExecution, readEventsAfter } from './execution-reader';
-import { groupHealth, readGroups, readTargetHealth } from './fleet';
+import { groupHealth, readGroups, readTargetHealth } from './fleet-reader';
+import { followPace, nextPollDelayMs, shouldReadFleet } from './follow-pace';
 import {
   executionEnd,
   findPendingApproval,
@@ -98,12 +99,21 @@ async function followToTheEnd(
   const view = new ExecutionView();
   const shownApprovals = new Set<string>();
   let health: Health | undefined;
+  const pace = followPace(env.pollMs);
+  let delayMs = pace.baseMs;
+  let fleetReadAt: number | undefined;
   for (;;) {
-    const entered = view.add(await readEventsAfter(env, request.executionArn, view.lastId));
+    const events = await readEventsAfter(env, request.executionArn, view.lastId);
+    const entered = view.add(events);
     const now = env.now();
     const since = view.startedAt ?? now;
     // Read while it runs; the steps seen in the poll that saw it end keep the last reading.
-    if (!view.ended && view.lastOutput?.plan) health = await readHealth(env, view.lastOutput);
+    const sawNew = events.length > 0;
+    const fleetAge = fleetReadAt === undefined ? undefined : now - fleetReadAt;
+    if (!view.ended && view.lastOutput?.plan && shouldReadFleet(pace, view.current?.name, sawNew, fleetAge)) {
+      health = await readHealth(env, view.lastOutput);
+      fleetReadAt = now;
+    }
     for (const { step, planned } of entered) {
       display.observe({
         time: step.time,
@@ -131,19 +141,29 @@ async function followToTheEnd(
       if (request.answerApproval) await request.answerApproval(pending);
     }
     if (view.ended) break;
-    await env.sleep(env.pollMs);
+    delayMs = nextPollDelayMs(pace, delayMs, sawNew);
+    await env.sleep(delayMs);
   }
   const outcome = await outcomeOf(env, request, view);
   await display.end(outcome, env.now());
   return { outcome };
 }
 
+/** Reads of DescribeExecution, one poll apart, until it agrees with a history that shows the end. */
+const STALE_DESCRIBE_READS = 10;
+
 async function outcomeOf(
   env: CliEnvironment,
   request: FollowRequest,
   view: ExecutionView,
 ): Promise<ExecutionOutcome> {
-  const described = await describeExecution(env, request.executionArn);
+  let described = await describeExecution(env, request.executionArn);
+  // DescribeExecution is eventually consistent (docs/aws-model.md, "API behaviour"): after the
+  // history showed the end it may still answer RUNNING for a while, so it is read again.
+  for (let read = 1; view.ended && described.status === 'RUNNING' && read < STALE_DESCRIBE_READS; read++) {
+    await env.sleep(env.pollMs);
+    described = await describeExecution(env, request.executionArn);
+  }
   return executionOutcome(described, view.lastOutput, env.now());
 }
 

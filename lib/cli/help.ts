@@ -12,17 +12,27 @@ Credentials come from the SDK's usual chain (environment, profile, SSO, instance
 
 const REHEARSE = `Offline (no AWS account):
   --rehearse              run the command against a simulated region, in this process, on a
-                          virtual clock: the synthesized state machine with the real step
-                          handlers. Each run starts from a fresh region: before the command, the
-                          rehearsal deploys the example app's Demo stack (--stack defaults to it)
-                          and releases an initial version (1.0.0; 1.0.0 then 1.1.0 before a
-                          rollback), so that status and history have something to show.
-  --template FILE         rehearse a synthesized template (cdk.out/<Stack>.template.json) instead
+                          virtual clock: your synthesized state machine with the step handlers'
+                          deployed bundles. Each run starts from a fresh region: before the
+                          command, the rehearsal deploys the service from your cloud assembly and
+                          releases an initial version (1.0.0; 1.0.0 then 1.1.0 before a rollback),
+                          so that status and history have something to show. In artifact mode it
+                          uploads the artifact of each version it or the command releases.
+  --rehearse-template PATH
+                          the cloud assembly (default cdk.out, run \`npx cdk synth\` first) or one
+                          template file (cdk.out/<Stack>.template.json); --stack picks a stack of
+                          it and --service a service (its bluegreen:service tag or construct path)
+  --rehearse-profile typical|harsh
+                          how harsh the simulated region is (default typical; harsh: the
+                          pessimistic end of every timing, rate limit and failure range)
   --rehearse-versions A,B versions the rehearsal releases before the command
   --rehearse-unhealthy V  instances of version V never pass a health check (repeatable)
   --rehearse-answer approve|reject
                           how the rehearsal answers approval requests, standing in for the
-                          operator (default approve)`;
+                          operator (default approve)
+  --rehearse-handlers bundles|source
+                          run the deployed handler bundles (default) or, to work on a handler
+                          in this repository, its sources under lambda/`;
 
 const EXIT_CODES = `Exit codes:
   0  done: released, rolled back, approval sent, status or history shown

@@ -4,7 +4,7 @@
  * execution ended, and which approval request is still waiting for its answer.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { ReleaseState } from '../../lambda/shared/types';
+import type { ReleaseState } from '../contract/release-state';
 
 /** The contract of the approval gates: an SNS publish that waits for a task token. */
 export const APPROVAL_RESOURCE_TYPE = 'sns';

@@ -6,11 +6,11 @@
  */
 import { DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
 import { ListTagsForResourceCommand } from '@aws-sdk/client-sfn';
-import { TagKeys, type Colour } from '../../lambda/shared/tags';
+import { TagKeys, type Colour } from '../contract/tags';
 import type { ServiceTarget } from './args';
 import type { CliEnvironment } from './environment';
 import { refusalLine, UsageError } from './errors';
-import { readGroups, readGroupsByServiceTag, type GroupReading } from './fleet';
+import { readGroups, readGroupsByServiceTag, type GroupReading } from './fleet-reader';
 
 export interface LocatedService {
   readonly stateMachineArn: string;

@@ -2,7 +2,7 @@
  * `bluegreen`: release, roll back and watch a BlueGreenService. `main` takes the arguments and
  * where to write, and returns the exit code; bin/bluegreen.ts only wires it to the process.
  */
-import { parseCommandLine, type CliCommand, type ServiceCommand } from './args';
+import { parseCommandLine, type CliCommand, type ServiceCommand, type ServiceTarget } from './args';
 import { runApproval } from './commands/approval';
 import { runHistory } from './commands/history';
 import { runStart } from './commands/release';
@@ -16,7 +16,7 @@ import type { RehearsalSource } from './rehearsal-environment';
 import type { ProgressDisplay } from './render/display';
 import { PlainDisplay } from './render/plain';
 
-export interface CliDependencies extends Partial<RehearsalSource> {
+export interface CliDependencies extends RehearsalSource {
   /** Builds what the command talks to; AWS, or a fresh rehearsal with `--rehearse`. */
   readonly createEnvironment?: (command: ServiceCommand) => Promise<CliEnvironment>;
 }
@@ -36,9 +36,11 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDependen
     return ExitCode.ok;
   }
   try {
-    const env = await (deps.createEnvironment ?? ((c) => defaultEnvironment(c, deps)))(command);
+    const { env, target } = deps.createEnvironment
+      ? { env: await deps.createEnvironment(command), target: command.target }
+      : await defaultEnvironment(command, deps);
     for (const line of env.notice ?? []) out.line(line);
-    return await run(command, env, io, out);
+    return await run({ ...command, target }, env, io, out);
   } catch (error) {
     err.line(refusalLine(error));
     return error instanceof CommandFailed ? error.exitCode : ExitCode.badInput;
@@ -71,15 +73,14 @@ function display(io: CliIo, out: Printer): ProgressDisplay {
   return new PlainDisplay(out);
 }
 
-async function defaultEnvironment(command: ServiceCommand, deps: CliDependencies): Promise<CliEnvironment> {
-  if (!command.rehearse) return awsEnvironment(command.target.region);
-  if (!deps.exampleTemplate && !command.rehearse.template) {
-    throw new Error('--rehearse needs --template FILE here (no example template is available)');
-  }
+/** AWS; or with --rehearse, a fresh rehearsal of the synthesized service the flags pick, and that service. */
+async function defaultEnvironment(
+  command: ServiceCommand,
+  deps: CliDependencies,
+): Promise<{ env: CliEnvironment; target: ServiceTarget }> {
+  const { rehearse } = command;
+  if (!rehearse) return { env: awsEnvironment(command.target.region), target: command.target };
   // Loaded only for a rehearsal: the interpreter and the simulated region are not needed against AWS.
   const { rehearsalEnvironment } = await import('./rehearsal-environment');
-  return rehearsalEnvironment(command.rehearse, command.name, {
-    exampleTemplate: deps.exampleTemplate ?? (() => ({ Resources: {} })),
-    ...(deps.rehearsalOptions ? { rehearsalOptions: deps.rehearsalOptions } : {}),
-  });
+  return rehearsalEnvironment({ ...command, rehearse }, deps);
 }

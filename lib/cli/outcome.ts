@@ -1,6 +1,6 @@
 /** How an execution ended, in the operator's words, and the exit code that follows from it. */
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
-import { ROLLED_BACK_ERROR } from '../../lambda/shared/errors';
+import { ROLLED_BACK_ERROR } from '../contract/errors';
 import type { ReleaseStateView } from './history-events';
 import { ExitCode } from './errors';
 

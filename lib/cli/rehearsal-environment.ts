@@ -5,44 +5,103 @@
  * A fresh region has nothing to show, so before the command the rehearsal releases its initial
  * versions through the CLI's own code (and for approve/reject, leaves a release at its gate).
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { withRetry } from '../../lambda/shared/retry';
+import { withRetry } from '../contract/retry';
 import { Rehearsal, type RehearsalOptions } from '../rehearsal/rehearsal';
-import { SIMULATED_REGION, type CfnTemplate } from '../rehearsal/template';
-import type { ApprovalAnswer, CommandName, RehearseSettings } from './args';
+import { SIMULATED_REGION } from '../rehearsal/template';
+import type { ApprovalAnswer, CommandName, RehearseSettings, ServiceCommand, ServiceTarget } from './args';
+import { synthesizedStacks, type SynthesizedStack } from './cloud-assembly';
 import { follow, startExecution, type StartedExecution } from './commands/release';
 import { awsEnvironment, type CliEnvironment } from './environment';
 import { UsageError } from './errors';
 import { summarySentence } from './progress';
+import { chooseRehearsedService } from './rehearsed-service';
 import { silentDisplay } from './render/display';
 
-/** The stack the example template comes from. */
-export const EXAMPLE_STACK_NAME = 'Demo';
+/** What `--rehearse` rehearses when `--rehearse-template` is not given: `cdk synth`'s output folder. */
+export const DEFAULT_CLOUD_ASSEMBLY = 'cdk.out';
 /** Virtual time between two polls of `--follow`. */
 const REHEARSAL_POLL_MS = 2000;
 
 export interface RehearsalSource {
-  /** The example app's Demo stack, synthesized (bin/rehearsal-templates.ts). */
-  readonly exampleTemplate: () => CfnTemplate;
+  /**
+   * The stacks to rehearse when `--rehearse-template` is not given.
+   * @default - the cloud assembly `cdk.out` in the current folder
+   */
+  readonly defaultStacks?: () => { readonly where: string; readonly stacks: SynthesizedStack[] };
   /** Options of the rehearsal (a seed, say). @default - the rehearsal's defaults */
-  readonly rehearsalOptions?: Omit<RehearsalOptions, 'stackName'>;
+  readonly rehearsalOptions?: Omit<RehearsalOptions, 'stackName' | 'service'>;
 }
 
-/** Builds the rehearsal the settings describe and plays its prelude. */
+/** A rehearsal ready for the command, and the service the command acts on in it. */
+export interface PreparedRehearsal {
+  readonly env: CliEnvironment;
+  /** Where the command finds the rehearsed service (its flags chose what to rehearse). */
+  readonly target: ServiceTarget;
+}
+
+/**
+ * Builds the rehearsal the command's flags describe and plays its prelude: the service is read
+ * from the synthesized template (`--rehearse-template`, a cdk.out folder by default), `--stack`
+ * and `--service` pick it, and the command then targets it in the simulated region.
+ */
 export async function rehearsalEnvironment(
-  settings: RehearseSettings,
-  command: CommandName,
-  source: RehearsalSource,
-): Promise<CliEnvironment> {
-  const { template, stackName } = settings.template
-    ? { template: readTemplate(settings.template), stackName: stackNameOf(settings.template) }
-    : { template: source.exampleTemplate(), stackName: EXAMPLE_STACK_NAME };
-  const rehearsal = Rehearsal.fromTemplate(template, { ...source.rehearsalOptions, stackName });
+  command: ServiceCommand & { readonly rehearse: RehearseSettings },
+  source: RehearsalSource = {},
+): Promise<PreparedRehearsal> {
+  const settings = command.rehearse;
+  if (command.target.stateMachineArn !== undefined) {
+    throw new UsageError(
+      '--state-machine names a deployed state machine: with --rehearse, pick the service with --stack and --service',
+    );
+  }
+  const { where, stacks } =
+    settings.template !== undefined
+      ? { where: settings.template, stacks: synthesizedStacks(settings.template) }
+      : (
+          source.defaultStacks ??
+          (() => ({ where: DEFAULT_CLOUD_ASSEMBLY, stacks: synthesizedStacks(DEFAULT_CLOUD_ASSEMBLY) }))
+        )();
+  const chosen = chooseRehearsedService(stacks, command.target, where);
+  const rehearsal = Rehearsal.fromTemplate(chosen.template, {
+    ...source.rehearsalOptions,
+    profile: settings.profile,
+    handlers: settings.handlers,
+    stackName: chosen.stackName,
+    service: chosen.service.tag,
+  });
   for (const version of settings.unhealthyVersions) rehearsal.region.faults.unhealthyVersion(version);
+  rehearsal.seedArtifacts(versionsReleased(command));
+  const target = rehearsedTarget(rehearsal, chosen.servicesInStack);
   const env = environmentOn(rehearsal, settings.answer);
-  const notice = await playPrelude(env, rehearsal, settings, command);
-  return { ...env, notice };
+  const notice = await playPrelude(env, rehearsal, settings, command.name, target, chosen.servicesInStack);
+  return { env: { ...env, notice }, target };
+}
+
+/**
+ * Every version the rehearsal and the command may release: the prelude's, the command's own, and
+ * the one an approve/reject leaves waiting. In artifact mode each gets its artifact uploaded first.
+ */
+function versionsReleased(command: ServiceCommand & { readonly rehearse: RehearseSettings }): string[] {
+  const { versions, unhealthyVersions } = command.rehearse;
+  const last = versions[versions.length - 1] ?? '1.0.0';
+  return [
+    ...new Set([
+      ...versions,
+      ...unhealthyVersions,
+      ...(command.name === 'release' ? [command.version] : []),
+      nextVersion(last),
+    ]),
+  ];
+}
+
+/**
+ * The stack, as against AWS, when its outputs name the service (the only one of the stack);
+ * otherwise the service's state machine, found by its tag: the outputs are optional.
+ */
+function rehearsedTarget(rehearsal: Rehearsal, servicesInStack: number): ServiceTarget {
+  const { stackName, stateMachineArn, outputs } = rehearsal.service;
+  const named = outputs.some((o) => o.key.includes('StateMachineArn') && o.value === stateMachineArn);
+  return servicesInStack === 1 && named ? { stack: stackName } : { stateMachineArn };
 }
 
 /** The CLI's environment on an existing rehearsal (tests prepare their own). */
@@ -76,11 +135,13 @@ async function playPrelude(
   rehearsal: Rehearsal,
   settings: RehearseSettings,
   command: CommandName,
+  target: ServiceTarget,
+  servicesInStack: number,
 ): Promise<string[]> {
   // The operator approves the setup's own releases, whatever the command is asked to answer.
   const setup: CliEnvironment = { ...env, approvalStandIn: 'approve' };
   for (const version of settings.versions) {
-    const started = await startExecution(setup, { name: 'release', version, follow: true, target: {} });
+    const started = await startExecution(setup, { name: 'release', version, follow: true, target });
     const { outcome } = await follow(setup, started, `release ${version}`, silentDisplay);
     if (outcome.outcome !== 'released') {
       throw new Error(
@@ -88,14 +149,17 @@ async function playPrelude(
       );
     }
   }
+  const { stackName, serviceTag } = rehearsal.service;
+  const service = servicesInStack > 1 ? ` service ${serviceTag}` : '';
+  const profile = settings.profile === 'typical' ? '' : `, ${settings.profile} profile`;
   const notice = [
-    `# rehearsal: stack ${rehearsal.service.stackName} in a fresh simulated region (${SIMULATED_REGION}), virtual clock; ` +
+    `# rehearsal: stack ${stackName}${service} in a fresh simulated region (${SIMULATED_REGION}${profile}), virtual clock; ` +
       `released ${settings.versions.join(', then ')} before this command`,
   ];
   const gates = Object.keys(rehearsal.service.callbackTasks);
   if ((command === 'approve' || command === 'reject') && gates.length > 0) {
     const version = nextVersion(settings.versions[settings.versions.length - 1] ?? '1.0.0');
-    const waiting = await releaseUntilApproval(setup, version);
+    const waiting = await releaseUntilApproval(setup, version, target);
     notice.push(
       waiting
         ? `# rehearsal: started ${waiting.name}, now waiting for approval`
@@ -108,8 +172,9 @@ async function playPrelude(
 async function releaseUntilApproval(
   env: CliEnvironment,
   version: string,
+  target: ServiceTarget,
 ): Promise<StartedExecution | undefined> {
-  const started = await startExecution(env, { name: 'release', version, follow: true, target: {} });
+  const started = await startExecution(env, { name: 'release', version, follow: true, target });
   const { waitingFor } = await follow(
     { ...env, approvalStandIn: undefined },
     started,
@@ -124,20 +189,4 @@ async function releaseUntilApproval(
 export function nextVersion(version: string): string {
   const semver = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
   return semver ? `${semver[1]}.${Number(semver[2]) + 1}.0` : `${version.slice(0, 59)}-next`;
-}
-
-function readTemplate(file: string): CfnTemplate {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as CfnTemplate;
-  } catch (error) {
-    throw new UsageError(`--template (${file}): ${(error as Error).message}`);
-  }
-}
-
-/** `cdk.out/Shop.template.json` was synthesized from stack `Shop`. */
-export function stackNameOf(file: string): string {
-  return path
-    .basename(file)
-    .replace(/\.template\.json$/, '')
-    .replace(/\.json$/, '');
 }

@@ -2,7 +2,6 @@
  * `cdk-blue-green-ec2/cli`: the `bluegreen` release CLI as a function, for scripts and tests that
  * would rather not start a process. The `bluegreen` binary of this package calls it.
  */
-import type { CfnTemplate } from '../rehearsal/template';
 import type { CliIo } from '../cli/io';
 import { assertOptionalPeers, type OptionalFeature } from '../optional-peers';
 
@@ -19,18 +18,14 @@ function processIo(): CliIo {
   };
 }
 
-/** The example app's Demo stack, synthesized only for `--rehearse` without `--template`. */
-function exampleTemplate(): CfnTemplate {
-  type Templates = typeof import('../../bin/rehearsal-templates');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../bin/rehearsal-templates') as Templates).demoTemplate();
-}
-
 /**
  * Runs one `bluegreen` command (e.g. `['release', '1.4.2', '--stack', 'Shop', '--follow']`) and
  * resolves to its exit code: 0 released, rolled back, answered or shown; 1 the execution failed
  * or the release was rolled back; 2 bad input or environment, with one line on `io.stderr` and
  * nothing changed (also when a package the command needs is not installed).
+ *
+ * With `--rehearse` the command runs against a simulated region: the service comes from the app's
+ * synthesized cloud assembly (`cdk.out` in the current folder, or `--rehearse-template`).
  *
  * @param argv the arguments after `bluegreen`
  * @param io where the command writes. @default - this process's stdout and stderr
@@ -47,5 +42,5 @@ export async function bluegreen(argv: readonly string[], io: CliIo = processIo()
   type Cli = typeof import('../cli/main');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { main } = require('../cli/main') as Cli;
-  return main(argv, io, { exampleTemplate });
+  return main(argv, io);
 }

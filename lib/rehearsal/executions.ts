@@ -1,5 +1,7 @@
 import * as path from 'path';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { handlerAssetDir } from '../handler-assets';
+import { HANDLER_SOURCES, type HandlerSource } from './handler-source';
 import { ensurePromiseWithResolvers } from './polyfills';
 import { ExecutionHistory, type TaskResource } from './region/execution-history';
 import type { ExecutionRecord } from './region/executions';
@@ -57,8 +59,10 @@ export interface ExecutionRunnerOptions {
   readonly invokeLatencyMs: number | ((functionName: string) => number);
   /** Observer of every event as it happens (timelines). */
   readonly onEvent?: (execution: RehearsalExecution, event: ExecutionEvent) => void;
-  /** Loads a step's handler module; the real `lambda/<step>/index` by default. */
+  /** Loads a step's handler; `loadStepHandler(step, handlers)` by default. */
   readonly loadHandler?: (step: string) => StepHandler;
+  /** Where the default loader takes the handlers from. @default 'bundles' */
+  readonly handlers?: HandlerSource;
   /** Issues the task tokens of callback Tasks (approval gates). @default - callback Tasks fail */
   readonly taskTokens?: TaskTokens;
   /** SNS Publish of a callback Task; returns the MessageId. @default - callback Tasks fail */
@@ -81,11 +85,24 @@ const TASK_TOKEN_PLACEHOLDER = 'rehearsal:task-token-placeholder';
  */
 const NO_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-/** The real handler module of a step, unchanged: `lambda/<step>/index`. */
-export function loadStepHandler(step: string): StepHandler {
+/** The file a step's handler is loaded from. */
+export function stepHandlerFile(step: string, from: HandlerSource = 'bundles'): string {
+  if (from === 'bundles') return path.join(handlerAssetDir(step), 'index.js');
+  if (from === 'source') return path.join(__dirname, '..', '..', 'lambda', step, 'index');
+  throw new Error(`handlers (${String(from)}) must be one of ${HANDLER_SOURCES.join(', ')}`);
+}
+
+/**
+ * A step's handler, unchanged: by default from the prebuilt bundle that is deployed. The bundles
+ * leave the AWS SDK to the runtime (`require('@aws-sdk/client-…')`), so they share the SDK client
+ * classes whose `send` the rehearsal intercepts (sdk-interceptor.ts), and read the global timers,
+ * `Date` and `Math.random` the rehearsal replaces.
+ */
+export function loadStepHandler(step: string, from: HandlerSource = 'bundles'): StepHandler {
+  const file = stepHandlerFile(step, from);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(__dirname, '..', '..', 'lambda', step, 'index'));
-  if (typeof mod.handler !== 'function') throw new Error(`lambda/${step} exports no handler`);
+  const mod = require(file);
+  if (typeof mod.handler !== 'function') throw new Error(`${file} exports no handler`);
   return mod.handler;
 }
 
@@ -116,7 +133,8 @@ export class ExecutionRunner {
   ) {
     ensurePromiseWithResolvers();
     this.machine = validatedStateMachine(info.definition);
-    const load = options.loadHandler ?? loadStepHandler;
+    const from = options.handlers ?? 'bundles';
+    const load = options.loadHandler ?? ((step: string) => loadStepHandler(step, from));
     for (const fn of info.stepFunctions) this.handlers[fn.step] = load(fn.step);
     this.region = info.stateMachineArn.split(':')[3];
   }

@@ -1,6 +1,7 @@
 /** The release rehearsal: a separate entry point, so the constructs never load the interpreter. */
 export { Rehearsal, type RehearsalOptions } from './rehearsal';
 export type { RehearsalExecution, ExecutionStatus, ExecutionEvent } from './executions';
+export type { HandlerSource } from './handler-source';
 export {
   runScenario,
   secondsUntilOnlyVersion,

@@ -12,6 +12,7 @@ import {
   type OutcomeClaim,
 } from './invariants';
 import { OutcomeTracker } from './outcome-tracker';
+import { unvalidatedServingViolations } from './region/launch-validation';
 import type { SimulatedRegion } from './region/region';
 import type { TrafficSecond as RoutedSecond } from './region';
 import { serviceView } from './region-view';
@@ -62,6 +63,8 @@ export class ServiceMonitor {
   private lastLine = '';
   private lineTraffic: Record<string, number> = {};
   private lineDropped = 0;
+  /** Instances already reported for taking user requests unvalidated (each once). */
+  private readonly reportedUnvalidated = new Set<string>();
 
   constructor(
     private readonly region: SimulatedRegion,
@@ -212,6 +215,7 @@ export class ServiceMonitor {
     const routed = this.region.traffic.perSecond;
     for (; this.routedSeconds < routed.length; this.routedSeconds++)
       this.checkTraffic(routed[this.routedSeconds]);
+    this.checkLaunchValidation();
     this.observeRest();
   }
 
@@ -236,6 +240,18 @@ export class ServiceMonitor {
     if (this.executions.list().length === 0 && this.allowed.size === 0) return;
     for (const problem of trafficViolations(second, this.allowed)) {
       this.violation(`at ${formatElapsed(second.time - this.origin)}: ${problem}`);
+    }
+  }
+
+  /**
+   * With launch lifecycle hooks, no user request reaches an instance that was not validated
+   * (region/launch-validation.ts); without hooks the region reports nothing and this is a no-op.
+   */
+  private checkLaunchValidation(): void {
+    const fresh = this.region.unvalidatedServing().filter((f) => !this.reportedUnvalidated.has(f.instanceId));
+    for (const found of fresh) this.reportedUnvalidated.add(found.instanceId);
+    for (const problem of unvalidatedServingViolations(fresh)) {
+      this.violation(`at ${formatElapsed(this.clock.now() - this.origin)}: ${problem}`);
     }
   }
 

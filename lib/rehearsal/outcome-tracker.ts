@@ -1,3 +1,4 @@
+import { ROLLED_BACK_ERROR } from '../contract/errors';
 import type { RehearsalExecution } from './executions';
 import {
   midReleaseReasons,
@@ -9,9 +10,6 @@ import {
 } from './invariants';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** The error of an execution whose release the workflow rolled back. */
-const ROLLED_BACK_ERROR = 'ReleaseRolledBack';
 
 function isRollback(execution: RehearsalExecution): boolean {
   return execution.input?.action === 'rollback';

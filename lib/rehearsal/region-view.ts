@@ -1,4 +1,4 @@
-import { TagKeys } from '../../lambda/shared/tags';
+import { TagKeys } from '../contract/tags';
 import type { ServiceView } from './invariants';
 import type { SimulatedRegion } from './region/region';
 

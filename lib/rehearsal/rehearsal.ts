@@ -1,7 +1,9 @@
 import { format } from 'util';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { artifactKeys } from './artifacts';
 import { ExecutionEvent, ExecutionRunner, RehearsalExecution, StepHandler } from './executions';
+import type { HandlerSource } from './handler-source';
 import { ServiceMonitor } from './monitor';
 import { REGION_DEFAULTS, RegionOptions, SimulatedRegion } from './region';
 import { SeededRandom } from './region/random';
@@ -28,10 +30,21 @@ export interface RehearsalOptions extends Omit<RegionOptions, 'clock'> {
   readonly limitMs?: number;
   /** Called with each timeline line as it happens. @default - lines are only kept */
   readonly log?: (line: string) => void;
-  /** Replaces the real handlers (for testing the rehearsal itself). @default - the real `lambda/<step>` */
+  /** Replaces the real handlers (for testing the rehearsal itself). @default - the handlers `handlers` names */
   readonly loadHandler?: (step: string) => StepHandler;
+  /**
+   * Where the step handlers come from: `bundles`, the prebuilt bundles the construct deploys (what
+   * is rehearsed is byte for byte what runs in Lambda); `source`, the modules under `lambda/`,
+   * for working on a handler without rebuilding its bundle. @default 'bundles'
+   */
+  readonly handlers?: HandlerSource;
   /** The name of the stack the template was synthesized from (DescribeStacks, `AWS::StackName`). @default 'RehearsalStack' */
   readonly stackName?: string;
+  /**
+   * Which service to rehearse when the template holds several: its `bluegreen:service` tag or its
+   * construct path. @default - the template's only service
+   */
+  readonly service?: string;
 }
 
 /**
@@ -74,7 +87,7 @@ export class Rehearsal {
     template: CfnTemplate,
     private readonly options: RehearsalOptions,
   ) {
-    this.service = readServiceTemplate(template, { stackName: options.stackName });
+    this.service = readServiceTemplate(template, { stackName: options.stackName, service: options.service });
     this.clock = new VirtualClock();
     this.random = new SeededRandom(options.seed ?? REGION_DEFAULTS.seed).fork(0x6a177e5);
     this.region = new SimulatedRegion({ ...options, clock: this.clock });
@@ -106,6 +119,7 @@ export class Rehearsal {
     this.runner = new ExecutionRunner(this.service, {
       invokeLatencyMs: options.invokeLatencyMs ?? this.lambdaLatency(options.seed ?? REGION_DEFAULTS.seed),
       loadHandler: options.loadHandler,
+      handlers: options.handlers,
       onEvent: (execution: RehearsalExecution, event: ExecutionEvent) => {
         this.monitor.onEvent(execution, event);
         for (const listener of [...this.eventListeners]) listener(execution, event);
@@ -226,6 +240,17 @@ export class Rehearsal {
   /** StopExecution, as an operator (or a CI job being cancelled) would. */
   public stop(execution: RehearsalExecution, cause = 'stopped by the rehearsal'): void {
     this.withGlobals(() => this.runner.stop(execution.arn, cause));
+  }
+
+  /**
+   * Artifact mode (the service reads `<prefix><version>.<extension>` from its artifact bucket):
+   * uploads the artifact of each version to the region's bucket, as a pipeline would before it
+   * releases. Returns the `s3://` URLs written; none when the service is not in artifact mode.
+   */
+  public seedArtifacts(versions: readonly string[]): string[] {
+    const keys = artifactKeys(this.environment, versions);
+    for (const { bucket, key } of keys) this.region.putObject(bucket, key);
+    return keys.map(({ bucket, key }) => `s3://${bucket}/${key}`);
   }
 
   /** Every invariant broken so far, with virtual times. */

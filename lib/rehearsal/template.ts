@@ -4,9 +4,12 @@
  * lock table. Intrinsic functions are resolved against simulated physical ids; anything this
  * reader does not understand is an error, never a guess.
  */
-import { TARGET_5XX_RATE_EXPRESSION } from '../release-guards';
+import { TARGET_5XX_RATE_EXPRESSION } from '../contract/metrics';
+import { TagKeys } from '../contract/tags';
 import type { TargetErrorRateAlarmSpec } from './region/alarms';
 import type { AutoScalingGroupSpec, TargetGroupSpec } from './region';
+import { chooseTemplateService, servicesInTemplate } from './template-services';
+import { lifecycleHooksOfGroup } from './template-lifecycle-hooks';
 
 export const SIMULATED_REGION = 'sim-east-1';
 export const SIMULATED_ACCOUNT = '123456789012';
@@ -49,6 +52,11 @@ export interface StackOutputInfo {
 export interface ReadTemplateOptions {
   /** What `AWS::StackName` resolves to, and the stack DescribeStacks knows. @default 'RehearsalStack' */
   readonly stackName?: string;
+  /**
+   * Which service of the template (its `bluegreen:service` tag or construct path) when it holds
+   * several. @default - the template's only service
+   */
+  readonly service?: string;
 }
 
 export const DEFAULT_STACK_NAME = 'RehearsalStack';
@@ -79,6 +87,8 @@ export interface TableInfo {
 }
 
 export interface ServiceTemplateInfo {
+  /** The service's `bluegreen:service` tag. */
+  readonly serviceTag: string;
   readonly definition: Json;
   readonly stateMachineArn: string;
   /** Task state name → the step function it invokes. */
@@ -115,14 +125,13 @@ export function readServiceTemplate(
   const resources = Object.entries(template.Resources);
   const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
 
-  const machines = ofType('AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) {
-    throw new Error(
-      `expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`,
-    );
-  }
-  const [machineId, machine] = machines[0];
+  // Only the chosen service is rehearsed: its state machine, the step functions it invokes, the
+  // groups tagged as its own and what those name (target groups, lock table, alarms).
+  const service = chooseTemplateService(servicesInTemplate(template), options.service, 'the template');
+  const machineId = service.stateMachineLogicalId;
+  const machine = template.Resources[machineId];
   const definition = JSON.parse(resolver.resolve(machine.Properties?.DefinitionString));
+  const invoked = new Set(Object.values<Json>(definition.States).map((state) => state.Resource));
 
   const stepFunctions: StepFunctionInfo[] = ofType('AWS::Lambda::Function')
     .filter(([, r]) => r.Metadata?.['bluegreen:step'])
@@ -132,7 +141,12 @@ export function readServiceTemplate(
       step: r.Metadata!['bluegreen:step'],
       environment: resolver.resolve(r.Properties?.Environment?.Variables ?? {}),
       timeoutSeconds: Number(r.Properties?.Timeout ?? 3),
-    }));
+    }))
+    .filter((fn) => invoked.has(fn.arn));
+  /** Whether the service's step functions name a resource in their environment (a table, an alarm). */
+  const environmentText = JSON.stringify(stepFunctions.map((fn) => fn.environment));
+  const namedByService = (physicalId: string) =>
+    environmentText.includes(JSON.stringify(physicalId).slice(1, -1));
 
   const taskSteps: Record<string, StepFunctionInfo> = {};
   const callbackTasks: Record<string, CallbackTaskInfo> = {};
@@ -148,27 +162,40 @@ export function readServiceTemplate(
     taskSteps[name] = fn;
   }
 
-  const groups: GroupInfo[] = ofType('AWS::AutoScaling::AutoScalingGroup').map(([id, r]) => {
+  const groups: GroupInfo[] = ofType('AWS::AutoScaling::AutoScalingGroup').flatMap(([id, r]): GroupInfo[] => {
     const p = resolver.resolve(r.Properties ?? {});
-    return {
-      logicalId: id,
-      name: resolver.physicalId(id),
-      minSize: Number(p.MinSize),
-      maxSize: Number(p.MaxSize),
-      desiredCapacity: p.DesiredCapacity === undefined ? undefined : Number(p.DesiredCapacity),
-      targetGroupArns: p.TargetGroupARNs ?? [],
-      healthCheckType: p.HealthCheckType === 'ELB' ? 'ELB' : 'EC2',
-      healthCheckGracePeriodSeconds: Number(p.HealthCheckGracePeriod ?? 0),
-      tags: (p.Tags ?? []).map((t: Json) => ({
-        key: t.Key,
-        value: t.Value,
-        propagateAtLaunch: t.PropagateAtLaunch === true || t.PropagateAtLaunch === 'true',
-      })),
-    };
+    const tagged = (p.Tags ?? []).some((t: Json) => t.Key === TagKeys.service && t.Value === service.tag);
+    if (!tagged) return [];
+    return [
+      {
+        logicalId: id,
+        name: resolver.physicalId(id),
+        minSize: Number(p.MinSize),
+        maxSize: Number(p.MaxSize),
+        desiredCapacity: p.DesiredCapacity === undefined ? undefined : Number(p.DesiredCapacity),
+        targetGroupArns: p.TargetGroupARNs ?? [],
+        healthCheckType: p.HealthCheckType === 'ELB' ? 'ELB' : 'EC2',
+        healthCheckGracePeriodSeconds: Number(p.HealthCheckGracePeriod ?? 0),
+        lifecycleHooks: lifecycleHooksOfGroup(resolver.physicalId(id), p, {
+          resources,
+          resolve: (value) => resolver.resolve(value),
+          physicalId: (logicalId) => resolver.physicalId(logicalId),
+        }),
+        tags: (p.Tags ?? []).map((t: Json) => ({
+          key: t.Key,
+          value: t.Value,
+          propagateAtLaunch: t.PropagateAtLaunch === true || t.PropagateAtLaunch === 'true',
+        })),
+      },
+    ];
   });
+  const groupTargetGroups = new Set(groups.flatMap((g) => g.targetGroupArns));
 
-  const targetGroups: TargetGroupInfo[] = ofType('AWS::ElasticLoadBalancingV2::TargetGroup').map(
-    ([id, r]) => {
+  const targetGroups: TargetGroupInfo[] = ofType('AWS::ElasticLoadBalancingV2::TargetGroup')
+    .filter(
+      ([id]) => groupTargetGroups.has(resolver.physicalId(id)) || namedByService(resolver.physicalId(id)),
+    )
+    .map(([id, r]) => {
       const p = resolver.resolve(r.Properties ?? {});
       const attribute = (key: string) =>
         (p.TargetGroupAttributes ?? []).find((a: Json) => a.Key === key)?.Value as string | undefined;
@@ -184,19 +211,22 @@ export function readServiceTemplate(
           attribute('deregistration_delay.timeout_seconds') ?? d.deregistration,
         ),
       };
-    },
-  );
+    });
 
-  const tables: TableInfo[] = ofType('AWS::DynamoDB::Table').map(([id, r]) => {
-    const hash = (r.Properties?.KeySchema ?? []).find((k: Json) => k.KeyType === 'HASH');
-    return { name: resolver.physicalId(id), partitionKey: hash?.AttributeName };
-  });
+  const tables: TableInfo[] = ofType('AWS::DynamoDB::Table')
+    .filter(([id]) => namedByService(resolver.physicalId(id)))
+    .map(([id, r]) => {
+      const hash = (r.Properties?.KeySchema ?? []).find((k: Json) => k.KeyType === 'HASH');
+      return { name: resolver.physicalId(id), partitionKey: hash?.AttributeName };
+    });
 
   const alarms = ofType('AWS::CloudWatch::Alarm');
   const alarmNames = alarms.map(([id]) => resolver.physicalId(id));
   const targetErrorRateAlarms = alarms.flatMap(([id, r]): TargetErrorRateAlarmSpec[] => {
     const metrics: Json[] = r.Properties?.Metrics ?? [];
     if (!metrics.some((m) => m.Expression === TARGET_5XX_RATE_EXPRESSION)) return [];
+    // Another service's 5xx alarm watches another target group's traffic.
+    if (!namedByService(resolver.physicalId(id))) return [];
     return [
       {
         name: resolver.physicalId(id),
@@ -219,6 +249,7 @@ export function readServiceTemplate(
   };
 
   return {
+    serviceTag: service.tag,
     definition,
     stateMachineArn: resolver.physicalId(machineId),
     taskSteps,

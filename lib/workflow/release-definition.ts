@@ -4,22 +4,18 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { REJECTED_ERROR, ROLLED_BACK_ERROR } from '../../lambda/shared/errors';
-import { RETRYABLE_ERROR_NAMES } from '../../lambda/shared/retry';
-import type { NextStep } from '../../lambda/shared/types';
+import {
+  LOCK_LOST_ERROR,
+  ROLLBACK_INCOMPLETE_ERROR,
+  ROLLED_BACK_ERROR,
+  SUPERSEDED_ERROR,
+} from '../contract/errors';
+import { RETRYABLE_ERROR_NAMES } from '../contract/retry';
+import type { NextStep } from '../contract/release-state';
+import { RELEASE_STEPS, type ReleaseStepName } from '../contract/steps';
 
-export { REJECTED_ERROR, ROLLED_BACK_ERROR };
-
-/** The functions of the release steps. */
-export interface ReleaseStepFunctions {
-  readonly prepare: lambda.IFunction;
-  readonly scaleUp: lambda.IFunction;
-  readonly checkHealth: lambda.IFunction;
-  readonly swap: lambda.IFunction;
-  readonly watchBake: lambda.IFunction;
-  readonly finalize: lambda.IFunction;
-  readonly rollback: lambda.IFunction;
-}
+/** The functions of the release steps, by step name. */
+export type ReleaseStepFunctions = Readonly<Record<ReleaseStepName, lambda.IFunction>>;
 
 /** Where the execution may stop and wait for a person's approval. */
 export type ApprovalGate = 'swap' | 'finalize';
@@ -52,11 +48,6 @@ export const APPROVAL_STATE_NAMES: Readonly<Record<ApprovalGate, string>> = {
   finalize: 'ApproveFinalize',
 };
 
-/** Error a step throws when another execution (a rollback) has taken the service's lock. */
-export const LOCK_LOST_ERROR = 'LockLost';
-/** The rollback's own deadline passed (see lambda/rollback): retried, it would only fail again. */
-export const ROLLBACK_INCOMPLETE_ERROR = 'RollbackIncomplete';
-
 /**
  * The release state machine. Every Lambda step takes the whole state and returns the next one;
  * every Choice routes on `$.next`, so the decisions live in the handlers' pure functions and this
@@ -68,9 +59,10 @@ export function buildReleaseDefinition(
   fns: ReleaseStepFunctions,
   options: ReleaseDefinitionOptions,
 ): sfn.IChainable {
-  const step = (id: string, fn: lambda.IFunction, timeout: Duration) =>
-    new tasks.LambdaInvoke(scope, id, {
-      lambdaFunction: fn,
+  // One Task state per step, named in the table of steps (lib/contract/steps.ts).
+  const step = (name: ReleaseStepName, timeout: Duration) =>
+    new tasks.LambdaInvoke(scope, RELEASE_STEPS[name].stateName, {
+      lambdaFunction: fns[name],
       payloadResponseOnly: true,
       taskTimeout: sfn.Timeout.duration(timeout),
       retryOnServiceExceptions: true,
@@ -86,13 +78,13 @@ export function buildReleaseDefinition(
     parameters: { request: sfn.JsonPath.entirePayload, executionArn: sfn.JsonPath.executionId },
   });
   const pollingTimeout = options.pollBudget.plus(Duration.minutes(1));
-  const prepare = step('Prepare', fns.prepare, Duration.minutes(1));
-  const scaleUp = step('ScaleUp', fns.scaleUp, Duration.minutes(1));
-  const checkHealth = step('CheckHealth', fns.checkHealth, pollingTimeout);
-  const swap = step('Swap', fns.swap, Duration.minutes(10));
-  const bake = step('Bake', fns.watchBake, pollingTimeout);
-  const finalize = step('Finalize', fns.finalize, Duration.minutes(10));
-  const rollback = step('Rollback', fns.rollback, Duration.minutes(10));
+  const prepare = step('prepare', Duration.minutes(1));
+  const scaleUp = step('scale-up', Duration.minutes(1));
+  const checkHealth = step('check-health', pollingTimeout);
+  const swap = step('swap', Duration.minutes(10));
+  const bake = step('watch-bake', pollingTimeout);
+  const finalize = step('finalize', Duration.minutes(10));
+  const rollback = step('rollback', Duration.minutes(10));
 
   const rejected = new sfn.Fail(scope, 'Rejected', {
     comment: 'Prepare refused the request before changing anything.',
@@ -101,7 +93,7 @@ export function buildReleaseDefinition(
   });
   const superseded = new sfn.Fail(scope, 'Superseded', {
     comment: 'Another execution (a rollback) took over the service; this one stops without touching it.',
-    error: 'Superseded',
+    error: SUPERSEDED_ERROR,
     causePath: '$.error.Cause',
   });
   const rollbackFailed = new sfn.Fail(scope, 'RollbackFailed', {

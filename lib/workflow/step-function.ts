@@ -1,10 +1,7 @@
 import { CfnResource, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { ReleaseStepName } from '../contract/steps';
 import { HandlerFunction } from '../handler-function';
-
-/** The release steps, each one handler folder under `lambda/`. */
-export type ReleaseStepName =
-  'prepare' | 'scale-up' | 'check-health' | 'swap' | 'watch-bake' | 'finalize' | 'rollback';
 
 /** CloudFormation metadata key naming the step a function runs; the rehearsal maps it to the handler. */
 export const STEP_METADATA_KEY = 'bluegreen:step';

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HEALTH_PATH_PATTERN } from '../../lib/boot/user-data';
-import { VERSION_PATTERN, VERSION_PATTERN_SOURCE } from '../../lambda/shared/version';
+import { VERSION_PATTERN, VERSION_PATTERN_SOURCE } from '../../lib/contract/version';
 import { BOOT_SCRIPT } from './harness';
 
 /**
@@ -45,7 +45,7 @@ function randomStrings(count: number, alphabet: readonly string[], maxLength: nu
   );
 }
 
-describe('version pattern: boot.sh and lambda/shared/version.ts agree', () => {
+describe('version pattern: boot.sh and lib/contract/version.ts agree', () => {
   const cases: Array<[string, boolean]> = [
     ['v1', true],
     ['1', true],

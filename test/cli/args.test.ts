@@ -49,8 +49,16 @@ describe('the command line', () => {
   });
 
   test('--rehearse and its settings', () => {
-    expect(parseCommandLine(['status', '--rehearse'])).toMatchObject({
-      rehearse: { versions: ['1.0.0'], unhealthyVersions: [], answer: 'approve' },
+    expect(parseCommandLine(['status', '--rehearse'])).toEqual({
+      name: 'status',
+      target: {},
+      rehearse: {
+        versions: ['1.0.0'],
+        unhealthyVersions: [],
+        answer: 'approve',
+        profile: 'typical',
+        handlers: 'bundles',
+      },
     });
     expect(parseCommandLine(['rollback', '--rehearse'])).toMatchObject({
       rehearse: { versions: ['1.0.0', '1.1.0'] },
@@ -76,6 +84,25 @@ describe('the command line', () => {
         unhealthyVersions: ['2.0.0'],
         answer: 'reject',
       },
+    });
+    expect(
+      parseCommandLine([
+        'status',
+        '--rehearse',
+        '--rehearse-template',
+        'cdk.out',
+        '--rehearse-profile',
+        'harsh',
+        '--rehearse-handlers',
+        'source',
+        '--stack',
+        'Shop',
+        '--service',
+        'Orders',
+      ]),
+    ).toMatchObject({
+      target: { stack: 'Shop', service: 'Orders' },
+      rehearse: { template: 'cdk.out', profile: 'harsh', handlers: 'source' },
     });
   });
 
@@ -120,6 +147,21 @@ describe('the command line', () => {
       '--rehearse-versions ("bad!") must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
     ],
     [['status', '--rehearse-answer', 'approve'], '--rehearse-answer needs --rehearse'],
+    [
+      ['status', '--rehearse', '--rehearse-profile', 'brutal'],
+      '--rehearse-profile ("brutal") must be one of typical, harsh',
+    ],
+    [
+      ['status', '--rehearse', '--rehearse-handlers', 'ts'],
+      '--rehearse-handlers ("ts") must be one of bundles, source',
+    ],
+    [
+      ['status', '--rehearse', '--rehearse-template', 'a', '--template', 'b'],
+      '--rehearse-template and --template name the same thing: pass one of them',
+    ],
+    [['status', '--rehearse', '--rehearse-template', ''], '--rehearse-template ("") must not be empty'],
+    [['status', '--rehearse-profile', 'harsh'], '--rehearse-profile needs --rehearse'],
+    [['status', '--rehearse-template', 'cdk.out'], '--rehearse-template needs --rehearse'],
   ])('%j is refused: %s', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(message);
   });

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { ROLLED_BACK_ERROR } from '../../lambda/shared/errors';
+import { ROLLED_BACK_ERROR } from '../../lib/contract/errors';
 import { approvalAnswerPayload } from '../../lib/cli/commands/approval';
 import { historyLines } from '../../lib/cli/commands/history';
 import { statusLines } from '../../lib/cli/commands/status';
@@ -16,7 +16,8 @@ import {
   summaryLine,
   summarySentence,
 } from '../../lib/cli/progress';
-import { nextVersion, stackNameOf } from '../../lib/cli/rehearsal-environment';
+import { stackNameOf } from '../../lib/cli/cloud-assembly';
+import { nextVersion } from '../../lib/cli/rehearsal-environment';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 

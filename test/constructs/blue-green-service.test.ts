@@ -64,7 +64,7 @@ describe('BlueGreenService', () => {
       Object.entries(outputs).find(([id]) => id.startsWith(prefix))?.[1].Value;
 
     expect(byPrefix('ServiceUrl')).toEqual({
-      'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [logicalId(service.loadBalancer, stack), 'DNSName'] }]],
+      'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [logicalId(service.loadBalancer!, stack), 'DNSName'] }]],
     });
     expect(byPrefix('ServiceBlueGroupName')).toEqual({
       Ref: logicalId(service.blue.autoScalingGroup, stack),
@@ -268,6 +268,44 @@ describe('BlueGreenService', () => {
           Match.objectLike({ Action: Match.arrayWith(['states:StartExecution']) }),
         ]),
       },
+    });
+  });
+
+  test("GIVEN connections THEN they are the instances' security group, the application port their default port", () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Connect');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const service = new BlueGreenService(stack, 'Service', {
+      vpc,
+      database: DatabaseSource.none(),
+      appPort: 3000,
+    });
+    const cache = new ec2.SecurityGroup(stack, 'Cache', { vpc });
+    const bastion = new ec2.SecurityGroup(stack, 'Bastion', { vpc });
+    const monitor = new ec2.SecurityGroup(stack, 'Monitor', { vpc });
+    const groupId = (group: ec2.SecurityGroup) => ({ 'Fn::GetAtt': [logicalId(group, stack), 'GroupId'] });
+
+    service.connections.allowTo(cache, ec2.Port.tcp(6379), 'Cache from the service');
+    service.connections.allowDefaultPortFrom(bastion, 'Application port from the bastion');
+    monitor.connections.allowTo(service, ec2.Port.tcp(9100), 'Node exporter'); // the service as an IConnectable
+    const template = Template.fromStack(stack);
+
+    expect(service.connections.securityGroups).toEqual([service.instanceSecurityGroup]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: groupId(cache),
+      SourceSecurityGroupId: groupId(service.instanceSecurityGroup),
+      FromPort: 6379,
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: groupId(service.instanceSecurityGroup),
+      SourceSecurityGroupId: groupId(bastion),
+      FromPort: 3000,
+      ToPort: 3000,
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: groupId(service.instanceSecurityGroup),
+      SourceSecurityGroupId: groupId(monitor),
+      FromPort: 9100,
     });
   });
 

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IMDS_TAG_KEY_PATTERN, TagKeys } from '../../lambda/shared/tags';
+import { IMDS_TAG_KEY_PATTERN, TagKeys } from '../../lib/contract/tags';
 import { AppSource } from '../../lib/blue-green-service';
 import { DatabaseSource } from '../../lib/database';
 import { Fleet } from '../../lib/fleet';
@@ -236,7 +236,7 @@ describe('fleets', () => {
     const { template, service, stack } = defaults;
     const instanceGroup = logicalId(service.instanceSecurityGroup, stack);
     const albGroup = logicalId(
-      service.loadBalancer.connections.securityGroups[0] as ec2.SecurityGroup,
+      service.loadBalancer!.connections.securityGroups[0] as ec2.SecurityGroup,
       stack,
     );
 

@@ -213,4 +213,38 @@ describe('load balancer', () => {
       Port: 9000,
     });
   });
+
+  test("GIVEN a standalone ReleaseLoadBalancer on an existing listener THEN a rule and a target group, its connections the listener's", () => {
+    const app = testApp();
+    const stack = new Stack(app, 'OnExisting');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const albGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'AlbGroup', 'sg-0a1b2c3d4e5f60718');
+    const listener = elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'Listener', {
+      listenerArn:
+        'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2',
+      securityGroup: albGroup,
+    });
+    const entry = new ReleaseLoadBalancer(stack, 'Entry', {
+      vpc,
+      targetPort: 9000,
+      existingListener: {
+        listener,
+        conditions: [elbv2.ListenerCondition.pathPatterns(['/api/*'])],
+        priority: 7,
+      },
+    });
+    const template = Template.fromStack(stack);
+
+    expect(entry.loadBalancer).toBeUndefined();
+    expect(entry.url).toBeUndefined();
+    expect(entry.listener).toBe(listener);
+    expect(entry.connections.securityGroups).toEqual([albGroup]);
+    expect(stack.resolve(entry.loadBalancerFullName)).toBe('app/shared/50dc6c495c0c9188');
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 7,
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: logicalId(entry.targetGroup, stack) } }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 9000 });
+  });
 });

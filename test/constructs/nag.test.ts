@@ -2,6 +2,7 @@ import { PolicyViolation, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AppSource, BlueGreenService, BlueGreenServiceProps } from '../../lib/blue-green-service';
 import { DatabaseSource } from '../../lib/database';
@@ -12,13 +13,19 @@ import { testApp } from './helpers';
  * and `validateScope` reports what is left. Errors and warnings are both reported.
  * Every resource of the service, the release workflow included, must come out clean.
  */
-function findings(props: (stack: Stack) => BlueGreenServiceProps): { errors: string[]; warnings: string[] } {
+function findings(
+  props: (stack: Stack) => BlueGreenServiceProps,
+  /** Paths of the test's own resources, not the service's, whose findings are not the library's. */
+  ignoredPaths: readonly string[] = [],
+): { errors: string[]; warnings: string[] } {
   const app = testApp();
   const stack = new Stack(app, 'NagStack');
   new BlueGreenService(stack, 'Service', props(stack));
   const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
   const describe = (violation: PolicyViolation) =>
-    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`);
+    violation.violatingResources
+      .filter((resource) => !ignoredPaths.some((path) => resource.constructPath?.startsWith(path)))
+      .map((resource) => `${violation.ruleName} at ${resource.constructPath}`);
   return {
     errors: report.violations.filter((v) => v.severity === 'error').flatMap(describe),
     warnings: report.violations.filter((v) => v.severity !== 'error').flatMap(describe),
@@ -64,6 +71,54 @@ describe('cdk-nag AwsSolutions', () => {
     const { errors, warnings } = findings(() => ({
       database: DatabaseSource.create({ removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false }),
     }));
+
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('GIVEN an existing listener of a load balancer in another stack, artifact mode THEN no errors and no warnings', () => {
+    const { errors, warnings } = findings((stack) => ({
+      existingListener: {
+        listener: elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'Shared', {
+          listenerArn:
+            'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2',
+          securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'SharedAlb', 'sg-0a1b2c3d4e5f60718'),
+        }),
+        conditions: [elbv2.ListenerCondition.hostHeaders(['shop.example.com'])],
+        priority: 10,
+      },
+      application: AppSource.fromArtifactBucket(),
+    }));
+
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('GIVEN an existing listener of a load balancer in the same stack THEN no errors and no warnings', () => {
+    const { errors, warnings } = findings(
+      (stack) => {
+        const vpc = new ec2.Vpc(stack, 'Shared', {
+          maxAzs: 2,
+          natGateways: 1,
+          flowLogs: { FlowLog: { trafficType: ec2.FlowLogTrafficType.ALL } },
+        });
+        const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: false });
+        const listener = alb.addListener('Http', {
+          port: 80,
+          open: false,
+          defaultAction: elbv2.ListenerAction.fixedResponse(404),
+        });
+        return {
+          vpc,
+          existingListener: {
+            listener,
+            conditions: [elbv2.ListenerCondition.pathPatterns(['/shop/*'])],
+            priority: 5,
+          },
+        };
+      },
+      ['NagStack/Alb'],
+    );
 
     expect(errors).toEqual([]);
     expect(warnings).toEqual([]);

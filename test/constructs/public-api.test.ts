@@ -20,6 +20,8 @@ const INTERNALS = [
   'StepFunction',
   'TagKeys',
   'WARNING_PREFIX',
+  'createLogBucket',
+  'loadBalancerFullNameOfListener',
   'maxCommandsBytes',
   'rollbacksMetric',
 ];
@@ -52,6 +54,9 @@ describe('public API of the package entry point (lib/index.ts), from its declara
         'ApprovalOptions',
         'ApprovalOutcome',
         'BlueGreenService',
+        'ExistingListenerOptions',
+        'ServiceMetrics',
+        'ServiceMetricsProps',
       ]),
     );
   });

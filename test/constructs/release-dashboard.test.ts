@@ -1,11 +1,14 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { TARGET_5XX_RATE_EXPRESSION } from '../../lib/contract/metrics';
 import { DatabaseSource } from '../../lib/database';
-import { GROUP_LIFECYCLE_METRICS, ReleaseDashboard, rollbacksMetric } from '../../lib/release-dashboard';
+import { GROUP_LIFECYCLE_METRICS, ReleaseDashboard } from '../../lib/release-dashboard';
+import { ServiceMetrics } from '../../lib/service-metrics';
 import { logicalId, resourcesOf, synthService, testApp } from './helpers';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -72,16 +75,14 @@ function synthDashboard() {
   const stateMachine = new sfn.StateMachine(stack, 'Machine', {
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')),
   });
-  const dashboard = new ReleaseDashboard(stack, 'Release', {
-    loadBalancer,
+  const metrics = new ServiceMetrics({
     targetGroup,
-    blue,
-    green,
-    stateMachine,
+    loadBalancerFullName: loadBalancer.loadBalancerFullName,
     serviceTag: 'shop',
   });
+  const dashboard = new ReleaseDashboard(stack, 'Release', { metrics, blue, green, stateMachine });
   const template = Template.fromStack(stack);
-  return { stack, blue, green, stateMachine, dashboard, template, body: dashboardBody(template) };
+  return { stack, blue, green, stateMachine, dashboard, metrics, template, body: dashboardBody(template) };
 }
 
 describe('ReleaseDashboard', () => {
@@ -175,15 +176,57 @@ describe('ReleaseDashboard', () => {
   });
 });
 
-describe('rollbacksMetric', () => {
-  test('Sum over 5 minutes of BlueGreen/Rollbacks by Service, unless told otherwise', () => {
-    const metric = rollbacksMetric('shop');
+describe('ServiceMetrics', () => {
+  const { stack, metrics } = synthDashboard();
+  const resolve = (value: unknown) => stack.resolve(value);
+
+  test('rollbacks: Sum over 5 minutes of BlueGreen/Rollbacks by Service, unless told otherwise', () => {
+    const metric = metrics.rollbacks();
     expect(metric.namespace).toBe('BlueGreen');
     expect(metric.metricName).toBe('Rollbacks');
     expect(metric.dimensions).toEqual({ Service: 'shop' });
     expect(metric.statistic).toBe('Sum');
     expect(metric.period.toMinutes()).toBe(5);
-    expect(rollbacksMetric('shop', { period: Duration.hours(1) }).period.toHours()).toBe(1);
+    expect(metrics.rollbacks({ period: Duration.hours(1) }).period.toHours()).toBe(1);
+  });
+
+  test('target metrics: of the target group behind its load balancer, with their statistics', () => {
+    const albName = { 'Fn::GetAtt': [expect.stringMatching(/^Alb/), 'LoadBalancerFullName'] };
+    const cases: [cloudwatch.Metric, string, string][] = [
+      [metrics.requestCount(), 'RequestCount', 'Sum'],
+      [metrics.target5xxCount(), 'HTTPCode_Target_5XX_Count', 'Sum'],
+      [metrics.targetResponseTime(), 'TargetResponseTime', 'Average'],
+      [metrics.healthyHostCount(), 'HealthyHostCount', 'Average'],
+      [metrics.unhealthyHostCount(), 'UnHealthyHostCount', 'Average'],
+    ];
+    for (const [metric, name, statistic] of cases) {
+      expect([metric.namespace, metric.metricName, metric.statistic]).toEqual([
+        'AWS/ApplicationELB',
+        name,
+        statistic,
+      ]);
+      expect(Object.keys(metric.dimensions ?? {}).sort()).toEqual(['LoadBalancer', 'TargetGroup']);
+    }
+    const elb = metrics.loadBalancer5xxCount({ period: Duration.minutes(1) });
+    expect([elb.metricName, elb.statistic, elb.period.toSeconds()]).toEqual([
+      'HTTPCode_ELB_5XX_Count',
+      'Sum',
+      60,
+    ]);
+    expect(resolve(elb.dimensions)).toEqual({ LoadBalancer: albName });
+  });
+
+  test('target5xxRate: the alarm expression over the target 5xx and request sums of one period', () => {
+    const rate = metrics.target5xxRate({ period: Duration.minutes(1) });
+    expect(rate.expression).toBe('IF(FILL(requests, 0) > 0, 100 * FILL(errors, 0) / FILL(requests, 1), 0)');
+    expect(rate.period.toSeconds()).toBe(60);
+    const using = rate.usingMetrics as Record<string, cloudwatch.Metric>;
+    expect(using.errors.metricName).toBe('HTTPCode_Target_5XX_Count');
+    expect(using.requests.metricName).toBe('RequestCount');
+    for (const metric of Object.values(using)) {
+      expect([metric.statistic, metric.period.toSeconds()]).toEqual(['Sum', 60]);
+    }
+    expect(metrics.target5xxRate().period.toMinutes()).toBe(5);
   });
 });
 
@@ -217,6 +260,31 @@ describe('BlueGreenService dashboard', () => {
     const metric = service.metricRollbacks({ statistic: 'Maximum' });
     expect(metric.dimensions).toEqual({ Service: 'shop' });
     expect(metric.statistic).toBe('Maximum');
+  });
+
+  test('GIVEN the metric methods THEN each is a metric the dashboard shows, on the same dimensions and statistic', () => {
+    const shown = dashboardBody(template).widgets.flatMap((w) => (w.properties.metrics ?? []) as MetricRow[]);
+    const methods: [string, cloudwatch.Metric][] = [
+      ['metricRequestCount', service.metricRequestCount()],
+      ['metricTarget5xxCount', service.metricTarget5xxCount()],
+      ['metricLoadBalancer5xxCount', service.metricLoadBalancer5xxCount()],
+      ['metricTargetResponseTime', service.metricTargetResponseTime({ statistic: 'p99' })],
+      ['metricHealthyHostCount', service.metricHealthyHostCount()],
+      ['metricUnhealthyHostCount', service.metricUnhealthyHostCount()],
+      ['metricRollbacks', service.metricRollbacks()],
+    ];
+    for (const [method, metric] of methods) {
+      const rows = shown.filter((row) => row[0] === metric.namespace && row[1] === metric.metricName);
+      expect({ method, shown: rows.length > 0 }).toEqual({ method, shown: true });
+      // [namespace, name, dimension, value, dimension, value, ..., options]
+      const dimensionNames = rows[0].slice(2, -1).filter((_, i) => i % 2 === 0);
+      expect(dimensionNames.sort()).toEqual(Object.keys(metric.dimensions ?? {}).sort());
+      const statistics = rows.map((row) => (row[row.length - 1] as Json).stat ?? 'Average');
+      expect(statistics).toContain(metric.statistic);
+    }
+    const rate = service.metricTarget5xxRate();
+    expect(rate.expression).toBe(TARGET_5XX_RATE_EXPRESSION);
+    expect(rate.period.toMinutes()).toBe(5);
   });
 
   test('GIVEN dashboard false THEN no dashboard and no output', () => {

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { AppSource } from '../../lib/blue-green-service';
 import { DatabaseSource } from '../../lib/database';
 import { synthService } from './helpers';
@@ -45,6 +46,27 @@ describe('snapshots', () => {
     template.resourceCountIs('AWS::EC2::VPC', 0);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    expect(stable(template)).toMatchSnapshot();
+  });
+
+  test('GIVEN an existing listener THEN the template matches the snapshot', () => {
+    const { template } = synthService((stack: Stack) => ({
+      existingListener: {
+        listener: elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'Shared', {
+          listenerArn:
+            'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2',
+          securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'SharedAlb', 'sg-0a1b2c3d4e5f60718'),
+        }),
+        conditions: [elbv2.ListenerCondition.hostHeaders(['shop.example.com'])],
+        priority: 10,
+        url: 'https://shop.example.com',
+      },
+      database: DatabaseSource.none(),
+    }));
+
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 10 });
     expect(stable(template)).toMatchSnapshot();
   });
 

@@ -175,7 +175,7 @@ describe('prop validation: one rule each', () => {
     [
       'database storage order',
       { database: DatabaseSource.create({ allocatedStorage: 200, maxAllocatedStorage: 100 }) },
-      'database.allocatedStorage (200) must be <= database.maxAllocatedStorage (100)',
+      'database.allocatedStorage (200) must be <= maxAllocatedStorage (100)',
     ],
     [
       'database.databaseName form',
@@ -185,7 +185,7 @@ describe('prop validation: one rule each', () => {
     [
       'database removal conflicts with deletion protection',
       { database: DatabaseSource.create({ removalPolicy: RemovalPolicy.DESTROY }) },
-      'database.removalPolicy (destroy) conflicts with database.deletionProtection (true, the default)',
+      'database.removalPolicy (destroy) conflicts with deletionProtection (true, the default)',
     ],
     [
       'existing database port',
@@ -237,16 +237,19 @@ describe('prop validation: collected problems, Tokens, advisories', () => {
       healthCheck: { interval: Duration.seconds(2), timeout: Duration.seconds(1) },
       appPort: 70000,
       database: DatabaseSource.create({ backupRetention: Duration.days(1) }),
+      cpuTargetUtilization: 95,
     });
 
+    // The service's own rules, then those the load balancer, the database and the fleets own.
     expect(error.problems).toEqual([
       'minCapacity (5) must be <= maxCapacity (3)',
+      'appPort (70000) must be a whole number between 1 and 65535',
       'healthCheck.interval (2 s) must be a whole number of seconds between 5 and 300 seconds',
       'healthCheck.timeout (1 s) must be a whole number of seconds between 2 and 120 seconds',
-      'appPort (70000) must be a whole number between 1 and 65535',
       'database.backupRetention (1 days) must be a whole number of days between 7 and 35',
+      'cpuTargetUtilization (95) must be a whole number between 10 and 90',
     ]);
-    expect(error.message).toMatch(/^Invalid props for TestStack\/Service \(5 problems\):\n {2}- minCapacity/);
+    expect(error.message).toMatch(/^Invalid props for TestStack\/Service \(6 problems\):\n {2}- minCapacity/);
   });
 
   test('GIVEN Tokens for every validated value THEN synth passes', () => {
@@ -336,6 +339,33 @@ describe('prop validation: collected problems, Tokens, advisories', () => {
     validator.matches('tag', text, /^x$/, 'x');
 
     expect(() => validator.throwIfInvalid()).not.toThrow();
+  });
+
+  test("GIVEN parts built through buildPart THEN their problems join the validator's, prefixed; other errors pass through", () => {
+    const stack = new Stack(testApp(), 'Parts');
+    const validator = new PropsValidator(stack);
+    validator.addProblem('minCapacity (0) must be a whole number between 1 and 1000');
+
+    const built = validator.buildPart('database.', () => 'a part');
+    const refused = validator.buildPart('database.', () => {
+      throw new PropsValidationError('Parts/Db', ['backupRetention (3 days) must be a whole number of days']);
+    });
+
+    expect(built).toBe('a part');
+    expect(refused).toBeUndefined();
+    expect(() =>
+      validator.buildPart('', () => {
+        throw new Error('not about props');
+      }),
+    ).toThrow('not about props');
+    expect(() => validator.throwIfInvalid()).toThrow(
+      expect.objectContaining({
+        problems: [
+          'minCapacity (0) must be a whole number between 1 and 1000',
+          'database.backupRetention (3 days) must be a whole number of days',
+        ],
+      }),
+    );
   });
 
   test('GIVEN a wildcard ARN THEN its finding is named the way cdk-nag names it', () => {

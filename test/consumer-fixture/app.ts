@@ -1,6 +1,8 @@
 /**
  * A construct-only consumer: the service with the props that reach other aws-cdk-lib types
- * (alarms, roles, a bucket), the public types named in its props, and a synth of the app.
+ * (alarms, roles, a bucket), the public types named in its props, and a synth of the app. The
+ * Shop stack holds two services (Shop from an artifact bucket, Admin the demo app), which the
+ * consumer check rehearses through the installed `bluegreen` CLI, picking one with --service.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -36,6 +38,7 @@ export function shopStack(app: App): Stack {
     database: DatabaseSource.none(),
   };
   const service = new BlueGreenService(stack, 'Shop', props);
+  new BlueGreenService(stack, 'Admin', { serviceTag: 'shop-admin', database: DatabaseSource.none() });
   service.grantOperate(new iam.Role(stack, 'Ci', { assumedBy: new iam.AccountRootPrincipal() }));
   service.metricRollbacks().createAlarm(stack, 'Rollbacks', { threshold: 1, evaluationPeriods: 1 });
 

@@ -1,21 +1,16 @@
 /** Builders shared by the handler tests: the service's environment, groups as AWS returns them, the lock. */
-import type { AutoScalingGroup, Instance } from '@aws-sdk/client-auto-scaling';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type AutoScalingGroup, type Instance, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type TargetHealthDescription,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { InFlightInvocation, SupersededIntent } from '../../lambda/shared/lock';
-import { TagKeys, type Colour } from '../../lambda/shared/tags';
-import type {
-  FleetSnapshot,
-  GroupView,
-  ReleasePlan,
-  ReleaseState,
-  TargetHealthState,
-} from '../../lambda/shared/types';
+import type { InFlightInvocation } from '../../lambda/shared/lock';
+import type { SupersededIntent, ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
+import { TagKeys, type Colour } from '../../lib/contract/tags';
+import type { FleetSnapshot, GroupView, TargetHealthState } from '../../lib/contract/fleet-view';
 
 export const GROUP_NAMES: Record<Colour, string> = { blue: 'shop-blue', green: 'shop-green' };
 export const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/shop/abc';

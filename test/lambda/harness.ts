@@ -16,8 +16,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import type { InFlightInvocation, SupersededIntent } from '../../lambda/shared/lock';
-import type { TargetHealthState } from '../../lambda/shared/types';
+import type { InFlightInvocation } from '../../lambda/shared/lock';
+import type { SupersededIntent } from '../../lib/contract/release-state';
+import type { TargetHealthState } from '../../lib/contract/fleet-view';
 import {
   commandNames,
   describeGroupsOutput,

@@ -50,6 +50,18 @@ function holder(owner: string, extra: Partial<LockItem> = {}): LockItem {
   };
 }
 
+/** Runs `attempt` on fake timers past the read-settle window (a refusal re-reads the holder). */
+async function pastReadSettle<T>(attempt: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+  jest.useFakeTimers();
+  try {
+    const outcome = Promise.allSettled([attempt()]);
+    await jest.advanceTimersByTimeAsync(READ_SETTLE_MS + 2_000);
+    return (await outcome)[0];
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
 /** A retryable failure of a write that nevertheless took effect (a timeout, a 503). */
 function unavailable(): Error {
   return Object.assign(new Error('Service Unavailable'), {
@@ -303,14 +315,36 @@ describe('acquireLock', () => {
     expect(stepFunctions.calls()).toHaveLength(0);
   });
 
-  it('refuses a release while another execution runs, without writing', async () => {
+  it('refuses a release while another execution runs, without writing, once reads have had time to settle', async () => {
     givenLockOwner(OTHER);
-    await expect(acquireLock(release, { kind: 'running', holder: holder(OTHER) })).rejects.toMatchObject({
-      name: 'ReleaseInProgress',
-      message: expect.stringContaining(OTHER),
+    stepFunctions.on(DescribeExecutionCommand, { executionArn: OTHER }).resolves({ status: 'RUNNING' });
+    const outcome = await pastReadSettle(() =>
+      acquireLock(release, { kind: 'running', holder: holder(OTHER) }),
+    );
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'ReleaseInProgress', message: expect.stringContaining(OTHER) },
     });
+    // Looked at again about once a second for READ_SETTLE_MS before refusing.
+    const reads = stepFunctions.commandCalls(DescribeExecutionCommand, { executionArn: OTHER }).length;
+    expect(reads).toBeGreaterThanOrEqual(READ_SETTLE_MS / 1000);
     expect(dynamoDb).not.toHaveReceivedCommand(PutItemCommand);
-    expect(dynamoDb.calls()).toHaveLength(0);
+    expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
+  });
+
+  it('a holder that read RUNNING but was stopped (DescribeExecution lagging StopExecution): the release takes over', async () => {
+    givenLockOwner(OTHER);
+    stepFunctions
+      .on(DescribeExecutionCommand, { executionArn: OTHER })
+      .resolvesOnce({ status: 'RUNNING' })
+      .resolvesOnce({ status: 'RUNNING' })
+      .resolves({ status: 'ABORTED' });
+    const outcome = await pastReadSettle(() =>
+      acquireLock(release, { kind: 'running', holder: holder(OTHER) }),
+    );
+    expect(outcome).toMatchObject({ status: 'fulfilled', value: { owner: ME } });
+    expect(storedLock()?.owner).toBe(ME);
+    expect(stepFunctions).not.toHaveReceivedCommand(StopExecutionCommand);
   });
 
   it('two releases in the same second: the loser gets ReleaseInProgress', async () => {
@@ -318,9 +352,10 @@ describe('acquireLock', () => {
     stepFunctions.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     // OTHER's put lands between our read (free) and our put, which then fails its condition.
     interceptNextLockWrite(() => givenLockOwner(OTHER));
-    await expect(acquireLock(release, { kind: 'free' })).rejects.toMatchObject({
-      name: 'ReleaseInProgress',
-      message: expect.stringContaining(OTHER),
+    const outcome = await pastReadSettle(() => acquireLock(release, { kind: 'free' }));
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'ReleaseInProgress', message: expect.stringContaining(OTHER) },
     });
     expect(puts()).toEqual([expect.objectContaining({ ConditionExpression: 'attribute_not_exists(pk)' })]);
     expect(storedLock()?.owner).toBe(OTHER);
@@ -440,9 +475,13 @@ describe('acquireLock', () => {
   it('GIVEN the lock passed to another running execution between our read and our write WHEN a release acquires THEN it is refused naming the new holder', async () => {
     givenLockOwner(THIRD);
     stepFunctions.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
-    await expect(
+    const outcome = await pastReadSettle(() =>
       acquireLock(release, { kind: 'stale', holder: holder(OTHER), ownerStatus: 'FAILED' }),
-    ).rejects.toMatchObject({ name: 'ReleaseInProgress', message: expect.stringContaining(THIRD) });
+    );
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'ReleaseInProgress', message: expect.stringContaining(THIRD) },
+    });
     expect(stepFunctions).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: THIRD });
     expect(writes()).toBe(0);
     expect(storedLock()?.owner).toBe(THIRD);

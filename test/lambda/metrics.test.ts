@@ -1,9 +1,5 @@
-import {
-  METRICS_NAMESPACE,
-  ROLLBACKS_METRIC,
-  SERVICE_DIMENSION,
-  rollbackMetricRecord,
-} from '../../lambda/shared/metrics';
+import { METRICS_NAMESPACE, ROLLBACKS_METRIC, SERVICE_DIMENSION } from '../../lib/contract/metrics';
+import { rollbackMetricRecord } from '../../lambda/shared/metrics';
 
 const AT = Date.UTC(2026, 10, 23, 12, 0, 0);
 

@@ -9,7 +9,7 @@ import {
   releaseNotification,
   subjectLine,
 } from '../../lambda/notify/message';
-import type { ReleaseState } from '../../lambda/shared/types';
+import type { ReleaseState } from '../../lib/contract/release-state';
 
 const sns = mockClient(SNSClient);
 

@@ -3,7 +3,8 @@ import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/clie
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambda/prepare';
-import type { ReleaseState } from '../../lambda/shared/types';
+import type { ReleaseState } from '../../lib/contract/release-state';
+import { READ_SETTLE_MS } from '../../lambda/shared/lock';
 import {
   describeGroupsOutput,
   inService,
@@ -54,6 +55,18 @@ beforeEach(() => {
   givenLockOwner(undefined);
 });
 afterEach(() => jest.useRealTimers());
+
+/** Runs `attempt` on fake timers past the read-settle window (a refusal re-reads the holder). */
+async function pastReadSettle<T>(attempt: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+  jest.useFakeTimers();
+  try {
+    const outcome = Promise.allSettled([attempt()]);
+    await jest.advanceTimersByTimeAsync(READ_SETTLE_MS + 2_000);
+    return (await outcome)[0];
+  } finally {
+    jest.useRealTimers();
+  }
+}
 
 describe('Prepare', () => {
   it('plans a first release into an empty service and takes the free lock', async () => {
@@ -132,9 +145,14 @@ describe('Prepare', () => {
     givenLockOwner(OTHER);
     givenOwnerStatus('RUNNING');
     givenFleet(liveBlue, idleGreen);
-    await expect(handler(start({ version: 'v2.0.0' }))).rejects.toMatchObject({
-      name: 'ReleaseInProgress',
-      message: expect.stringContaining(OTHER),
+    // A holder that reads RUNNING is read again until reads have settled (fake timers).
+    const outcome = await pastReadSettle(() => handler(start({ version: 'v2.0.0' })));
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      reason: {
+        name: 'ReleaseInProgress',
+        message: expect.stringContaining(OTHER),
+      },
     });
     expect(mutatingCalls()).toEqual([]);
     expect(stepFunctions).not.toHaveReceivedCommand(StopExecutionCommand);
@@ -145,9 +163,14 @@ describe('Prepare', () => {
     givenOwnerStatus('RUNNING');
     // OTHER's put lands between our read (free) and our put.
     interceptNextLockWrite(() => givenLockOwner(OTHER));
-    await expect(handler(start({ version: 'v2.0.0' }))).rejects.toMatchObject({
-      name: 'ReleaseInProgress',
-      message: expect.stringContaining(OTHER),
+    // A holder that reads RUNNING is read again until reads have settled (fake timers).
+    const outcome = await pastReadSettle(() => handler(start({ version: 'v2.0.0' })));
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      reason: {
+        name: 'ReleaseInProgress',
+        message: expect.stringContaining(OTHER),
+      },
     });
     expect(mutatingCalls()).toEqual(['PutItemCommand']);
     expect(storedLock()?.owner).toBe(OTHER);

@@ -1,4 +1,4 @@
-import { validateRequest } from '../../lambda/shared/request';
+import { validateRequest } from '../../lib/contract/request';
 
 const limits = { maxCapacity: 6 };
 

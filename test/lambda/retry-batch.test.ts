@@ -1,5 +1,5 @@
-import { chunk, mapWithConcurrency } from '../../lambda/shared/batch';
-import { backoffDelayMs, DEFAULT_ATTEMPTS, isRetryableError, withRetry } from '../../lambda/shared/retry';
+import { chunk, mapWithConcurrency } from '../../lib/contract/batch';
+import { backoffDelayMs, DEFAULT_ATTEMPTS, isRetryableError, withRetry } from '../../lib/contract/retry';
 
 function awsError(name: string, status = 400): Error {
   return Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { handler } from '../../lambda/rollback';
-import type { ReleaseState } from '../../lambda/shared/types';
+import type { ReleaseState } from '../../lib/contract/release-state';
 import {
   allHealthy,
   baseState,

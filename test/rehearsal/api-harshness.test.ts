@@ -65,7 +65,7 @@ describe('ambiguous failures: a mutating call took effect, then failed', () => {
     expect(r.violations()).toEqual([]);
   });
 
-  // Found by this model (fixed): lambda/shared/retry.ts does not retry `TimeoutError` (the SDK's client-side
+  // Found by this model (fixed): lib/contract/retry.ts does not retry `TimeoutError` (the SDK's client-side
   // timeout, no HTTP status): the step fails at once and a healthy release is rolled back.
   test('EnterStandby applied, then the SDK times out: the release still succeeds', async () => {
     const r = rehearse();
@@ -81,7 +81,7 @@ describe('ambiguous failures: a mutating call took effect, then failed', () => {
     expect(r.violations()).toEqual([]);
   });
 
-  // Found by this model (fixed): lambda/shared/retry.ts does not retry DynamoDB's `InternalServerError`
+  // Found by this model (fixed): lib/contract/retry.ts does not retry DynamoDB's `InternalServerError`
   // (HTTP 500, a modelled name, so the generic-500 rule does not apply either): the lock write
   // that took effect fails the step; the execution ends with the raw error and the lock stays held.
   test('a lock write applied, then DynamoDB InternalServerError: the release still succeeds, the lock is released', async () => {

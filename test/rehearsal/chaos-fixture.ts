@@ -11,6 +11,7 @@ import {
   type ChaosSchedule,
   type SystematicMode,
 } from '../../lib/rehearsal/chaos';
+import type { ProfileName } from '../../lib/rehearsal/region/profile';
 import { demoTemplate } from './harness';
 
 /**
@@ -23,17 +24,18 @@ export const CHAOS_TIMEOUT_MS = 15 * 60_000;
 
 const CLEAN = 'zero violations, the convergence release succeeded';
 
-/** `count` generated schedules from `firstSeed`, one test each. */
-export function randomSchedules(firstSeed: number, count: number): void {
+/** `count` generated schedules from `firstSeed`, one test each, in a region of `profile`. */
+export function randomSchedules(firstSeed: number, count: number, profile: ProfileName = 'typical'): void {
   const seeds = Array.from({ length: count }, (_, i) => firstSeed + i);
+  const shrink = profile === 'typical' ? '' : ` --profile ${profile}`;
   test.each(seeds)(
-    `schedule of seed %i: ${CLEAN}`,
+    `schedule of seed %i (${profile}): ${CLEAN}`,
     async (seed) => {
-      const outcome = await runSchedule(demoTemplate(), generateSchedule(seed));
+      const outcome = await runSchedule(demoTemplate(), generateSchedule(seed), { profile });
       const found =
         outcome.violations.length === 0
           ? CLEAN
-          : [...describeOutcome(outcome), `  shrink it: ${replayCommand(seed)}`].join('\n');
+          : [...describeOutcome(outcome), `  shrink it: ${replayCommand(seed)}${shrink}`].join('\n');
       expect(found).toBe(CLEAN);
     },
     CHAOS_TIMEOUT_MS,
@@ -41,11 +43,11 @@ export function randomSchedules(firstSeed: number, count: number): void {
 }
 
 /** A schedule written out (a shortest replay), as one test. */
-export function replay(name: string, schedule: ChaosSchedule): void {
+export function replay(name: string, schedule: ChaosSchedule, profile: ProfileName = 'typical'): void {
   test(
     `${name}: ${CLEAN}`,
     async () => {
-      const outcome = await runSchedule(demoTemplate(), schedule);
+      const outcome = await runSchedule(demoTemplate(), schedule, { profile });
       const found = outcome.violations.length === 0 ? CLEAN : describeOutcome(outcome).join('\n');
       expect(found).toBe(CLEAN);
     },

@@ -280,3 +280,24 @@ describe('found against the handlers of 96fa807', () => {
     },
   );
 });
+
+describe('found by the harsh-profile search (seeds 1 to 1000, --profile harsh)', () => {
+  // Seed 387: v2 stopped 2.4 s in, a release of v3 started 2 ms later. The stopped Prepare's
+  // Lambda still ran and took the lock after v3 read it free; v3's re-read of the new holder
+  // answered RUNNING (DescribeExecution lagging StopExecution, reads up to 5 s stale) and v3 was
+  // refused as ReleaseInProgress at once, although nothing ran. A release now re-reads a holder that
+  // looks RUNNING until the reads span the read-settle window, wherever it would refuse.
+  replay(
+    'v2 stopped in Prepare, v3 started 2 ms later while DescribeExecution still reads RUNNING: v3 is not refused',
+    {
+      seed: 387,
+      before: ['v1'],
+      actions: [
+        { at: 0, do: 'start', name: 'chaos-a', request: { version: 'v2' } },
+        { at: 2448, do: 'stop', name: 'chaos-a' },
+        { at: 2450, do: 'start', name: 'chaos-b', request: { version: 'v3' } },
+      ],
+    },
+    'harsh',
+  );
+});

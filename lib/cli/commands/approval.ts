@@ -4,7 +4,7 @@
  * SendTaskFailure with error ReleaseRejected (the workflow then rolls the release back).
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { REJECTED_ERROR } from '../../../lambda/shared/errors';
+import { REJECTED_ERROR } from '../../contract/errors';
 import type { ApprovalAnswer } from '../args';
 import type { CliEnvironment } from '../environment';
 import { UsageError } from '../errors';

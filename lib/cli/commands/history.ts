@@ -1,5 +1,5 @@
 /** `history`: recent executions, newest first, with what each asked for, how it ended and who started it. */
-import { mapWithConcurrency } from '../../../lambda/shared/batch';
+import { mapWithConcurrency } from '../../contract/batch';
 import type { ServiceCommand } from '../args';
 import type { CliEnvironment } from '../environment';
 import { describeExecution, listExecutions } from '../execution-reader';

@@ -5,13 +5,13 @@
  * and the last call before following.
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { validateRequest } from '../../../lambda/shared/request';
-import { InvalidRequestError } from '../../../lambda/shared/version';
+import { validateRequest } from '../../contract/request';
+import { InvalidRequestError } from '../../contract/version';
 import type { ServiceCommand } from '../args';
 import type { CliEnvironment } from '../environment';
 import { CommandFailed, ExitCode, refusalLine, UsageError } from '../errors';
 import { executionName } from '../execution-name';
-import { readGroups } from '../fleet';
+import { readGroups } from '../fleet-reader';
 import { followExecution, type FollowResult } from '../follow';
 import type { PendingApproval } from '../history-events';
 import { callerArn } from '../identity';

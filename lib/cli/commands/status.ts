@@ -3,11 +3,17 @@
  * idle and which version each runs; Auto Scaling and the target group say how many instances
  * are where and how many targets are healthy; ListExecutions says what is running.
  */
-import type { TargetHealthState } from '../../../lambda/shared/types';
+import type { TargetHealthState } from '../../contract/fleet-view';
 import type { ServiceCommand } from '../args';
 import type { CliEnvironment } from '../environment';
 import { currentStep, describeExecution, listExecutions } from '../execution-reader';
-import { groupHealth, lifecycleCounts, readGroups, readTargetHealth, type GroupReading } from '../fleet';
+import {
+  groupHealth,
+  lifecycleCounts,
+  readGroups,
+  readTargetHealth,
+  type GroupReading,
+} from '../fleet-reader';
 import { count, formatDuration, table } from '../format';
 import type { Printer } from '../io';
 import { locateService, type LocatedService } from '../locate';

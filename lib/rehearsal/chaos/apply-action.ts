@@ -1,5 +1,5 @@
 /** Carries out one action of a chaos schedule on a running rehearsal, at its virtual instant. */
-import { TagKeys } from '../../../lambda/shared/tags';
+import { TagKeys } from '../../contract/tags';
 import { MUTATING_COMMANDS } from '../region/faults';
 import type { Rehearsal } from '../rehearsal';
 import {

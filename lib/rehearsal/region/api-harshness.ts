@@ -19,6 +19,7 @@ export type RateLimitFamily =
   | 'AutoScaling.describe'
   | 'AutoScaling.mutating'
   | 'ElasticLoadBalancingV2.describe'
+  | 'EC2.describe'
   | 'SFN.StartExecution'
   | 'SFN.StopExecution'
   | 'SFN.DescribeExecution'
@@ -104,6 +105,18 @@ const ASSUMED_AFTER_EC2: Readonly<Partial<Record<RateLimitFamily, BucketSpec>>> 
 };
 
 /**
+ * EC2's documented default bucket for non-mutating actions (Describe*): 100 tokens, 20 a second
+ * (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html); `typical` assumes
+ * ten times that, like the raised limits below.
+ */
+const EC2_DOCUMENTED: Readonly<Partial<Record<RateLimitFamily, BucketSpec>>> = {
+  'EC2.describe': { burst: 100, perSecond: 20 },
+};
+const EC2_RAISED: Readonly<Partial<Record<RateLimitFamily, BucketSpec>>> = {
+  'EC2.describe': { burst: 1000, perSecond: 200 },
+};
+
+/**
  * Auto Scaling and ELBv2 in an account whose limits were raised (assumed: ten times the buckets
  * above; EC2 raises its limits on request, Auto Scaling and ELBv2 document no numbers at all).
  */
@@ -117,25 +130,26 @@ const GENEROUS: Readonly<Partial<Record<RateLimitFamily, BucketSpec>>> = {
  * `typical`: the generous end, an account of its own with raised limits in a large region, reads
  * fresh, no ambiguous failures (so every fact today's tests pin keeps its meaning). `harsh`: the
  * documented (Step Functions) and assumed (Auto Scaling, ELBv2) default rates, shared with a busy
- * account, ambiguous failures, and reads up to 5 s stale.
+ * account, ambiguous failures, and reads as stale as the workflow allows for (10 s, READ_SETTLE_MS).
  */
 export const API_HARSHNESS: { readonly typical: ApiHarshness; readonly harsh: ApiHarshness } = {
   typical: {
-    rateLimits: { ...GENEROUS, ...SFN_LARGE_REGIONS },
+    rateLimits: { ...GENEROUS, ...SFN_LARGE_REGIONS, ...EC2_RAISED },
     accountShare: 1,
     ambiguousFailureProbability: 0,
     ambiguousErrors: ['InternalFailure', 'TimeoutError'],
     staleReadWindowMs: 0,
   },
   harsh: {
-    rateLimits: { ...ASSUMED_AFTER_EC2, ...SFN_OTHER_REGIONS },
+    rateLimits: { ...ASSUMED_AFTER_EC2, ...SFN_OTHER_REGIONS, ...EC2_DOCUMENTED },
     // Assumed: three quarters of the account's budget used by other tools and deployments.
     accountShare: 0.25,
     // Assumed: one mutating call in twenty.
     ambiguousFailureProbability: 0.05,
     ambiguousErrors: ['InternalFailure', 'TimeoutError'],
-    // Assumed.
-    staleReadWindowMs: 5000,
+    // Assumed: the whole window the workflow assumes reads settle in (READ_SETTLE_MS), so the
+    // rehearsal tests that assumption at its edge.
+    staleReadWindowMs: 10_000,
   },
 };
 

@@ -6,6 +6,7 @@
  */
 import {
   countsTowardDesired,
+  isPending,
   readVersionFromGroupTags,
   type Instance,
   type InstanceRegistry,
@@ -14,7 +15,17 @@ import {
 import { sample, type RegionProfile } from './profile';
 import type { SeededRandom } from './random';
 import type { TickScheduler } from './scheduler';
+import type { InstanceTimeline } from './instance-timeline';
 import { TargetQuotaExceeded, type TargetGroups } from './target-group';
+import {
+  launchHooksOf,
+  lifecycleHookProblems,
+  type LaunchHook,
+  type LaunchLifecycleActions,
+  type LaunchTransitions,
+  type LifecycleHookSpec,
+} from './lifecycle-hooks';
+import { PrivateAddresses } from './private-addresses';
 
 export const SCALING_PROCESSES = [
   'Launch',
@@ -50,6 +61,8 @@ export interface AutoScalingGroupSpec {
   readonly healthCheckType: 'EC2' | 'ELB';
   readonly healthCheckGracePeriodSeconds: number;
   readonly tags: GroupTagSpec[];
+  /** Lifecycle hooks (launch ones only are simulated). docs/aws-model.md, "Lifecycle hooks". @default - none */
+  readonly lifecycleHooks?: readonly LifecycleHookSpec[];
 }
 
 export interface GroupTag {
@@ -103,6 +116,8 @@ export class AutoScalingGroup {
   public readonly instances = new Map<string, Instance>();
   public readonly stateCounts: Record<LifecycleState, number> = {
     Pending: 0,
+    'Pending:Wait': 0,
+    'Pending:Proceed': 0,
     InService: 0,
     EnteringStandby: 0,
     Standby: 0,
@@ -120,6 +135,8 @@ export class AutoScalingGroup {
   public lastInstanceFaultAt?: number;
   /** Failed registrations and EC2 terminations, oldest first. */
   public readonly activities: GroupActivity[] = [];
+  /** Its launch lifecycle hooks, defaults applied (empty: instances go straight to InService). */
+  public readonly launchHooks: readonly LaunchHook[];
 
   constructor(
     public readonly name: string,
@@ -139,20 +156,29 @@ export class AutoScalingGroup {
     for (const tag of spec.tags)
       this.tags.set(tag.key, { value: tag.value, propagateAtLaunch: tag.propagateAtLaunch });
     for (const az of availabilityZones) this.activeByAz.set(az, 0);
+    this.launchHooks = launchHooksOf(spec.lifecycleHooks ?? []);
   }
 
   public isSuspended(process: ScalingProcess): boolean {
     return this.suspended.has(process);
   }
 
-  /** Instances that count toward desired capacity (Pending + InService). */
+  /** Instances that count toward desired capacity (Pending, Pending:Wait, Pending:Proceed, InService). */
   public get activeCount(): number {
-    return this.stateCounts.Pending + this.stateCounts.InService;
+    return this.pendingCount + this.stateCounts.InService;
+  }
+
+  /** Pending, Pending:Wait and Pending:Proceed instances. */
+  public get pendingCount(): number {
+    return this.stateCounts.Pending + this.stateCounts['Pending:Wait'] + this.stateCounts['Pending:Proceed'];
   }
 }
 
-export class AutoScaling {
+export class AutoScaling implements LaunchTransitions {
   public readonly groups = new Map<string, AutoScalingGroup>();
+  /** The launch lifecycle actions (lifecycle-hooks.ts); set by the region. */
+  public launchActions?: LaunchLifecycleActions;
+  private readonly addresses = new PrivateAddresses();
 
   constructor(
     private readonly scheduler: TickScheduler,
@@ -163,6 +189,8 @@ export class AutoScaling {
     private readonly arnPrefix: string,
     /** Draws the per-instance timings (its own stream: instance IDs and check offsets keep theirs). */
     private readonly random: SeededRandom,
+    /** Records each instance's milestones for the bench (read-only; instance-timeline.ts). */
+    private readonly timeline?: InstanceTimeline,
   ) {}
 
   public createGroup(spec: AutoScalingGroupSpec): AutoScalingGroup {
@@ -178,6 +206,7 @@ export class AutoScaling {
     for (const arn of spec.targetGroupArns) {
       if (!this.targetGroups.get(arn)) problems.push(`target group ${arn} does not exist (create it first)`);
     }
+    problems.push(...lifecycleHookProblems(spec.lifecycleHooks ?? []));
     if (problems.length > 0) throw new Error(`createAutoScalingGroup: ${problems.join('; ')}`);
     const azs = [`${this.regionName}a`, `${this.regionName}b`];
     const group = new AutoScalingGroup(spec.name, spec, azs, this.arnPrefix, this.scheduler.now());
@@ -221,11 +250,13 @@ export class AutoScaling {
       tagsVisibleAt: now + sample(this.random, this.timings.tagLagSeconds) * 1000,
       registeredIn: new Set(),
       removed: false,
+      privateIpAddress: this.addresses.next(Math.max(0, group.availabilityZones.indexOf(zone))),
     };
     group.instances.set(instance.id, instance);
     this.registry.add(instance);
     group.stateCounts.Pending += 1;
     group.activeByAz.set(zone, (group.activeByAz.get(zone) ?? 0) + 1);
+    this.timeline?.record(instance, 'launched');
     this.scheduler.after(sample(this.random, this.timings.instanceBootSeconds), () =>
       this.enterService(instance),
     );
@@ -249,6 +280,7 @@ export class AutoScaling {
     if (decrement) group.desiredCapacity -= instances.length;
     for (const instance of instances) {
       this.setState(instance, 'EnteringStandby');
+      this.timeline?.record(instance, 'enterStandbyRequested');
       this.drain(instance, 1, () => {
         if (instance.lifecycleState !== 'EnteringStandby') return;
         this.setState(instance, 'Standby');
@@ -261,6 +293,7 @@ export class AutoScaling {
     group.desiredCapacity += instances.length;
     for (const instance of instances) {
       this.setState(instance, 'Pending');
+      this.timeline?.record(instance, 'exitStandbyRequested');
       this.scheduler.after(sample(this.random, this.timings.exitStandbySeconds), () =>
         this.enterService(instance),
       );
@@ -270,7 +303,9 @@ export class AutoScaling {
   /** Terminating → (draining) → Terminated → gone. Capacity is the caller's business. */
   public terminate(instance: Instance): void {
     if (instance.lifecycleState === 'Terminating' || instance.lifecycleState === 'Terminated') return;
+    if (instance.lifecycleState === 'Pending:Wait') this.launchActions?.cancel(instance.id);
     this.setState(instance, 'Terminating');
+    this.timeline?.record(instance, 'terminating');
     this.drain(instance, UNREGISTERED_TERMINATION_SECONDS, () => this.finishTermination(instance));
     const group = this.groupOf(instance);
     if (group.rebalance?.launched.has(instance.id)) this.continueRebalance(group);
@@ -387,7 +422,7 @@ export class AutoScaling {
       if (group.rebalance) continue;
       if (group.isSuspended('AZRebalance') || group.isSuspended('Launch') || group.isSuspended('Terminate'))
         continue;
-      if (group.stateCounts.Pending > 0 || group.activeCount !== group.desiredCapacity) continue;
+      if (group.pendingCount > 0 || group.activeCount !== group.desiredCapacity) continue;
       let long = group.availabilityZones[0];
       let short = group.availabilityZones[0];
       for (const az of group.availabilityZones) {
@@ -417,28 +452,75 @@ export class AutoScaling {
     return this.requireGroup(instance.groupName);
   }
 
-  /** Pending → InService: the boot script reads the version once, then the instance registers. */
+  /**
+   * Pending → InService: the boot script reads the version once, then the instance registers. A
+   * first boot in a group with launch hooks waits in Pending:Wait instead (docs/aws-model.md,
+   * "Lifecycle hooks"): the boot script runs, nothing registers.
+   */
   private enterService(instance: Instance): void {
     if (instance.lifecycleState !== 'Pending') return;
     const group = this.groupOf(instance);
+    if (!instance.booted && group.launchHooks.length > 0) {
+      if (!this.launchActions)
+        throw new Error(`group ${group.name} has lifecycle hooks but the region has no lifecycle actions`);
+      this.setState(instance, 'Pending:Wait');
+      this.runBootScript(group, instance);
+      this.launchActions.start(instance, group.launchHooks);
+      return;
+    }
+    this.putInService(group, instance);
+  }
+
+  /** LaunchTransitions: every launch hook said CONTINUE. */
+  public proceed(instance: Instance): void {
+    if (instance.lifecycleState === 'Pending:Wait') this.setState(instance, 'Pending:Proceed');
+  }
+
+  /** LaunchTransitions: Pending:Proceed → InService, registered. */
+  public enterServiceAfterHooks(instance: Instance): void {
+    if (instance.lifecycleState !== 'Pending:Proceed') return;
+    this.putInService(this.groupOf(instance), instance);
+  }
+
+  /** LaunchTransitions: a launch hook said ABANDON (or defaulted to it): terminated, and replaced. */
+  public abandon(instance: Instance, reason: string): void {
+    if (instance.lifecycleState !== 'Pending:Wait') return;
+    const group = this.groupOf(instance);
+    group.activities.push({
+      time: this.scheduler.now(),
+      statusCode: 'Failed',
+      description: `Launching a new EC2 instance: ${instance.id}`,
+      cause: `an instance was launched to keep the group at its desired capacity`,
+      statusMessage: reason,
+    });
+    this.terminate(instance);
+  }
+
+  private putInService(group: AutoScalingGroup, instance: Instance): void {
     this.setState(instance, 'InService');
     instance.inServiceAt = this.scheduler.now();
-    if (!instance.booted) {
-      instance.booted = true;
-      const read = readVersionFromGroupTags(group.tags);
-      if (read.version !== undefined) {
-        instance.version = read.version;
-        this.scheduler.after(sample(this.random, this.timings.appStartSeconds), () => {
-          if (!instance.killed && instance.lifecycleState !== 'Terminated') instance.appUp = true;
-        });
-      } else {
-        instance.bootProblem = read.problem;
-      }
-    }
+    this.timeline?.record(instance, 'inService');
+    if (!instance.booted) this.runBootScript(group, instance);
     if (!group.isSuspended('AddToLoadBalancer')) {
       for (const arn of group.targetGroupArns) this.registerTarget(group, arn, instance);
     }
     if (group.rebalance?.launched.has(instance.id)) this.continueRebalance(group);
+  }
+
+  /** The boot script, on the first boot only: reads the group's version tag and starts the app. */
+  private runBootScript(group: AutoScalingGroup, instance: Instance): void {
+    instance.booted = true;
+    const read = readVersionFromGroupTags(group.tags);
+    if (read.version !== undefined) {
+      instance.version = read.version;
+      this.scheduler.after(sample(this.random, this.timings.appStartSeconds), () => {
+        if (instance.killed || instance.lifecycleState === 'Terminated') return;
+        instance.appUp = true;
+        this.timeline?.record(instance, 'appUp');
+      });
+    } else {
+      instance.bootProblem = read.problem;
+    }
   }
 
   /**
@@ -527,7 +609,8 @@ export class AutoScaling {
     const plan = group.rebalance;
     if (!plan) return;
     for (const id of plan.launched) {
-      if (group.instances.get(id)?.lifecycleState === 'Pending') return;
+      const state = group.instances.get(id)?.lifecycleState;
+      if (state !== undefined && isPending(state)) return;
     }
     group.rebalance = undefined;
     group.rebalanceSurplus -= plan.count;
@@ -550,10 +633,10 @@ export class AutoScaling {
   }
 }
 
-/** Pending first, then newest first, then by ID (deterministic). */
+/** Pending (Pending:Wait and Pending:Proceed included) first, then newest first, then by ID (deterministic). */
 function scaleInOrder(a: Instance, b: Instance): number {
-  const pa = a.lifecycleState === 'Pending' ? 0 : 1;
-  const pb = b.lifecycleState === 'Pending' ? 0 : 1;
+  const pa = isPending(a.lifecycleState) ? 0 : 1;
+  const pb = isPending(b.lifecycleState) ? 0 : 1;
   if (pa !== pb) return pa - pb;
   if (a.launchedAt !== b.launchedAt) return b.launchedAt - a.launchedAt;
   return a.id < b.id ? 1 : -1;

@@ -37,6 +37,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import { STSServiceException } from '@aws-sdk/client-sts';
+import { EC2ServiceException } from './ec2-errors';
 
 export type ServiceName =
   | 'AutoScaling'
@@ -46,7 +47,8 @@ export type ServiceName =
   | 'SFN'
   | 'CloudWatch'
   | 'CloudFormation'
-  | 'STS';
+  | 'STS'
+  | 'EC2';
 export const SERVICE_NAMES: readonly ServiceName[] = [
   'AutoScaling',
   'ElasticLoadBalancingV2',
@@ -56,6 +58,7 @@ export const SERVICE_NAMES: readonly ServiceName[] = [
   'CloudFormation',
   'STS',
   'CloudWatch',
+  'EC2',
 ];
 
 /** The fields every simulated error carries (a subset of the SDK's ServiceException). */
@@ -117,6 +120,7 @@ const BASE: Record<ServiceName, ExceptionCtor> = {
   CloudFormation: CloudFormationServiceException as unknown as ExceptionCtor,
   STS: STSServiceException as unknown as ExceptionCtor,
   CloudWatch: CloudWatchServiceException as unknown as ExceptionCtor,
+  EC2: EC2ServiceException as unknown as ExceptionCtor,
 };
 
 /** Auto Scaling, ELBv2, CloudFormation and STS speak the AWS query protocol; their errors also carry Type/Code/Error. */

@@ -146,8 +146,9 @@ export class Faults {
   /**
    * The instance is impaired (it dies, but is not terminated): its app stops for good and its EC2
    * status checks fail. Its group notices at its next health check once the grace period is over
-   * and replaces it; a Standby instance is not health-checked by its group, so it stays in Standby,
-   * impaired, until it leaves Standby (and is then checked like any InService instance).
+   * and replaces it. A Standby instance is not health-checked by its group: EC2 terminates it after
+   * a sampled delay (`killedStandbyTerminationSeconds`), unless it leaves Standby first and is then
+   * checked like any InService instance (docs/aws-model.md, "Standby").
    */
   public killInstance(id: string): void {
     this.targets.killInstance(id);

@@ -26,6 +26,16 @@ export type { ExecutionDirectory } from './executions';
 export { ExecutionMessages } from './executions';
 export { LockTableMessages, EVENTUAL_CONSISTENCY_MS } from './lock-table';
 export { LoadBalancingMessages } from './load-balancing-api';
+export {
+  LIFECYCLE_ACTION_RESULTS,
+  LAUNCHING_TRANSITION,
+  type LifecycleActionResult,
+  type LifecycleHookSpec,
+} from './lifecycle-hooks';
+export { LifecycleHookMessages } from './lifecycle-hooks-api';
+export { Ec2Messages } from './ec2-api';
+export type { BadAnswer, BadAnswerSpec, InstanceCheckAnswer, InstanceCheckRequest } from './instance-checks';
+export { unvalidatedServingViolations, type UnvalidatedServing } from './launch-validation';
 export { isSimulatedServiceError, type SimulatedServiceError, type ServiceName } from './errors';
 export type {
   RegionObservation,

@@ -2,12 +2,21 @@
  * One simulated EC2 instance: what it runs, whether its app answers, and what the boot script
  * read. Lifecycle transitions belong to the Auto Scaling group (auto-scaling.ts).
  */
-import { TagKeys } from '../../../lambda/shared/tags';
-import { isValidVersion } from '../../../lambda/shared/version';
+import { TagKeys } from '../../contract/tags';
+import { isValidVersion } from '../../contract/version';
 import type { SeededRandom } from './random';
 
 export type LifecycleState =
-  'Pending' | 'InService' | 'EnteringStandby' | 'Standby' | 'Terminating' | 'Terminated';
+  | 'Pending'
+  /** Held by a launch lifecycle hook (lifecycle-hooks.ts): booted, not registered, not InService. */
+  | 'Pending:Wait'
+  /** Every launch hook completed with CONTINUE (or defaulted to it): about to enter InService. */
+  | 'Pending:Proceed'
+  | 'InService'
+  | 'EnteringStandby'
+  | 'Standby'
+  | 'Terminating'
+  | 'Terminated';
 export type HealthStatus = 'Healthy' | 'Unhealthy';
 
 export interface InstanceTag {
@@ -43,11 +52,21 @@ export interface Instance {
   readonly registeredIn: Set<string>;
   /** Set once the group is done with it (gone from every API). */
   removed: boolean;
+  /** Its private IPv4 address in the VPC (EC2 DescribeInstances; instance-checks.ts answers on it). */
+  readonly privateIpAddress: string;
 }
 
-/** Pending and InService instances count toward desired capacity; all others do not. */
+/**
+ * Pending (Pending:Wait and Pending:Proceed included) and InService instances count toward desired
+ * capacity; all others do not (docs/aws-model.md, "Lifecycle hooks").
+ */
 export function countsTowardDesired(state: LifecycleState): boolean {
-  return state === 'Pending' || state === 'InService';
+  return isPending(state) || state === 'InService';
+}
+
+/** Pending, Pending:Wait or Pending:Proceed: launched (or leaving Standby), not InService yet. */
+export function isPending(state: LifecycleState): boolean {
+  return state === 'Pending' || state === 'Pending:Wait' || state === 'Pending:Proceed';
 }
 
 /**

@@ -49,6 +49,16 @@ export interface RegionProfile {
   readonly killedStandbyTerminationSeconds: Range;
   /** Lambda invocation latency, warm and cold. docs/aws-model.md, "Lambda". */
   readonly lambda: LambdaProfile;
+  /**
+   * Pending:Proceed → InService once every launch lifecycle hook completed with CONTINUE.
+   * docs/aws-model.md, "Lifecycle hooks".
+   */
+  readonly pendingProceedSeconds: Range;
+  /**
+   * Virtual ms a direct HTTP request from inside the VPC takes to an instance's app (round trip,
+   * the app's own time included). docs/aws-model.md, "Lifecycle hooks".
+   */
+  readonly instanceCheckLatencyMs: Range;
   /** Registered targets per target group (draining included). docs/aws-model.md, "Quotas". */
   readonly targetsPerTargetGroup: number;
   /** Registered targets per Application Load Balancer (every target group of the region). docs/aws-model.md, "Quotas". */
@@ -74,6 +84,8 @@ const TYPICAL: RegionProfile = {
     coldStartMs: { min: 300, max: 1000 },
     idleReclaimSeconds: 600,
   },
+  pendingProceedSeconds: { min: 1, max: 5 },
+  instanceCheckLatencyMs: { min: 2, max: 20 },
   targetsPerTargetGroup: 1000,
   targetsPerLoadBalancer: 1000,
   api: API_HARSHNESS.typical,
@@ -94,6 +106,8 @@ const HARSH: RegionProfile = {
     coldStartMs: { min: 1000, max: 3000 },
     idleReclaimSeconds: 60,
   },
+  pendingProceedSeconds: { min: 5, max: 30 },
+  instanceCheckLatencyMs: { min: 10, max: 300 },
   targetsPerTargetGroup: 1000,
   targetsPerLoadBalancer: 1000,
   api: API_HARSHNESS.harsh,
@@ -141,6 +155,8 @@ export function profileProblems(profile: RegionProfile): string[] {
     ['killedStandbyTerminationSeconds', profile.killedStandbyTerminationSeconds],
     ['lambda.warmInvokeMs', profile.lambda.warmInvokeMs],
     ['lambda.coldStartMs', profile.lambda.coldStartMs],
+    ['pendingProceedSeconds', profile.pendingProceedSeconds],
+    ['instanceCheckLatencyMs', profile.instanceCheckLatencyMs],
   ];
   for (const [name, r] of ranges) {
     if (!Number.isInteger(r.min) || !Number.isInteger(r.max) || r.min < 0 || r.max < r.min) {

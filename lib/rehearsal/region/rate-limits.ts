@@ -52,19 +52,23 @@ export function rateLimitFamily(
       return mutating ? undefined : 'ElasticLoadBalancingV2.describe';
     case 'SFN':
       return `SFN.${command}` as RateLimitFamily;
+    case 'EC2':
+      return mutating ? undefined : 'EC2.describe';
     default:
       return undefined;
   }
 }
 
-/** The throttling error of each service: its code and message (HTTP 400 for all three). */
+/** The throttling error of each service: its code, message and HTTP status (@default 400). */
 export const THROTTLING_ERRORS: Readonly<
-  Record<string, { readonly code: string; readonly message: string }>
+  Record<string, { readonly code: string; readonly message: string; readonly status?: number }>
 > = {
   // Auto Scaling: `Throttling`, "Rate exceeded", HTTP 400.
   AutoScaling: { code: 'Throttling', message: 'Rate exceeded' },
   ElasticLoadBalancingV2: { code: 'Throttling', message: 'Rate exceeded' },
   SFN: { code: 'ThrottlingException', message: 'Rate exceeded' },
+  // EC2: `RequestLimitExceeded`, HTTP 503 (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html).
+  EC2: { code: 'RequestLimitExceeded', message: 'Request limit exceeded.', status: 503 },
 };
 
 export class RateLimits {
@@ -85,7 +89,7 @@ export class RateLimits {
     service: string,
     command: string,
     mutating: boolean,
-  ): { readonly code: string; readonly message: string } | undefined {
+  ): { readonly code: string; readonly message: string; readonly status?: number } | undefined {
     const family = rateLimitFamily(service, command, mutating);
     const bucket = family && this.bucket(family);
     if (!family || !bucket || bucket.take(this.now())) return undefined;

@@ -24,7 +24,13 @@ import { Notifications, type PublishedMessage } from './notifications';
 import { Stacks, type StackSpec } from './stacks';
 import { TaskTokens } from './task-tokens';
 import { Faults } from './faults';
+import { InstanceTimeline } from './instance-timeline';
 import { InstanceRegistry, type Instance } from './instances';
+import { Ec2Api } from './ec2-api';
+import { InstanceChecks } from './instance-checks';
+import { LaunchValidationEvidence, type UnvalidatedServing } from './launch-validation';
+import { LaunchLifecycleActions, type LifecycleActionView } from './lifecycle-hooks';
+import { LifecycleHooksApi } from './lifecycle-hooks-api';
 import { LoadBalancingApi } from './load-balancing-api';
 import { LockTables, type Item } from './lock-table';
 import { injectedError } from './injected-errors';
@@ -110,8 +116,18 @@ export class SimulatedRegion {
   public readonly api: ApiHarshness;
   /** The account's token buckets. */
   public readonly rateLimits: RateLimits;
+  /** Each instance's milestones as the region sampled them (read-only, for the bench's floors). */
+  public readonly timeline: InstanceTimeline;
   /** Calls that record a view for stale reads once they took effect. */
   private readonly recordViews: () => void;
+  /**
+   * Direct HTTP requests to an instance's private address from inside the VPC, answered as its app
+   * would; `answerBadly` makes a version or an instance answer a path badly. docs/aws-model.md, "Lifecycle hooks".
+   */
+  public readonly instanceChecks: InstanceChecks;
+  /** The launch lifecycle actions of groups with launch hooks (lifecycle-hooks.ts). */
+  private readonly launchActions: LaunchLifecycleActions;
+  private readonly launchValidation: LaunchValidationEvidence;
 
   private readonly clock: VirtualClock;
   private readonly scheduler: TickScheduler;
@@ -147,11 +163,13 @@ export class SimulatedRegion {
     const stale = new StaleReads(random.fork(7), this.api.staleReadWindowMs, now);
 
     this.scheduler = new TickScheduler(this.clock);
+    this.timeline = new InstanceTimeline(now);
     this.registry = new InstanceRegistry(random.fork(1));
     this.targetGroups = new TargetGroups(this.scheduler, random.fork(2), (i) => this.probe(i), {
       profile: this.profile,
       random: random.fork(5),
       carriesTraffic: (group) => o.requestsPerSecond > 0 && group.arn === this.trafficTargetGroupArn,
+      timeline: this.timeline,
     });
     this.autoScaling = new AutoScaling(
       this.scheduler,
@@ -161,6 +179,20 @@ export class SimulatedRegion {
       o.regionName,
       `arn:aws:autoscaling:${o.regionName}:${o.accountId}`,
       random.fork(4),
+      this.timeline,
+    );
+    // Streams 8 and 9 are drawn only by lifecycle hooks and direct checks: regions without them
+    // draw exactly what they drew before.
+    this.launchActions = new LaunchLifecycleActions(
+      this.scheduler,
+      random.fork(8),
+      this.profile.pendingProceedSeconds,
+    );
+    this.launchActions.connect(this.autoScaling);
+    this.autoScaling.launchActions = this.launchActions;
+    this.launchValidation = new LaunchValidationEvidence(
+      (name) => (this.autoScaling.groups.get(name)?.launchHooks.length ?? 0) > 0,
+      this.launchActions.validation,
     );
     this.faults = new Faults(
       random.fork(3),
@@ -200,8 +232,22 @@ export class SimulatedRegion {
       loadBalancingApi.recordView();
       this.executions.recordView();
     };
+    this.instanceChecks = new InstanceChecks(
+      {
+        instanceAt: (address) => this.instanceAt(address),
+        appPortOf: (instance) => this.appPortOf(instance),
+        isUnhealthyVersion: (version) => this.faults.isUnhealthyVersion(version),
+        errorFractionOf: (version) => this.faults.errorFractionOf(version),
+      },
+      random.fork(9),
+      this.profile.instanceCheckLatencyMs,
+    );
     this.handlers = {
-      AutoScaling: autoScalingApi.commands(),
+      AutoScaling: {
+        ...autoScalingApi.commands(),
+        ...new LifecycleHooksApi(this.autoScaling, this.launchActions).commands(),
+      },
+      EC2: new Ec2Api(this.registry, o.accountId).commands(),
       ElasticLoadBalancingV2: loadBalancingApi.commands(),
       DynamoDB: this.lockTables.commands(),
       S3: this.objects.commands(),
@@ -284,7 +330,12 @@ export class SimulatedRegion {
     const observed = this.callObservers.before(entry.time, service, command, spec.mutating);
     const throttled = this.rateLimits.admit(service, command, spec.mutating);
     if (throttled) {
-      const error = serviceError(service as ServiceName, throttled.code, throttled.message, 400);
+      const error = serviceError(
+        service as ServiceName,
+        throttled.code,
+        throttled.message,
+        throttled.status ?? 400,
+      );
       this.calls.record({ ...entry, outcome: error.name, injected: false });
       this.callObservers.after(observed, error.name);
       throw error;
@@ -347,6 +398,27 @@ export class SimulatedRegion {
     return this.autoScaling.requireGroup(groupName).activities;
   }
 
+  /**
+   * The instance's launch lifecycle actions while it waits in Pending:Wait: hook, token (what the
+   * lifecycle notification would carry) and timeout deadline (virtual ms). Empty when not waiting.
+   */
+  public lifecycleActionsOf(instanceId: string): LifecycleActionView[] {
+    return this.launchActions.actionsOf(instanceId).map((a) => ({
+      hookName: a.hook.name,
+      token: a.token,
+      deadline: a.deadline,
+      result: a.result,
+    }));
+  }
+
+  /**
+   * Instances of groups with launch lifecycle hooks that took user requests through the load
+   * balancer without every hook completed with CONTINUE by a caller (empty without hooks).
+   */
+  public unvalidatedServing(): UnvalidatedServing[] {
+    return this.launchValidation.unvalidatedServing();
+  }
+
   /** The current items of a lock table. */
   public scanTable(name: string): Item[] {
     return this.lockTables.scan(name);
@@ -377,6 +449,22 @@ export class SimulatedRegion {
     this.recordViews();
   }
 
+  /** The listed instance with this private address (a scan: direct checks are few). */
+  private instanceAt(address: string): Instance | undefined {
+    for (const group of this.autoScaling.groups.values()) {
+      for (const instance of group.instances.values())
+        if (instance.privateIpAddress === address) return instance;
+    }
+    return undefined;
+  }
+
+  /** The app listens on the port its group's target groups check (80 when none says). */
+  private appPortOf(instance: Instance): number {
+    const group = this.autoScaling.requireGroup(instance.groupName);
+    const arn = group.targetGroupArns[0];
+    return (arn !== undefined ? this.targetGroups.get(arn)?.port : undefined) ?? 80;
+  }
+
   private probe(instance: Instance): ProbeResult {
     if (!instance.appUp || instance.killed) return 'no-response';
     if (this.faults.isUnhealthyVersion(instance.version)) return 'error-response';
@@ -384,6 +472,7 @@ export class SimulatedRegion {
   }
 
   private requestOutcome(instance: Instance): RequestOutcome {
+    this.launchValidation.routed(instance, this.clock.now());
     if (instance.killed) return { kind: 'dropped', fault: true };
     if (!instance.appUp || instance.version === undefined) return { kind: 'dropped' };
     if (this.faults.isUnhealthyVersion(instance.version))

@@ -2,6 +2,7 @@
  * ALB target groups: registration, health checks with thresholds, draining for the
  * deregistration delay, and the set of targets the load balancer routes to (fail-open included).
  */
+import type { InstanceTimeline } from './instance-timeline';
 import type { Instance } from './instances';
 import { sample, type RegionProfile } from './profile';
 import type { SeededRandom } from './random';
@@ -116,6 +117,8 @@ export interface TargetGroupBehaviour {
   readonly random: SeededRandom;
   /** Whether the load balancer currently sends requests to this group's routable targets. */
   readonly carriesTraffic: (group: TargetGroup) => boolean;
+  /** Records registration, first healthy and draining per instance (read-only; instance-timeline.ts). */
+  readonly timeline?: InstanceTimeline;
 }
 
 export class TargetGroups {
@@ -165,9 +168,11 @@ export class TargetGroups {
     const target = new Target(instance, this.scheduler.now());
     group.targets.set(instance.id, target);
     instance.registeredIn.add(arn);
+    this.behaviour.timeline?.record(instance, 'registered', arn);
     const delay = sample(this.behaviour.random, this.behaviour.profile.registrationSeconds);
     if (delay === 0) {
       target.registering = false;
+      this.behaviour.timeline?.record(instance, 'registrationComplete', arn);
       group.routingChanged();
       this.scheduleFirstCheck(group, target);
       return;
@@ -178,6 +183,7 @@ export class TargetGroups {
       target.registering = false;
       target.reason = 'Elb.InitialHealthChecking';
       target.description = 'Initial health checks in progress';
+      this.behaviour.timeline?.record(instance, 'registrationComplete', arn);
       group.routingChanged();
       this.scheduleFirstCheck(group, target);
     });
@@ -205,6 +211,7 @@ export class TargetGroups {
     target.state = 'draining';
     target.reason = 'Target.DeregistrationInProgress';
     target.description = 'Target deregistration is in progress';
+    this.behaviour.timeline?.record(instance, 'deregistering', arn);
     group.routingChanged();
     this.scheduler.after(drainSeconds, () => {
       target.removed = true;
@@ -285,6 +292,8 @@ export class TargetGroups {
         result === 'no-response' ? 'Request timed out' : 'Health checks failed with these codes: [500]';
     }
     if (target.state !== before) group.routingChanged();
+    if (target.state === 'healthy' && before !== 'healthy')
+      this.behaviour.timeline?.record(target.instance, 'healthy', group.arn);
   }
 
   private require(arn: string): TargetGroup {

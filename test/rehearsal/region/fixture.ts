@@ -1,4 +1,4 @@
-import { TagKeys } from '../../../lambda/shared/tags';
+import { TagKeys } from '../../../lib/contract/tags';
 import { SimulatedRegion, type GroupObservation, type RegionOptions } from '../../../lib/rehearsal/region';
 import type { AutoScalingGroupSpec } from '../../../lib/rehearsal/region/auto-scaling';
 import { fixed, PROFILES, type RegionProfile } from '../../../lib/rehearsal/region/profile';

@@ -1,4 +1,4 @@
-import { TagKeys } from '../../../lambda/shared/tags';
+import { TagKeys } from '../../../lib/contract/tags';
 import { AutoScalingMessages } from '../../../lib/rehearsal/region';
 import { fixture, healthyFleet, rejection } from './fixture';
 

@@ -35,9 +35,12 @@ async function standbyAll(f: Fixture, group: string, ids: string[]): Promise<voi
   }
 }
 
-describe('performance at 1,000 instances', () => {
-  test('a 1,000-instance group: scale-up, then Standby of all in batches of 20, in little real time', async () => {
-    const realStart = performance.now();
+/**
+ * Behaviour at 1,000 instances: counts and states only. How long these take (virtual or wall
+ * clock) is measured by `npm run bench`, not asserted here.
+ */
+describe('1,000 instances', () => {
+  test('a 1,000-instance group: scale-up, then Standby of all in batches of 20', async () => {
     const f = fixture({ group: { maxSize: 1000 }, targetGroup: { deregistrationDelaySeconds: 30 } });
     await f.asg('SetDesiredCapacity', { AutoScalingGroupName: 'blue', DesiredCapacity: 1000 });
     await pollUntil(f, async () => (await healthyCount(f, 'blue')) === 1000, 600);
@@ -49,15 +52,9 @@ describe('performance at 1,000 instances', () => {
     await pollUntil(f, async () => f.group().lifecycleCounts.Standby === 1000, 120);
     expect(f.group()).toMatchObject({ desiredCapacity: 0 });
     expect(f.group().instances).toHaveLength(1000);
-    const realMs = performance.now() - realStart;
-    console.log(
-      `1,000-instance scale-up + standby: ${((f.clock.now() - Date.UTC(2026, 0, 1)) / 1000).toFixed(0)} virtual s in ${realMs.toFixed(0)} real ms`,
-    );
-    expect(realMs).toBeLessThan(5000);
   });
 
-  test('2 groups × 1,000 instances, a 30-minute virtual release with traffic and polling, in a few real seconds', async () => {
-    const realStart = performance.now();
+  test('2 groups × 1,000 instances: a 30-minute virtual release with traffic and polling ends on the new version', async () => {
     const f = fixture({
       group: { maxSize: 1000 },
       green: { maxSize: 1000 },
@@ -88,16 +85,11 @@ describe('performance at 1,000 instances', () => {
       await f.asg('DescribeAutoScalingGroups', { AutoScalingGroupNames: ['blue', 'green'] });
       await f.advance(5);
     }
-    const realMs = performance.now() - realStart;
     const t = f.region.traffic;
-    console.log(
-      `2 × 1,000 instances, ${((f.clock.now() - start) / 60_000).toFixed(1)} virtual min, ` +
-        `${f.region.calls.total} API calls, ${t.total} requests (v1 ${t.served('v1')}, v2 ${t.served('v2')}, dropped ${t.dropped}) ` +
-        `in ${realMs.toFixed(0)} real ms`,
-    );
     expect(f.group('green').lifecycleCounts.InService).toBe(1000);
+    expect(f.group('blue').lifecycleCounts.Standby).toBe(1000);
+    expect(f.region.calls.get('AutoScaling', 'EnterStandby').count).toBe(50);
     expect(t.served('v2')).toBeGreaterThan(0);
     expect(t.lastServedAt.v1).toBeLessThan(t.lastServedAt.v2);
-    expect(realMs).toBeLessThan(10_000);
   });
 });

@@ -1,4 +1,4 @@
-import { TagKeys } from '../../../lambda/shared/tags';
+import { TagKeys } from '../../../lib/contract/tags';
 import { fixture, healthyFleet } from './fixture';
 
 describe('traffic: the request stream through the load balancer', () => {

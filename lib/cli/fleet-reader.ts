@@ -1,14 +1,18 @@
 /**
  * The fleet as the CLI reads it: the two groups (tags, sizes, instances) and the target group's
  * health, read directly rather than from the execution, because a step may poll for a minute
- * inside one invocation. Healthy is counted exactly as CheckHealth counts it (decisions.ts).
+ * inside one invocation. Healthy is counted exactly as CheckHealth counts it (lib/contract/fleet-health.ts).
  */
 import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { assessGroupHealth } from '../../lambda/shared/decisions';
-import { toGroupView } from '../../lambda/shared/group-view';
-import { COLOURS, TagKeys, type Colour } from '../../lambda/shared/tags';
-import type { FleetSnapshot, GroupView, TargetHealthState } from '../../lambda/shared/types';
+import { assessGroupHealth } from '../contract/fleet-health';
+import {
+  toGroupView,
+  type FleetSnapshot,
+  type GroupView,
+  type TargetHealthState,
+} from '../contract/fleet-view';
+import { COLOURS, TagKeys, type Colour } from '../contract/tags';
 import type { CliEnvironment } from './environment';
 
 /** A group as read, with what the CLI needs beyond the workflow's view of it. */

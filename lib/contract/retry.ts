@@ -2,8 +2,11 @@
  * Retry of AWS calls that failed for a reason that passes: throttling, Auto Scaling's
  * `ResourceContention` (HTTP 500, docs/aws-model.md) and transient service faults. Everything else is
  * rethrown unchanged at once: a ValidationError will not get better by asking again.
+ *
+ * One rule for every caller: the step handlers, the CLI and the state machine's own Retry of
+ * Prepare (which retries the same error names).
  */
-import { sleep } from './clock';
+import { isThrottlingError, type ThrottlePacer } from './pacer';
 
 /** Error names (the SDK v3 `name`) that mean "try again later". */
 export const RETRYABLE_ERROR_NAMES: ReadonlySet<string> = new Set([
@@ -39,6 +42,8 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
   /** Source of randomness for the jitter, in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /** Spaces every attempt by the pace the family's throttling allows. @default - not paced */
+  readonly pacer?: ThrottlePacer;
 }
 
 export function isRetryableError(error: unknown): boolean {
@@ -64,12 +69,22 @@ export function backoffDelayMs(retry: number, options: RetryOptions = {}): numbe
 /** Runs `call`, retrying retryable errors with backoff; the last error is rethrown as it came. */
 export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
+  const pacer = options.pacer;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call();
+      await pacer?.ready();
+      const result = await call();
+      pacer?.succeeded();
+      return result;
     } catch (error) {
+      if (pacer && isThrottlingError(error)) pacer.throttled();
       if (attempt >= attempts || !isRetryableError(error)) throw error;
       await sleep(backoffDelayMs(attempt - 1, options));
     }
   }
+}
+
+/** Waits on the global timers, which the rehearsal's virtual clock replaces. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -30,16 +30,3 @@ export const ROLES: readonly Role[] = ['live', 'standby', 'idle'];
 
 /** Tag keys must be usable as instance-metadata tags, or launches fail. */
 export const IMDS_TAG_KEY_PATTERN = /^[A-Za-z0-9+\-=.,_:@]{1,128}$/;
-
-/**
- * Scaling processes suspended on a group that does not serve: they would launch or terminate
- * instances behind the workflow's back (docs/aws-model.md: capacity and drift). `Launch` too: an
- * old-fleet instance terminated during the swap or the bake must not be replaced by one that
- * serves the old version next to the new (a rollback resumes every process before it relaunches).
- */
-export const PROCESSES_SUSPENDED_WHEN_NOT_LIVE = [
-  'AlarmNotification',
-  'ScheduledActions',
-  'AZRebalance',
-  'Launch',
-] as const;

@@ -1,3 +1,8 @@
+/*
+ * Batching of AWS calls, written once for the step handlers and the CLI: chunks of at most the
+ * ids one call takes, and a bounded number of calls in flight.
+ */
+
 /** Auto Scaling takes at most 20 instance ids per EnterStandby/ExitStandby call (docs/aws-model.md). */
 export const MAX_INSTANCES_PER_CALL = 20;
 

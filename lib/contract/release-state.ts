@@ -1,4 +1,8 @@
-import type { SupersededIntent } from './lock';
+/**
+ * The execution's state: the input a release is started with, the plan Prepare makes and what
+ * every step hands to the next. The state machine (lib/workflow), the step handlers (lambda/) and
+ * the CLI (which reads an execution's input, output and history) share this shape.
+ */
 import type { Colour } from './tags';
 
 /** What a release request may ask for: the execution input. */
@@ -31,6 +35,16 @@ export type NextStep =
   | 'released'
   | 'rolledBack'
   | 'failed';
+
+/** What the previous owner was doing when this one took the lock over. */
+export interface SupersededIntent {
+  readonly owner: string;
+  readonly action?: ReleaseAction;
+  /** The version it was moving the service to (undefined for a convergence-only rollback). */
+  readonly version?: string;
+  /** The version that was live when it started. */
+  readonly fromVersion?: string;
+}
 
 /** What Prepare decided; carried unchanged through the execution (except `healthDeadline`). */
 export interface ReleasePlan {
@@ -113,44 +127,4 @@ export interface ReleaseSummary {
   readonly terminatedInstanceIds: readonly string[];
   readonly durationSeconds: number;
   readonly timings: Record<string, number>;
-}
-
-/*
- * The fleet as the steps see it: what `fleet.ts` reads from AWS and what the pure functions in
- * `decisions.ts` decide on. Raw tag values are kept as read (unvalidated) so a classification
- * can name what is wrong with them.
- */
-
-export interface InstanceView {
-  readonly id: string;
-  /** Auto Scaling lifecycle state: InService, Pending, Pending:Wait, EnteringStandby, Standby, Terminating... */
-  readonly lifecycleState: string;
-  /** Auto Scaling health status: Healthy or Unhealthy. */
-  readonly healthStatus: string;
-}
-
-export interface GroupTagValues {
-  readonly version?: string;
-  readonly role?: string;
-  readonly previousVersion?: string;
-}
-
-export interface GroupView {
-  readonly colour: Colour;
-  readonly name: string;
-  readonly tags: GroupTagValues;
-  readonly minSize: number;
-  readonly maxSize: number;
-  readonly desiredCapacity: number;
-  readonly instances: readonly InstanceView[];
-  readonly suspendedProcesses: readonly string[];
-}
-
-/** Target health as the load balancer reports it; `unused` for an instance that is not registered. */
-export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy' | 'unused' | 'draining' | 'unavailable';
-
-export interface FleetSnapshot {
-  readonly groups: Readonly<Record<Colour, GroupView>>;
-  /** By instance id; an instance that is absent is not registered (`unused`). */
-  readonly targetHealth: Readonly<Record<string, TargetHealthState>>;
 }

@@ -5,6 +5,8 @@
  * (lib/boot/boot.sh) repeats it in bash; test/boot proves both accept and refuse the same strings.
  * The pattern keeps versions safe to place in a shell word, an S3 key and a tag value.
  */
+import { INVALID_REQUEST_ERROR } from './errors';
+
 export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The same pattern as a string, for messages and for the boot script's test. */
@@ -31,6 +33,6 @@ export function describeValue(value: unknown): string {
 export class InvalidRequestError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'InvalidRequest';
+    this.name = INVALID_REQUEST_ERROR;
   }
 }

@@ -28,7 +28,7 @@ import {
   suspendProcesses,
   terminateInstances,
   updateGroup,
-} from '../../lambda/shared/fleet';
+} from '../../lambda/shared/fleet-calls';
 import { describeGroupsOutput, GROUP_NAMES, inService, TARGET_GROUP_ARN } from './fixtures';
 
 const autoScaling = mockClient(AutoScalingClient);
@@ -382,7 +382,7 @@ describe('the guard before every mutating call', () => {
   const lockLost = () =>
     Object.assign(new Error('the release lock is now held by other'), { name: 'LockLost' });
 
-  /** Each mutating function of fleet.ts, with the one command it sends. */
+  /** Each mutating function of fleet-calls.ts, with the one command it sends. */
   const calls: ReadonlyArray<
     readonly [string, { new (...args: never[]): object; name: string }, () => Promise<unknown>]
   > = [

@@ -1,8 +1,10 @@
 /**
- * Validation of the execution input, pure. Runs first in Prepare, so a request that can never
- * succeed fails before any AWS call that changes anything (the lock included).
+ * Validation of the execution input, pure: what a release request may hold. Runs first in
+ * Prepare, so a request that can never succeed fails before any AWS call that changes anything
+ * (the lock included); the CLI runs it before it starts an execution, and the construct bounds
+ * its props by the same limits.
  */
-import type { ReleaseAction } from './types';
+import type { ReleaseAction } from './release-state';
 import { assertValidVersion, describeValue, InvalidRequestError } from './version';
 
 export const REQUEST_KEYS = [

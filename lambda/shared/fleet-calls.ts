@@ -1,7 +1,7 @@
 /**
  * The AWS side of the fleet: one read of both groups and their target health (a snapshot), and
  * the few mutating calls the steps make. Every call goes through `withRetry`; every batch respects
- * the 20-ids-per-call limit. No decisions here: those are in `decisions.ts`.
+ * the 20-ids-per-call limit. No decisions here: those are in the `decisions.ts` files.
  */
 import {
   CreateOrUpdateTagsCommand,
@@ -15,17 +15,24 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { chunk, mapWithConcurrency } from './batch';
+import { chunk, mapWithConcurrency } from '../../lib/contract/batch';
 import { sleep } from './clock';
 import { autoScaling } from './clients/auto-scaling';
 import { loadBalancing } from './clients/load-balancing';
 import type { ServiceConfig } from './config';
 import { errorMessage, errorName, GroupNotFoundError } from './errors';
-import { toGroupView } from './group-view';
+import {
+  toGroupView,
+  type FleetSnapshot,
+  type GroupView,
+  type TargetHealthState,
+} from '../../lib/contract/fleet-view';
 import type { Guard } from './fence';
-import { withRetry, type RetryOptions } from './retry';
-import { COLOURS, TagKeys, type Colour, type Role } from './tags';
-import type { FleetSnapshot, GroupView, TargetHealthState } from './types';
+import { READ_SETTLE_MS } from './lock';
+import { ThrottlePacer } from '../../lib/contract/pacer';
+import type { TagReadTiming } from './decisions';
+import { withRetry, type RetryOptions } from '../../lib/contract/retry';
+import { COLOURS, TagKeys, type Colour, type Role } from '../../lib/contract/tags';
 
 /** TerminateInstanceInAutoScalingGroup calls in flight at once. */
 export const TERMINATE_CONCURRENCY = 10;
@@ -113,7 +120,7 @@ export async function listServiceGroupNames(
 /**
  * Describes every target of the target group in one call (the API is not paginated), rather than
  * naming instances: one request whatever the fleet size. An instance not in the answer is not
- * registered, which `decisions.ts` reads as `unused`.
+ * registered, which the decisions read as `unused` (lib/contract/fleet-health.ts).
  */
 export async function readTargetHealth(
   targetGroupArn: string,
@@ -266,14 +273,19 @@ async function moveInBatches(
   from: string,
   move: (batch: string[]) => Promise<unknown>,
 ): Promise<void> {
+  // Paced once throttled: the account's Auto Scaling write budget is shared (docs/aws-model.md).
+  const pacer = new ThrottlePacer();
   for (const batch of chunk(instanceIds)) {
     let pending = batch;
     for (let round = 1; pending.length > 0; round++) {
       try {
-        await withRetry(async () => {
-          await guard();
-          return move(pending);
-        });
+        await withRetry(
+          async () => {
+            await guard();
+            return move(pending);
+          },
+          { pacer },
+        );
         pending = [];
       } catch (error) {
         if (errorName(error) !== 'ValidationError' || round >= 3) throw error;
@@ -285,23 +297,37 @@ async function moveInBatches(
   }
 }
 
-/** Reads before concluding that a refused move moved nothing: a read may lag the move. */
-const STATE_READS = 3;
+/**
+ * Reads before concluding that a refused call took no effect: a read may lag the write by up to
+ * READ_SETTLE_MS (docs/aws-model.md, "Stale reads"), so the last read comes after that window.
+ */
 const STATE_READ_INTERVAL_MS = 2_000;
+const STATE_READS = Math.ceil(READ_SETTLE_MS / STATE_READ_INTERVAL_MS) + 1;
+
+/**
+ * Reads `observe` until `settled` holds of what it saw or the reads span the read-settle window,
+ * and returns the last observation.
+ */
+async function observeUntil<T>(observe: () => Promise<T>, settled: (seen: T) => boolean): Promise<T> {
+  for (let read = 1; ; read++) {
+    const seen = await observe();
+    if (settled(seen) || read >= STATE_READS) return seen;
+    await sleep(STATE_READ_INTERVAL_MS);
+  }
+}
 
 /**
  * The instances of `ids` the group still reports in `from`. Reads can lag a write (eventual
- * consistency), so while every one still looks unmoved it looks again, a few times.
+ * consistency), so while every one still looks unmoved it looks again.
  */
 async function stillIn(groupName: string, ids: readonly string[], from: string): Promise<string[]> {
-  let still: string[] = [...ids];
-  for (let read = 1; read <= STATE_READS; read++) {
-    const states = await readLifecycleStates(groupName);
-    still = ids.filter((id) => states.get(id) === from);
-    if (still.length < ids.length || read === STATE_READS) return still;
-    await sleep(STATE_READ_INTERVAL_MS);
-  }
-  return still;
+  return observeUntil(
+    async () => {
+      const states = await readLifecycleStates(groupName);
+      return ids.filter((id) => states.get(id) === from);
+    },
+    (still) => still.length < ids.length,
+  );
 }
 
 /** Lifecycle state by instance id, as the group reports it now (absent: no longer in the group). */
@@ -344,11 +370,15 @@ export function isInstanceAlreadyGone(error: unknown): boolean {
  */
 async function isLeavingNow(error: unknown, instanceId: string): Promise<boolean> {
   if (errorName(error) !== 'ValidationError') return false;
-  const output = await withRetry(() =>
-    autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] })),
-  );
-  const state = output.AutoScalingInstances?.[0]?.LifecycleState;
-  return state === undefined || /^(Terminating|Terminated)/.test(state);
+  const leaving = (state: string | undefined) =>
+    state === undefined || /^(Terminating|Terminated)/.test(state);
+  const state = await observeUntil(async () => {
+    const output = await withRetry(() =>
+      autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] })),
+    );
+    return output.AutoScalingInstances?.[0]?.LifecycleState;
+  }, leaving);
+  return leaving(state);
 }
 
 export interface TerminationResult {
@@ -379,17 +409,21 @@ export async function terminateInstances(
   kind: TerminationKind,
 ): Promise<TerminationResult> {
   const result: TerminationResult = { terminated: [], alreadyGone: [] };
+  const pacer = new ThrottlePacer();
   await mapWithConcurrency(instanceIds, TERMINATE_CONCURRENCY, async (instanceId) => {
     try {
-      await withRetry(async () => {
-        await guard();
-        return autoScaling.send(
-          new TerminateInstanceInAutoScalingGroupCommand({
-            InstanceId: instanceId,
-            ShouldDecrementDesiredCapacity: kind === 'counted',
-          }),
-        );
-      });
+      await withRetry(
+        async () => {
+          await guard();
+          return autoScaling.send(
+            new TerminateInstanceInAutoScalingGroupCommand({
+              InstanceId: instanceId,
+              ShouldDecrementDesiredCapacity: kind === 'counted',
+            }),
+          );
+        },
+        { pacer },
+      );
       result.terminated.push(instanceId);
     } catch (error) {
       if (!isInstanceAlreadyGone(error) && !(await isLeavingNow(error, instanceId))) throw error;
@@ -399,4 +433,12 @@ export async function terminateInstances(
   // Keep the order of the input (the calls complete in any order).
   const order = (ids: string[]) => instanceIds.filter((id) => ids.includes(id));
   return { terminated: order(result.terminated), alreadyGone: order(result.alreadyGone) };
+}
+
+/** The timing of a read of the released group, for `plannedVersionVisible`. */
+export function tagReadTiming(
+  state: { readonly timings?: Record<string, number> },
+  readAt: number,
+): TagReadTiming {
+  return { readAt, taggedAt: state.timings?.scaledUp, settleMs: READ_SETTLE_MS };
 }

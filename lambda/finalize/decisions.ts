@@ -1,0 +1,26 @@
+/**
+ * Finalize's decisions, pure: how the old group, warm in Standby during the bake, is emptied.
+ */
+import type { GroupView } from '../../lib/contract/fleet-view';
+import { idsIn, missingSuspensions, servingOrStartingIds } from '../shared/decisions';
+
+export interface FinalizeActions {
+  /** InService or Pending in the old group (not in Standby): scaled in; Finalize waits for them to leave. */
+  readonly serving: readonly string[];
+  /** Still EnteringStandby (draining): cannot be handled yet, Finalize waits. */
+  readonly enteringStandby: readonly string[];
+  readonly terminate: readonly string[];
+  /** Desired 0 and MinSize 0, unless already so. */
+  readonly scaleToZero: boolean;
+  readonly suspend: readonly string[];
+}
+
+export function planFinalize(fromGroup: GroupView): FinalizeActions {
+  return {
+    serving: servingOrStartingIds(fromGroup),
+    enteringStandby: idsIn(fromGroup, (s) => s === 'EnteringStandby'),
+    terminate: idsIn(fromGroup, (s) => s === 'Standby'),
+    scaleToZero: fromGroup.minSize !== 0 || fromGroup.desiredCapacity !== 0,
+    suspend: missingSuspensions(fromGroup),
+  };
+}

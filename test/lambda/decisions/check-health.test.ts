@@ -1,0 +1,46 @@
+/** CheckHealth's decisions, pure: no mocks, snapshot data in, decisions out. */
+import { decideHealth } from '../../../lambda/check-health/decisions';
+import { allHealthy, basePlan, groupView, inService } from '../fixtures';
+
+describe('decideHealth', () => {
+  const plan = basePlan({ capacity: 3, healthDeadline: 10_000 });
+  it('swaps when the planned capacity is InService and healthy', () => {
+    const group = groupView('green', { instances: inService('g', 3) });
+    expect(decideHealth(plan, group, allHealthy({ instances: inService('g', 3) }), 0)).toEqual({
+      next: 'swap',
+      progress: { healthy: 3, wanted: 3, lifecycle: { InService: 3 } },
+    });
+  });
+  it('waits while an instance is not healthy yet', () => {
+    const instances = inService('g', 3);
+    const group = groupView('green', { instances });
+    const health = { ...allHealthy({ instances }), [instances[2][0]]: 'initial' as const };
+    expect(decideHealth(plan, group, health, 9_999)).toMatchObject({
+      next: 'waitForHealth',
+      progress: { healthy: 2 },
+    });
+  });
+  it('rolls back automatically at the deadline', () => {
+    const instances: Array<[string, string]> = [
+      ['i-g1', 'InService'],
+      ['i-g2', 'Pending'],
+      ['i-g3', 'Pending'],
+    ];
+    const decision = decideHealth(plan, groupView('green', { instances }), { 'i-g1': 'healthy' }, 10_000);
+    expect(decision).toEqual({
+      next: 'rollback',
+      progress: { healthy: 1, wanted: 3, lifecycle: { InService: 1, Pending: 2 } },
+      rollback: { reason: 'health timeout: 1 of 3 instances healthy after 900 s', automatic: true },
+    });
+  });
+  it('ignores a terminating instance and counts its replacement', () => {
+    const instances: Array<[string, string]> = [
+      ['i-g1', 'InService'],
+      ['i-g2', 'Terminating'],
+      ['i-g3', 'InService'],
+      ['i-g4', 'InService'],
+    ];
+    const health = { 'i-g1': 'healthy', 'i-g2': 'draining', 'i-g3': 'healthy', 'i-g4': 'healthy' } as const;
+    expect(decideHealth(plan, groupView('green', { instances }), health, 0).next).toBe('swap');
+  });
+});
