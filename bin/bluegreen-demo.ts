@@ -4,6 +4,7 @@
  * package's binary (bin/bluegreen.ts), except that `--rehearse` without `--rehearse-template`
  * rehearses the example app's Demo stack, synthesized in this process, instead of `./cdk.out`.
  */
+import './fresh-handlers';
 import { main } from '../lib/cli/main';
 import { demoStacks } from './rehearsal-templates';
 

@@ -6,6 +6,7 @@
  * call of a release: stopped just before it, just after it, and a second execution started at it.
  * Exits 1 on any violation, 2 on a usage error.
  */
+import './fresh-handlers';
 import * as path from 'path';
 import {
   chaosSearch,

@@ -4,6 +4,7 @@
  * release scenario against the simulated region and prints the timeline and a summary. Exits
  * non-zero when an invariant breaks or a scenario check fails.
  */
+import './fresh-handlers';
 import * as fs from 'fs';
 import { isProfileName, type ProfileName } from '../lib/rehearsal/region/profile';
 import { Rehearsal, RehearsalOptions } from '../lib/rehearsal/rehearsal';

@@ -6,8 +6,10 @@
  * repository's node_modules, as the runtime would load its own.
  *
  * The floor of each bundle: `require` of exactly the SDK packages that bundle requires (read from
- * the bundle itself: its `require("...")` of packages the bundle options leave external), in one
- * fresh process, timed the same way. Bundle and floor runs alternate, so drift hits both alike.
+ * the bundle itself: its `require("...")` of packages the bundle options leave external), and one
+ * client of each constructed (what any step that calls AWS with that client does before its first
+ * call; the bundles construct theirs at load), in one fresh process, timed the same way. Bundle and
+ * floor runs alternate, so drift hits both alike; both run with AWS_REGION set, as in Lambda.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -24,7 +26,7 @@ export interface BundleFigure {
   readonly importRunsMs: readonly number[];
   /** The external SDK packages the bundle requires, sorted. */
   readonly sdkPackages: readonly string[];
-  /** Median time to require exactly `sdkPackages` in a fresh process. */
+  /** Median time to require exactly `sdkPackages` and construct one client of each, in a fresh process. */
   readonly sdkImportMs: number;
   readonly sdkImportRunsMs: readonly number[];
 }
@@ -41,15 +43,19 @@ export function releaseSteps(): string[] {
 
 const CHILD = `const t=process.hrtime.bigint();for(const m of process.argv.slice(1))require(m);const d=process.hrtime.bigint()-t;process.stdout.write(String(Number(d)/1e6));`;
 
+/** The same, constructing each package's client class (`*Client`) after requiring it. */
+const CHILD_WITH_CLIENTS = `const t=process.hrtime.bigint();for(const m of process.argv.slice(1)){const x=require(m);const c=Object.keys(x).find(k=>/^[A-Z][A-Za-z0-9]*Client$/.test(k)&&typeof x[k]==='function');if(c)new x[c]({});}const d=process.hrtime.bigint()-t;process.stdout.write(String(Number(d)/1e6));`;
+
 /** `require` of every target (files or package names) in one fresh process, ms. */
-function timeImportOnce(targets: readonly string[]): number {
-  const out = execFileSync(process.execPath, ['-e', CHILD, ...targets], {
+function timeImportOnce(targets: readonly string[], child = CHILD): number {
+  const out = execFileSync(process.execPath, ['-e', child, ...targets], {
     cwd: REPO,
     env: {
       ...process.env,
       NODE_PATH: path.join(REPO, 'node_modules'),
       NODE_OPTIONS: '',
       NODE_NO_WARNINGS: '1',
+      AWS_REGION: 'us-east-1',
     },
     encoding: 'utf8',
   });
@@ -94,7 +100,7 @@ export async function measureBundles(runs = 5): Promise<BundleFigure[]> {
     const sdkImportRunsMs: number[] = [];
     for (let i = 0; i < runs; i++) {
       importRunsMs.push(timeImportOnce([file]));
-      sdkImportRunsMs.push(sdkPackages.length > 0 ? timeImportOnce(sdkPackages) : 0);
+      sdkImportRunsMs.push(sdkPackages.length > 0 ? timeImportOnce(sdkPackages, CHILD_WITH_CLIENTS) : 0);
     }
     return {
       step,

@@ -54,11 +54,6 @@ export function mixedVersionWindowSeconds(
   return (lastOld - (firstNew - 1000)) / 1000;
 }
 
-/** Successful EnterStandby/ExitStandby calls allowed per Standby transition of n instances (batches of ≤ 20). */
-export function standbyCallBudget(instances: number): number {
-  return Math.ceil(instances / 20);
-}
-
 export type Verdict = 'ok' | 'MISSED' | '-';
 
 export function verdict(measured: number | undefined, target: number | undefined): Verdict {

@@ -150,3 +150,23 @@ export function bootSpreadSeconds(floor: Floor): number {
   const healthy = floor.paths.map((p) => p.healthyAt);
   return (Math.max(...healthy) - Math.min(...healthy)) / 1000;
 }
+
+/**
+ * The last time an instance of one of `groups` left `targetGroupArn`'s routing (its
+ * `deregistering` milestone) at or after `from`; undefined if none did.
+ */
+export function lastLeftRouting(
+  events: readonly InstanceEvent[],
+  groups: ReadonlySet<string>,
+  from: number,
+  targetGroupArn: string,
+): number | undefined {
+  const left = events.filter(
+    (e) =>
+      e.milestone === 'deregistering' &&
+      e.time >= from &&
+      groups.has(e.groupName) &&
+      e.targetGroupArn === targetGroupArn,
+  );
+  return left.length ? Math.max(...left.map((e) => e.time)) : undefined;
+}

@@ -4,29 +4,43 @@
  * - Measured: StartExecution → the first old instance's EnterStandby accepted (from then on the
  *   old version gets no new requests: the swap took effect on AWS).
  * - Floor: the slowest new instance's launch → first healthy on the traffic target group (boot,
- *   registration delay, app start, health checks), from the region's instance timeline.
- * - Overhead = measured − floor: the workflow's start-up before the launch, and its lag between
- *   the last new instance turning healthy and the swap.
- * - Mixed-version window (traffic seconds, inclusive) against the new fleet's boot spread.
+ *   registration delay, app start, health checks), from the region's instance timeline, plus the
+ *   Lambda invocation latency on the critical path (before the launch, and after the last new
+ *   instance turned healthy): AWS-side time too.
+ * - Overhead = measured − floor: the workflow's own calls and its poll lag.
+ * - Mixed-version window: the first new instance healthy → the last old instance leaving the
+ *   target group's routing (timeline, to the ms; the traffic monitor's inclusive whole seconds are
+ *   reported next to it). Its excess over the new fleet's boot spread is the last new instance
+ *   healthy → the last old one out, less the Lambda latency in that span.
  */
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
 import { mixedVersionWindowSeconds } from './figures';
-import { bootSpreadSeconds, releaseFloor, type Floor } from './floors';
+import { bootSpreadSeconds, lastLeftRouting, releaseFloor, type Floor } from './floors';
+import { lambdaLatencySeconds } from './rollback';
 
 export interface ReleaseRun {
   readonly seed: number;
   /** StartExecution → first EnterStandby of the old fleet, seconds. */
   readonly seconds: number;
+  /** The slowest new instance's path (launch → first healthy). */
   readonly floor: Floor;
-  /** seconds − floor. */
+  /** floor + Lambda invocation latency on the critical path. */
+  readonly floorSeconds: number;
+  /** seconds − floorSeconds. */
   readonly overheadSeconds: number;
+  /** Lambda invocation latency on the critical path. */
+  readonly lambdaLatencySeconds: number;
   /** StartExecution → the first new instance launched. */
   readonly toLaunchSeconds: number;
   /** The last new instance healthy → the first EnterStandby of the old fleet. */
   readonly afterHealthySeconds: number;
-  /** Inclusive traffic seconds in which both versions served (mixedVersionWindowSeconds). */
+  /** The first new instance healthy → the last old instance out of routing, seconds. */
   readonly mixedWindowSeconds: number;
+  /** Inclusive traffic seconds in which both versions served (mixedVersionWindowSeconds). */
+  readonly mixedTrafficSeconds: number;
+  /** mixedWindowSeconds − bootSpreadSeconds − Lambda latency after the last new instance healthy. */
+  readonly mixedExcessSeconds: number;
   /** The last new instance's first healthy − the first's (bootSpreadSeconds). */
   readonly bootSpreadSeconds: number;
   readonly pollSeconds: number;
@@ -60,22 +74,38 @@ export async function releaseOnce(
     const arn = r.service.targetGroups[0].arn;
     const floor = releaseFloor(events, launched.groupName, from, arn);
     const seconds = (swapped.time - release.startedAt) / 1000;
+    const firstHealthy = Math.min(...floor.paths.map((p) => p.healthyAt));
     const lastHealthy = Math.max(...floor.paths.map((p) => p.healthyAt));
+    const oldGroups = new Set(r.service.groups.map((g) => g.name).filter((n) => n !== launched.groupName));
+    const lastOldOut = lastLeftRouting(events, oldGroups, lastHealthy, arn);
+    if (lastOldOut === undefined)
+      throw new Error(`seed ${options.seed}: no old instance left the target group`);
+    const history = release.history.list();
+    const afterHealthyLambda = lambdaLatencySeconds(history, lastHealthy, swapped.time);
+    const lambdaSeconds =
+      lambdaLatencySeconds(history, release.startedAt, launched.time) + afterHealthyLambda;
+    const floorSeconds = floor.seconds + lambdaSeconds;
+    const bootSpread = bootSpreadSeconds(floor);
+    const mixedWindow = (lastOldOut - firstHealthy) / 1000;
     return {
       seed: options.seed,
       seconds,
       floor,
-      overheadSeconds: seconds - floor.seconds,
+      floorSeconds,
+      overheadSeconds: seconds - floorSeconds,
+      lambdaLatencySeconds: lambdaSeconds,
       toLaunchSeconds: (launched.time - release.startedAt) / 1000,
       afterHealthySeconds: (swapped.time - lastHealthy) / 1000,
-      mixedWindowSeconds: mixedVersionWindowSeconds(
+      mixedWindowSeconds: mixedWindow,
+      mixedTrafficSeconds: mixedVersionWindowSeconds(
         r.monitor.traffic,
         'v1',
         'v2',
         from,
         release.stoppedAt ?? r.clock.now(),
       ),
-      bootSpreadSeconds: bootSpreadSeconds(floor),
+      mixedExcessSeconds: mixedWindow - bootSpread - lambdaLatencySeconds(history, lastHealthy, lastOldOut),
+      bootSpreadSeconds: bootSpread,
       pollSeconds: Number(r.service.stepFunctions[0].environment.POLL_SECONDS),
       healthCheckIntervalSeconds: r.service.targetGroups[0].healthCheckIntervalSeconds,
     };

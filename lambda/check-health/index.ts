@@ -1,7 +1,7 @@
 /**
  * CheckHealth (read-only): is the scaled-up group serving? Counts the group's current instances
  * every time, so an instance that died and was replaced by the group is simply followed. Polls
- * every `pollSeconds` for up to `pollBudgetSeconds` per invocation before handing back; stops at
+ * every second for up to `pollBudgetSeconds` per invocation before handing back; stops at
  * once (LockLost) when its execution no longer holds the lock, and fails (VersionChanged) if the
  * group no longer carries the planned version.
  */
@@ -13,6 +13,22 @@ import { readFleetSnapshot, tagReadTiming } from '../shared/fleet-calls';
 import { assertLockHeld } from '../shared/lock';
 import { pollWithinBudget } from '../shared/poll';
 import type { ReleaseState } from '../../lib/contract/release-state';
+
+/**
+ * How often one invocation reads the group while it waits: every second, not every health-check
+ * interval, so the swap follows the last new instance's first passing check within about a second
+ * (the mixed-version window is then the new fleet's boot spread plus that). Three reads a second at
+ * most (the lock, the group, its targets): a small share of the account's read rates even at the
+ * harsh profile's (docs/aws-model.md, "Rate limits").
+ */
+const HEALTH_POLL_MS = 1000;
+
+/**
+ * The Wait between two invocations once one has spent its budget polling: one poll's length, so
+ * the health wait is read every second throughout (a longer Wait would leave a blind spot of its
+ * length once a minute; the transitions per minute are the same either way).
+ */
+const HANDBACK_WAIT_SECONDS = 1;
 
 export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const config = readServiceConfig();
@@ -32,7 +48,10 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
         !visible && decided.next === 'swap' ? { ...decided, next: 'waitForHealth' as const } : decided;
       return { final: value.next !== 'waitForHealth', value };
     },
-    { intervalMs: config.pollSeconds * 1000, budgetMs: config.pollBudgetSeconds * 1000 },
+    {
+      intervalMs: Math.min(HEALTH_POLL_MS, config.pollSeconds * 1000),
+      budgetMs: config.pollBudgetSeconds * 1000,
+    },
   );
   switch (decision.next) {
     case 'swap':
@@ -50,7 +69,7 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
         ...state,
         next: 'waitForHealth',
         progress: decision.progress,
-        waitSeconds: config.pollSeconds,
+        waitSeconds: HANDBACK_WAIT_SECONDS,
       };
   }
 }

@@ -96,9 +96,11 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
 
   const restore = actions.restore;
   if (restore) {
-    if (restore.resume) await resumeProcesses(guard, restore.name);
     // Instances still EnteringStandby are draining and cannot exit yet: a later pass exits them.
+    // ExitStandby first: it is what brings the old version back (on the critical path); the
+    // processes the group kept suspended (Launch among them) are resumed before it relaunches.
     await exitStandby(guard, restore.name, restore.exitStandby);
+    if (restore.resume) await resumeProcesses(guard, restore.name);
     terminated.push(...(await terminateInstances(guard, restore.terminateSurplus, 'standby')).terminated);
     if (restore.desiredCapacity !== undefined || restore.minSize !== undefined) {
       await updateGroup(guard, restore.name, {

@@ -16,7 +16,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import type { InFlightInvocation } from '../../lambda/shared/lock';
+import { READ_SETTLE_MS, type InFlightInvocation } from '../../lambda/shared/lock';
 import type { SupersededIntent } from '../../lib/contract/release-state';
 import type { TargetHealthState } from '../../lib/contract/fleet-view';
 import {
@@ -234,4 +234,19 @@ export function unguardedChanges(): string[] {
 export function expectEveryInvocationEnded(): void {
   const listed = storedLock()?.inFlight ?? [];
   expect(listed.filter((i) => !i.ended)).toEqual([]);
+}
+
+/**
+ * Runs `attempt` on fake timers until past the read-settle window: a release about to be refused
+ * for a holder that reads RUNNING reads it again for READ_SETTLE_MS first.
+ */
+export async function pastReadSettle<T>(attempt: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+  jest.useFakeTimers();
+  try {
+    const outcome = Promise.allSettled([attempt()]);
+    await jest.advanceTimersByTimeAsync(READ_SETTLE_MS + 2_000);
+    return (await outcome)[0];
+  } finally {
+    jest.useRealTimers();
+  }
 }

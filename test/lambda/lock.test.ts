@@ -24,6 +24,7 @@ import {
   resetAws,
   stepFunctions,
   storedLock,
+  pastReadSettle,
 } from './harness';
 
 const THIRD = 'arn:aws:states:eu-west-1:111122223333:execution:shop-release:third';
@@ -48,18 +49,6 @@ function holder(owner: string, extra: Partial<LockItem> = {}): LockItem {
     inFlight: [],
     ...extra,
   };
-}
-
-/** Runs `attempt` on fake timers past the read-settle window (a refusal re-reads the holder). */
-async function pastReadSettle<T>(attempt: () => Promise<T>): Promise<PromiseSettledResult<T>> {
-  jest.useFakeTimers();
-  try {
-    const outcome = Promise.allSettled([attempt()]);
-    await jest.advanceTimersByTimeAsync(READ_SETTLE_MS + 2_000);
-    return (await outcome)[0];
-  } finally {
-    jest.useRealTimers();
-  }
 }
 
 /** A retryable failure of a write that nevertheless took effect (a timeout, a 503). */

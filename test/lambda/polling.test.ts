@@ -87,22 +87,22 @@ describe('CheckHealth polling inside one invocation', () => {
     const { result, elapsedMs } = await timed(checkHealth(state));
     expect(result).toMatchObject({ next: 'swap', progress: { healthy: 2, wanted: 2 } });
     expect(loadBalancing).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 3);
-    // Polled at the health-check interval of the fixture (15 s): healthy seen at the third check.
-    expect(elapsedMs).toBe(30_000);
+    // Polled every second (not at the fixture's 15 s health-check interval): healthy at the third read.
+    expect(elapsedMs).toBe(2_000);
   });
 
   it('GIVEN the lock is taken over during the wait WHEN it polls again THEN LockLost at that poll, without reading the fleet again', async () => {
     setEnvironment({ POLL_BUDGET_SECONDS: '60' });
     givenFleet(liveBlue, newGreen, { 'i-g001': 'healthy', 'i-g002': 'initial' });
-    // A rollback takes the lock over 20 s in (between the second and the third poll).
-    setTimeout(() => givenLockOwner(OTHER, 'rollback'), 20_000);
+    // A rollback takes the lock over 1.5 s in (between the second and the third poll).
+    setTimeout(() => givenLockOwner(OTHER, 'rollback'), 1_500);
     const state = baseState({ plan: basePlan({ capacity: 2, healthDeadline: T0 + 900_000 }) });
     const outcome = checkHealth(state).then(
       () => 'resolved',
       (error: Error) => `${error.name} after ${Date.now() - T0} ms`,
     );
     await timed(outcome);
-    await expect(outcome).resolves.toBe('LockLost after 30000 ms');
+    await expect(outcome).resolves.toBe('LockLost after 2000 ms');
     expect(autoScaling).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 2);
   });
 
@@ -111,8 +111,10 @@ describe('CheckHealth polling inside one invocation', () => {
     givenFleet(liveBlue, newGreen, { 'i-g001': 'initial', 'i-g002': 'initial' });
     const state = baseState({ plan: basePlan({ capacity: 2, healthDeadline: T0 + 900_000 }) });
     const { result, elapsedMs } = await timed(checkHealth(state));
-    expect(result).toMatchObject({ next: 'waitForHealth', waitSeconds: 15, progress: { healthy: 0 } });
-    expect(elapsedMs).toBe(30_000);
+    expect(result).toMatchObject({ next: 'waitForHealth', waitSeconds: 1, progress: { healthy: 0 } });
+    // Reads at 0, 1, ..., 39 s: the next would overrun the 40 s budget.
+    expect(elapsedMs).toBe(39_000);
+    expect(loadBalancing).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 40);
   });
 });
 

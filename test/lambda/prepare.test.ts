@@ -4,7 +4,6 @@ import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { handler } from '../../lambda/prepare';
 import type { ReleaseState } from '../../lib/contract/release-state';
-import { READ_SETTLE_MS } from '../../lambda/shared/lock';
 import {
   describeGroupsOutput,
   inService,
@@ -28,6 +27,7 @@ import {
   s3,
   stepFunctions,
   storedLock,
+  pastReadSettle,
 } from './harness';
 
 const THIRD = 'arn:aws:states:eu-west-1:111122223333:execution:shop-release:third';
@@ -55,18 +55,6 @@ beforeEach(() => {
   givenLockOwner(undefined);
 });
 afterEach(() => jest.useRealTimers());
-
-/** Runs `attempt` on fake timers past the read-settle window (a refusal re-reads the holder). */
-async function pastReadSettle<T>(attempt: () => Promise<T>): Promise<PromiseSettledResult<T>> {
-  jest.useFakeTimers();
-  try {
-    const outcome = Promise.allSettled([attempt()]);
-    await jest.advanceTimersByTimeAsync(READ_SETTLE_MS + 2_000);
-    return (await outcome)[0];
-  } finally {
-    jest.useRealTimers();
-  }
-}
 
 describe('Prepare', () => {
   it('plans a first release into an empty service and takes the free lock', async () => {

@@ -84,7 +84,7 @@ describe('Rollback', () => {
       AutoScalingGroupName: 'shop-blue',
       InstanceIds: ['i-b1', 'i-b3'],
     });
-    expect(changes()).toEqual(['ResumeProcesses shop-blue', 'ExitStandby shop-blue']);
+    expect(changes()).toEqual(['ExitStandby shop-blue', 'ResumeProcesses shop-blue']);
     expect(autoScaling).not.toHaveReceivedCommand(UpdateAutoScalingGroupCommand);
     expect(state).toMatchObject({ next: 'rollback', waitSeconds: 15 });
     expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);

@@ -175,7 +175,7 @@ describe('CheckHealth', () => {
     );
     await expect(checkHealth(state)).resolves.toMatchObject({
       next: 'waitForHealth',
-      waitSeconds: 15,
+      waitSeconds: 1, // hands back for one second: the next invocation reads on every second
       progress: { healthy: 1, wanted: 2, lifecycle: { InService: 1, Pending: 1 } },
     });
     // Read-only: not even a fence entry.
