@@ -28,6 +28,7 @@ import {
 } from './load-balancer';
 import { ReleaseDashboard } from './release-dashboard';
 import { ReleaseNotifications } from './release-notifications';
+import { validateReleaseHooks, type ReleaseHooks } from './release-hooks';
 import { ReleaseArtifactLocation, ReleaseWorkflow } from './release-workflow';
 import { ServiceMetrics } from './service-metrics';
 import { PropsValidator, isConcreteNumber, quote } from './validation';
@@ -235,6 +236,12 @@ export interface BlueGreenServiceProps {
    */
   readonly approval?: ApprovalOptions;
   /**
+   * User functions invoked at named points of every release: expand migrations before traffic,
+   * smoke tests after it, contract migrations after Finalize (see `ReleaseHooks`).
+   * @default - no release hook
+   */
+  readonly hooks?: ReleaseHooks;
+  /**
    * The database.
    * @default DatabaseSource.create() - a new PostgreSQL 16 instance (see `ServiceDatabase`)
    */
@@ -374,6 +381,7 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
     Object.defineProperty(this, BLUE_GREEN_SERVICE_SYMBOL, { value: true });
     const validator = new PropsValidator(this);
     const { appPortValid } = validateServiceProps(validator, props);
+    validateReleaseHooks(validator, props.hooks);
 
     const application = props.application ?? AppSource.demo();
     this.serviceTag = props.serviceTag ?? Names.uniqueResourceName(this, { maxLength: 64 });
@@ -629,6 +637,7 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
         onTimeout: props.approval.onTimeout ?? APPROVAL_DEFAULTS.onTimeout,
         topic: this.notificationTopic,
       },
+      hooks: props.hooks,
     });
   }
 

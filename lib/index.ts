@@ -26,6 +26,8 @@ export type { ReleaseNotificationsProps } from './release-notifications';
 export { isValidVersion, VERSION_PATTERN } from './release-version';
 export { ServiceMetrics } from './service-metrics';
 export type { ServiceMetricsProps } from './service-metrics';
+export type { ReleaseHook, ReleaseHooks } from './release-hooks';
+export type { ReleaseHookPayload, ReleaseHookPoint } from './contract/release-hooks';
 export { ReleaseWorkflow } from './release-workflow';
 export type { ReleaseArtifactLocation, ReleaseWorkflowProps } from './release-workflow';
 export { PropsValidationError } from './validation';

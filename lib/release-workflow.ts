@@ -24,7 +24,15 @@ import { BAKE_LIMITS, HEALTH_TIMEOUT_LIMITS } from './contract/request';
 import { RELEASE_STEPS, type ReleaseStepName } from './contract/steps';
 import { TagKeys } from './contract/tags';
 import { ApprovalSettings, buildReleaseDefinition } from './workflow/release-definition';
-import { wildcardResourceFinding } from './validation';
+import type { ReleaseHookOptions } from './workflow/release-hooks';
+import { RELEASE_HOOK_POINTS } from './contract/release-hooks';
+import {
+  RELEASE_HOOK_DEFAULTS,
+  RELEASE_HOOK_TIMEOUT_LIMITS,
+  validateReleaseHooks,
+  type ReleaseHooks,
+} from './release-hooks';
+import { PropsValidator, wildcardResourceFinding } from './validation';
 import { StepFunction } from './workflow/step-function';
 
 /** Where the release artifacts are, for Prepare to refuse a version whose artifact is missing. */
@@ -80,6 +88,11 @@ export interface ReleaseWorkflowProps {
    * @default - no approval gate
    */
   readonly approval?: ApprovalSettings;
+  /**
+   * User functions invoked at named points of every release (migrations, smoke tests).
+   * @default - no release hook
+   */
+  readonly hooks?: ReleaseHooks;
 }
 
 /** Tags the workflow writes; the only keys its roles may set on the groups. */
@@ -100,6 +113,10 @@ export class ReleaseWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ReleaseWorkflowProps) {
     super(scope, id);
+    const validator = new PropsValidator(this);
+    validateReleaseHooks(validator, props.hooks);
+    validator.throwIfInvalid();
+    const hooks = releaseHookOptions(props.serviceTag, props.hooks);
     const healthTimeout = props.healthTimeout ?? Duration.minutes(15);
     const bakeTime = props.bakeTime ?? Duration.minutes(5);
     const pollInterval = props.pollInterval ?? Duration.seconds(5);
@@ -172,10 +189,10 @@ export class ReleaseWorkflow extends Construct {
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_MONTH });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildReleaseDefinition(this, this.steps, { pollBudget, approval: props.approval }),
+        buildReleaseDefinition(this, this.steps, { pollBudget, approval: props.approval, hooks }),
       ),
       stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: executionTimeout(healthTimeout, bakeTime, props.approval),
+      timeout: executionTimeout(healthTimeout, bakeTime, props.approval, hooks),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
@@ -183,6 +200,22 @@ export class ReleaseWorkflow extends Construct {
     // Lets the CLI find the groups of the service a state machine releases.
     Tags.of(this.stateMachine).add(TagKeys.service, props.serviceTag);
     this.grantStepPermissions(props, rollbackAlarms);
+    this.acknowledgeHookInvokeGrants(hooks);
+  }
+
+  /**
+   * The state machine's role may invoke exactly the hook functions: each hook's Task grants
+   * `lambda:InvokeFunction` on its function (and, as `grantInvoke` does, its versions and aliases).
+   */
+  private acknowledgeHookInvokeGrants(hooks: ReleaseHookOptions | undefined): void {
+    const functions = new Set(Object.values(hooks?.points ?? {}).map((hook) => hook.function));
+    for (const fn of functions) {
+      Validations.of(this.stateMachine).acknowledge({
+        id: `AwsSolutions-IAM5[${wildcardResourceFinding(this, `${fn.functionArn}:*`)}]`,
+        reason:
+          'Step Functions may invoke the versions and aliases of a release hook function, and no other function (CDK LambdaInvoke grant).',
+      });
+    }
   }
 
   /** Lets the grantee start releases and rollbacks (both are executions) and follow them. */
@@ -416,14 +449,35 @@ function executionTimeout(
   healthTimeout: Duration,
   bakeTime: Duration,
   approval?: ApprovalSettings,
+  hooks?: ReleaseHookOptions,
 ): Duration {
   const known = (duration: Duration, longest: number) =>
     duration.isUnresolved() ? longest : duration.toSeconds();
   const approvalSeconds = approval ? approval.gates.length * known(approval.timeout, 7 * 86_400) : 0;
+  const hookSeconds = Object.values(hooks?.points ?? {}).reduce(
+    (sum, hook) => sum + known(hook.timeout, RELEASE_HOOK_TIMEOUT_LIMITS.maxSeconds),
+    0,
+  );
   return Duration.seconds(
     known(healthTimeout, HEALTH_TIMEOUT_LIMITS.max) +
       known(bakeTime, BAKE_LIMITS.max) +
       approvalSeconds +
+      hookSeconds +
       Duration.hours(2).toSeconds(),
   );
+}
+
+/** The hooks with every default applied, or undefined when none is configured. */
+function releaseHookOptions(
+  service: string,
+  hooks: ReleaseHooks | undefined,
+): ReleaseHookOptions | undefined {
+  const configured = RELEASE_HOOK_POINTS.flatMap((point) => {
+    const hook = hooks?.[point];
+    if (!hook) return [];
+    return [
+      [point, { function: hook.function, timeout: hook.timeout ?? RELEASE_HOOK_DEFAULTS.timeout }] as const,
+    ];
+  });
+  return configured.length > 0 ? { service, points: Object.fromEntries(configured) } : undefined;
 }

@@ -8,6 +8,7 @@
 import { now } from '../shared/clock';
 import { readServiceConfig } from '../shared/config';
 import { plannedVersionVisible, recordTiming, requirePlan } from '../shared/decisions';
+import { isHealthy } from '../../lib/contract/fleet-health';
 import { decideHealth, type HealthDecision } from './decisions';
 import { readFleetSnapshot, tagReadTiming } from '../shared/fleet-calls';
 import { assertLockHeld } from '../shared/lock';
@@ -34,6 +35,8 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
   const config = readServiceConfig();
   const plan = requirePlan(state, 'CheckHealth');
   let decidedAt = now();
+  /** The new group's serving instances at the last read (the one the decision was made on). */
+  let servingIds: string[] = [];
   const { value: decision } = await pollWithinBudget<HealthDecision>(
     async () => {
       await assertLockHeld(config.lockTableName, state.executionArn);
@@ -42,6 +45,7 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
       const target = snapshot.groups[plan.targetColour];
       const visible = plannedVersionVisible(plan, target, tagReadTiming(state, readAt));
       decidedAt = now();
+      servingIds = target.instances.filter((i) => isHealthy(i, snapshot.targetHealth)).map((i) => i.id);
       const decided = decideHealth(plan, target, snapshot.targetHealth, decidedAt);
       // A read that may not show the tag yet never leads to the swap.
       const value =
@@ -61,6 +65,11 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
         progress: decision.progress,
         waitSeconds: undefined,
         timings: recordTiming(state.timings, 'healthy', decidedAt),
+        clearedFleet: {
+          colour: plan.targetColour,
+          instanceIds: servingIds,
+          previousVersion: plan.fromVersion ?? '',
+        },
       };
     case 'rollback':
       return { ...state, next: 'rollback', progress: decision.progress, rollback: decision.rollback };

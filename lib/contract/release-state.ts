@@ -115,6 +115,17 @@ export interface ReleaseState {
   readonly rollbackDeadline?: number;
   /** Epoch ms after which Finalize gives up verifying the new fleet (and rolls back). */
   readonly finalizeDeadline?: number;
+  /** The new group as CheckHealth saw it when it cleared the swap (what the release hooks are told). */
+  readonly clearedFleet?: ClearedFleet;
+}
+
+/** The new group when the health wait cleared the swap. */
+export interface ClearedFleet {
+  readonly colour: Colour;
+  /** Its instances serving then: InService and healthy on the target group. */
+  readonly instanceIds: readonly string[];
+  /** The version live before this release; an empty string on the service's first release. */
+  readonly previousVersion: string;
 }
 
 export interface ReleaseSummary {

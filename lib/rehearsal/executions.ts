@@ -7,6 +7,7 @@ import { ExecutionHistory, type TaskResource } from './region/execution-history'
 import type { ExecutionRecord } from './region/executions';
 import type { TaskTokens } from './region/task-tokens';
 import type { CallbackTaskInfo, ServiceTemplateInfo, StepFunctionInfo } from './template';
+import type { HookTaskInfo } from './template-release-hooks';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -51,6 +52,9 @@ export interface StepInvocationContext {
 
 export type StepHandler = (state: Json, context?: StepInvocationContext) => Promise<Json>;
 
+/** A release hook function's code, run in-process: given the hook's payload, its answer is discarded. */
+export type ReleaseHookHandler = (payload: Json) => unknown;
+
 export interface ExecutionRunnerOptions {
   /**
    * Virtual ms a Lambda invocation adds before the handler runs: fixed, or drawn per invocation
@@ -71,6 +75,8 @@ export interface ExecutionRunnerOptions {
   readonly onExecutionEnded?: (execution: RehearsalExecution) => void;
   /** Called when a Lambda invocation returns or throws, also one of a stopped execution. @default - nothing */
   readonly onInvocationEnded?: () => void;
+  /** The handler of each release hook's Task state, by state name. @default - a hook Task fails */
+  readonly hookHandlers?: Readonly<Record<string, ReleaseHookHandler>>;
 }
 
 /**
@@ -161,6 +167,9 @@ export class ExecutionRunner {
     }
     for (const [stateName, task] of Object.entries(this.info.callbackTasks ?? {})) {
       taskResourceLocalHandlers[stateName] = this.callbackTask(record, stateName, task);
+    }
+    for (const [stateName, hook] of Object.entries(this.info.hookTasks ?? {})) {
+      taskResourceLocalHandlers[stateName] = this.hookTask(record, stateName, hook);
     }
     const run = this.machine.run(input, {
       overrides: { taskResourceLocalHandlers },
@@ -329,26 +338,62 @@ export class ExecutionRunner {
     const handler = this.handlers[fn.step];
     const task: TaskResource = { resourceType: 'lambda', resource: fn.arn, region: this.region };
     const timeoutSeconds = this.timeoutOf(stateName);
-    return async (payload: Json): Promise<Json> => {
-      this.invocationsInFlight += 1;
-      try {
-        return await this.invokeLambda(record, task, timeoutSeconds, fn, handler, payload);
-      } finally {
-        this.invocationsInFlight -= 1;
-        this.options.onInvocationEnded?.();
-        this.wakeIdleWaiters();
+    return (payload: Json): Promise<Json> =>
+      this.counted(() =>
+        this.invokeLambda(record, task, timeoutSeconds, fn.step, payload, (input) =>
+          handler(input, this.invocationContext(fn)),
+        ),
+      );
+  }
+
+  /**
+   * A release hook's Task: the handler given for its function, in-process, with the function's
+   * invoke latency; an invocation ends at the function's own timeout (Lambda stops it), and the
+   * Task's timeout runs on the virtual clock like every other.
+   */
+  private hookTask(record: ExecutionEntry, stateName: string, hook: HookTaskInfo) {
+    const handler = this.options.hookHandlers?.[stateName];
+    const task: TaskResource = { resourceType: 'lambda', resource: hook.functionArn, region: this.region };
+    const timeoutSeconds = this.timeoutOf(stateName);
+    return (payload: Json): Promise<Json> => {
+      if (!handler) {
+        return Promise.reject(
+          new Error(`not simulated: no handler for the ${hook.point} hook (${hook.functionName})`),
+        );
       }
+      return this.counted(() =>
+        this.invokeLambda(record, task, timeoutSeconds, hook.functionName, payload, async (input) =>
+          withFunctionTimeout(Promise.resolve(handler(input)), hook.functionTimeoutSeconds).then(
+            (answer) => answer ?? null,
+          ),
+        ),
+      );
     };
   }
 
-  /** One invocation: scheduled, the invoke latency, then the handler, recorded in the history. */
+  /** Counts an invocation in flight while it runs (a stopped execution's included). */
+  private async counted(invoke: () => Promise<Json>): Promise<Json> {
+    this.invocationsInFlight += 1;
+    try {
+      return await invoke();
+    } finally {
+      this.invocationsInFlight -= 1;
+      this.options.onInvocationEnded?.();
+      this.wakeIdleWaiters();
+    }
+  }
+
+  /**
+   * One invocation: scheduled, the invoke latency (drawn for `latencyOf`, the function), then the
+   * handler, recorded in the history.
+   */
   private async invokeLambda(
     record: ExecutionEntry,
     task: TaskResource,
     timeoutSeconds: number,
-    fn: StepFunctionInfo,
-    handler: StepHandler,
+    latencyOf: string,
     payload: Json,
+    run: (input: Json) => Promise<Json>,
   ): Promise<Json> {
     const watch = watchTimeout(record, timeoutSeconds, () =>
       record.history.taskTimedOut(task, timeoutSeconds),
@@ -356,10 +401,10 @@ export class ExecutionRunner {
     await afterQueuedEvents();
     record.history.taskScheduled(task, payload, timeoutSeconds);
     const latency = this.options.invokeLatencyMs;
-    await sleep(typeof latency === 'number' ? latency : latency(fn.step));
+    await sleep(typeof latency === 'number' ? latency : latency(latencyOf));
     if (watch.open) record.history.taskStarted(task);
     try {
-      const output = await handler(structuredClone(payload), this.invocationContext(fn));
+      const output = await run(structuredClone(payload));
       if (watch.close()) record.history.taskSucceeded(task, output);
       return output;
     } catch (error) {
@@ -530,6 +575,22 @@ function replaceValue(value: Json, from: string, to: string): Json {
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Lambda stops a function at its timeout: the invocation fails then, whatever the code does
+ * (docs/aws-model.md, "Lambda").
+ */
+function withFunctionTimeout<T>(answer: Promise<T>, seconds: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`Task timed out after ${seconds.toFixed(2)} seconds`);
+      error.name = 'Sandbox.Timedout';
+      reject(error);
+    }, seconds * 1000);
+  });
+  return Promise.race([answer, stopped]).finally(() => clearTimeout(timer));
 }
 
 function sleep(ms: number): Promise<void> {

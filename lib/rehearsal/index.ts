@@ -1,6 +1,8 @@
 /** The release rehearsal: a separate entry point, so the constructs never load the interpreter. */
 export { Rehearsal, type RehearsalOptions } from './rehearsal';
-export type { RehearsalExecution, ExecutionStatus, ExecutionEvent } from './executions';
+export type { RehearsalExecution, ExecutionStatus, ExecutionEvent, ReleaseHookHandler } from './executions';
+export type { ReleaseHookHandlers } from './release-hook-handlers';
+export type { ReleaseHookPayload, ReleaseHookPoint } from '../contract/release-hooks';
 export type { HandlerSource } from './handler-source';
 export {
   runScenario,

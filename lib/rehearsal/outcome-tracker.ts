@@ -1,4 +1,5 @@
 import { ROLLED_BACK_ERROR } from '../contract/errors';
+import { AFTER_FINALIZE_HOOK_FAILED_ERROR } from '../contract/release-hooks';
 import type { RehearsalExecution } from './executions';
 import {
   midReleaseReasons,
@@ -110,6 +111,11 @@ export class OutcomeTracker {
       };
     }
     const version = execution.input?.version;
+    // Finalize succeeded before the afterFinalize hook failed: the execution failed loudly, but
+    // its version was released and must be what serves.
+    if (execution.error === AFTER_FINALIZE_HOOK_FAILED_ERROR && typeof version === 'string') {
+      return { kind: 'released', execution: name, version };
+    }
     if (execution.error === ROLLED_BACK_ERROR && !isRollback(execution) && typeof version === 'string') {
       return { kind: 'release-rolled-back', execution: name, version };
     }

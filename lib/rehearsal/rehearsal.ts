@@ -3,6 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { artifactKeys } from './artifacts';
 import { ExecutionEvent, ExecutionRunner, RehearsalExecution, StepHandler } from './executions';
+import { releaseHookHandlers, type ReleaseHookHandlers } from './release-hook-handlers';
 import type { HandlerSource } from './handler-source';
 import { ServiceMonitor } from './monitor';
 import { REGION_DEFAULTS, RegionOptions, SimulatedRegion } from './region';
@@ -45,6 +46,13 @@ export interface RehearsalOptions extends Omit<RegionOptions, 'clock'> {
    * construct path. @default - the template's only service
    */
   readonly service?: string;
+  /**
+   * The code of the release hook functions, run in-process when the workflow invokes them, each
+   * keyed by the function's logical id, name, ARN or construct path, or by the hook point
+   * (`beforeTraffic`, ...). Every hook function of the template needs one.
+   * @default - none: a template with release hooks is refused
+   */
+  readonly hooks?: ReleaseHookHandlers;
 }
 
 /**
@@ -128,6 +136,7 @@ export class Rehearsal {
       publish: (topicArn, message, subject) => this.region.publish(topicArn, message, subject),
       onExecutionEnded: (execution) => this.monitor.onExecutionEnded(execution),
       onInvocationEnded: () => this.monitor.onInvocationEnded(),
+      hookHandlers: releaseHookHandlers(this.service.hookTasks ?? {}, options.hooks ?? {}),
     });
     this.monitor.watch(this.runner);
     this.region.setExecutionDirectory({

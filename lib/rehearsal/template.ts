@@ -10,6 +10,7 @@ import type { TargetErrorRateAlarmSpec } from './region/alarms';
 import type { AutoScalingGroupSpec, TargetGroupSpec } from './region';
 import { chooseTemplateService, servicesInTemplate } from './template-services';
 import { lifecycleHooksOfGroup } from './template-lifecycle-hooks';
+import { hookPointOfState, hookTask, type HookTaskInfo } from './template-release-hooks';
 
 export const SIMULATED_REGION = 'sim-east-1';
 export const SIMULATED_ACCOUNT = '123456789012';
@@ -95,6 +96,8 @@ export interface ServiceTemplateInfo {
   readonly taskSteps: Record<string, StepFunctionInfo>;
   /** Task state name → an SNS publish that waits for a task token (an approval gate). */
   readonly callbackTasks: Record<string, CallbackTaskInfo>;
+  /** Task state name → the user function a release hook invokes. @default - no release hook */
+  readonly hookTasks?: Record<string, HookTaskInfo>;
   /** The state machine's tags (ListTagsForResource). */
   readonly stateMachineTags: { key: string; value: string }[];
   /** The role the state machine runs as (the ExecutionStarted event names it). */
@@ -150,10 +153,19 @@ export function readServiceTemplate(
 
   const taskSteps: Record<string, StepFunctionInfo> = {};
   const callbackTasks: Record<string, CallbackTaskInfo> = {};
+  const hookTasks: Record<string, HookTaskInfo> = {};
   for (const [name, state] of Object.entries<Json>(definition.States)) {
     if (state.Type !== 'Task') continue;
     if (state.Resource === SNS_PUBLISH_WAIT_FOR_TASK_TOKEN) {
       callbackTasks[name] = callbackTask(name, state);
+      continue;
+    }
+    const hookPoint = hookPointOfState(name);
+    if (hookPoint) {
+      hookTasks[name] = hookTask(name, hookPoint, state, {
+        resources,
+        functionArn: (id) => resolver.physicalId(id, 'Arn'),
+      });
       continue;
     }
     const fn = stepFunctions.find((f) => f.arn === state.Resource);
@@ -254,6 +266,7 @@ export function readServiceTemplate(
     stateMachineArn: resolver.physicalId(machineId),
     taskSteps,
     callbackTasks,
+    hookTasks,
     stateMachineTags: (machineProps.Tags ?? []).map((t: Json) => ({
       key: String(t.Key),
       value: String(t.Value),

@@ -11,8 +11,10 @@ import {
   SUPERSEDED_ERROR,
 } from '../contract/errors';
 import { RETRYABLE_ERROR_NAMES } from '../contract/retry';
+import type { ReleaseHookPoint } from '../contract/release-hooks';
 import type { NextStep } from '../contract/release-state';
 import { RELEASE_STEPS, type ReleaseStepName } from '../contract/steps';
+import { hookPoint, type ReleaseHookOptions } from './release-hooks';
 
 /** The functions of the release steps, by step name. */
 export type ReleaseStepFunctions = Readonly<Record<ReleaseStepName, lambda.IFunction>>;
@@ -40,6 +42,8 @@ export interface ReleaseDefinitionOptions {
   readonly pollBudget: Duration;
   /** @default - no approval gate */
   readonly approval?: ApprovalSettings;
+  /** @default - no release hook */
+  readonly hooks?: ReleaseHookOptions;
 }
 
 /** State names of the approval gates, which the CLI looks for in the execution history. */
@@ -135,8 +139,14 @@ export function buildReleaseDefinition(
     options.approval?.gates.includes(gate)
       ? approvalGate(scope, gate, options.approval, next, rollback)
       : next;
-  const swapEntry = gated('swap', swap);
-  const finalizeEntry = gated('finalize', finalize);
+  // A release hook runs at its point when configured (lib/workflow/release-hooks.ts); the hooks
+  // after the swap and before Finalize guard the bake, so a first release (no bake) skips them.
+  const hook = (point: ReleaseHookPoint, next: sfn.State) =>
+    hookPoint(scope, point, options.hooks, next, rollback);
+  const swapEntry = hook('beforeTraffic', gated('swap', swap));
+  const finalizeEntry = gated('finalize', hook('beforeFinalize', finalize));
+  const bakeEntry = hook('afterTraffic', bake);
+  const released = hook('afterFinalize', new sfn.Succeed(scope, 'Released'));
 
   const waitForHealth = waitSeconds('WaitForHealth');
   const waitBeforeSwap = waitSeconds('WaitBeforeSwapAgain');
@@ -168,7 +178,7 @@ export function buildReleaseDefinition(
   );
   swap.next(
     new sfn.Choice(scope, 'AfterSwap')
-      .when(nextIs('bake'), bake)
+      .when(nextIs('bake'), bakeEntry)
       // First release: nothing in Standby, so no bake and nothing an approval could roll back to.
       .when(nextIs('finalize'), finalize)
       .when(nextIs('swap'), waitBeforeSwap)
@@ -185,7 +195,7 @@ export function buildReleaseDefinition(
   );
   finalize.next(
     new sfn.Choice(scope, 'AfterFinalize')
-      .when(nextIs('released'), new sfn.Succeed(scope, 'Released'))
+      .when(nextIs('released'), released)
       .when(nextIs('finalize'), waitBeforeFinalize)
       .otherwise(unexpected('UnexpectedAfterFinalize')),
   );

@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AppSource, BlueGreenService, BlueGreenServiceProps } from '../../lib/blue-green-service';
 import { DatabaseSource } from '../../lib/database';
@@ -62,6 +63,36 @@ describe('cdk-nag AwsSolutions', () => {
         ),
       ],
     }));
+
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('GIVEN release hooks (a function of the stack and an imported one) THEN no errors and no warnings', () => {
+    const { errors, warnings } = findings(
+      (stack) => {
+        const migrations = new lambda.Function(stack, 'Migrations', {
+          runtime: lambda.Runtime.NODEJS_22_X,
+          handler: 'index.handler',
+          code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
+        });
+        const smokeTests = lambda.Function.fromFunctionArn(
+          stack,
+          'SmokeTests',
+          'arn:aws:lambda:eu-west-1:123456789012:function:smoke-tests',
+        );
+        return {
+          hooks: {
+            beforeTraffic: { function: migrations },
+            afterTraffic: { function: smokeTests },
+            beforeFinalize: { function: smokeTests },
+            afterFinalize: { function: migrations },
+          },
+        };
+      },
+      // The test's own hook function is the user's, not the library's.
+      ['NagStack/Migrations'],
+    );
 
     expect(errors).toEqual([]);
     expect(warnings).toEqual([]);

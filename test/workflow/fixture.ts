@@ -4,8 +4,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { ReleaseWorkflow, ReleaseWorkflowProps } from '../../lib/release-workflow';
 
-/** A stack with two bare groups and a target group: the workflow on its own. */
-export function workflowStack(props: Partial<ReleaseWorkflowProps> = {}): {
+/**
+ * A stack with two bare groups and a target group: the workflow on its own. `props` may be made
+ * in the stack (e.g. hook functions) before the workflow.
+ */
+export function workflowStack(
+  props: Partial<ReleaseWorkflowProps> | ((stack: Stack) => Partial<ReleaseWorkflowProps>) = {},
+): {
   stack: Stack;
   workflow: ReleaseWorkflow;
 } {
@@ -33,7 +38,7 @@ export function workflowStack(props: Partial<ReleaseWorkflowProps> = {}): {
     minCapacity: 2,
     maxCapacity: 6,
     defaultCapacity: 2,
-    ...props,
+    ...(typeof props === 'function' ? props(stack) : props),
   });
   return { stack, workflow };
 }
