@@ -27,6 +27,8 @@ export interface GenerateOptions {
   readonly horizonMs?: number;
   /** Where most of those fall: before and around the swap. @default 120000 */
   readonly busyMs?: number;
+  /** The states an action may be tied to (e.g. with the release hooks' Task states). @default TASK_STATES */
+  readonly states?: readonly string[];
 }
 
 /** The first execution of every schedule; stops name it most often. */
@@ -54,13 +56,14 @@ export function generateSchedule(seed: number, options: GenerateOptions = {}): C
   const busy = Math.min(horizon, options.busyMs ?? 120_000);
   const draw = new Draw(new SeededRandom(seed).fork(0xc4a05));
   const starts: string[] = [MAIN_EXECUTION];
-  const focus = draw.pick(TASK_STATES);
+  const states = options.states ?? TASK_STATES;
+  const focus = draw.pick(states);
   const timing = (): Timing => {
     if (draw.chance(0.5)) return { at: draw.int(0, draw.chance(0.6) ? busy : horizon) };
     const name = draw.chance(0.7) ? MAIN_EXECUTION : draw.pick(starts);
     return {
       at: draw.chance(0.75) ? draw.int(0, 3_000) : draw.int(0, 60_000),
-      after: { name, state: draw.chance(0.6) ? focus : draw.pick(TASK_STATES) },
+      after: { name, state: draw.chance(0.6) ? focus : draw.pick(states) },
     };
   };
   let nextVersion = 3;

@@ -7,6 +7,7 @@ import type { ProfileName } from '../region/profile';
 import { Rehearsal } from '../rehearsal';
 import type { StepHandler } from '../executions';
 import type { CfnTemplate } from '../template';
+import type { ReleaseHookHandlers } from '../release-hook-handlers';
 import type { ApiHarshness } from '../region/api-harshness';
 import { applyAction, requestInput } from './apply-action';
 import { converge } from './converge';
@@ -28,6 +29,8 @@ export interface RunScheduleOptions {
   readonly api?: Partial<ApiHarshness>;
   /** Timings and quotas of the region (docs/aws-model.md). @default 'typical' */
   readonly profile?: ProfileName;
+  /** In-process handlers of the template's release hook functions. @default - the template has none */
+  readonly hooks?: ReleaseHookHandlers;
 }
 
 /** What running a schedule showed. */
@@ -61,6 +64,7 @@ export async function runSchedule(
     limitMs: options.limitMs ?? 2 * 3600_000,
     api: options.api,
     profile: options.profile,
+    hooks: options.hooks,
   });
   const problems: string[] = [];
   try {

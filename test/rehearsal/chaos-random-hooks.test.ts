@@ -1,0 +1,96 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { BlueGreenService } from '../../lib/blue-green-service';
+import {
+  RELEASE_HOOK_POINTS,
+  RELEASE_HOOK_STATE_NAMES,
+  type ReleaseHookPayload,
+  type ReleaseHookPoint,
+} from '../../lib/contract/release-hooks';
+import { describeOutcome, generateSchedule, runSchedule, TASK_STATES } from '../../lib/rehearsal/chaos';
+import type { ReleaseHookHandlers } from '../../lib/rehearsal/release-hook-handlers';
+import type { CfnTemplate } from '../../lib/rehearsal/template';
+import { CHAOS_TIMEOUT_MS } from './chaos-fixture';
+
+/**
+ * The chaos search over a service with all four release hooks: the same schedules (stops,
+ * overlapping releases and rollbacks, deaths, scaling, throttling), with actions also tied to the
+ * hooks' Task states. Each hook answers after a few virtual seconds. Besides every invariant: no
+ * hook runs twice for one execution, and every release that succeeded ran the hooks it is due
+ * (beforeTraffic and afterFinalize always, the other two when a version served before it).
+ */
+
+const STATES = [...TASK_STATES, ...RELEASE_HOOK_POINTS.map((point) => RELEASE_HOOK_STATE_NAMES[point])];
+const CLEAN = 'zero violations, each hook at most once per execution, due hooks run';
+
+let template: CfnTemplate | undefined;
+
+/** The demo service with a hook function at each point (15-minute functions, 5-minute Tasks). */
+function hookedTemplate(): CfnTemplate {
+  if (!template) {
+    const stack = new Stack(new App(), 'ChaosHooks');
+    const hook = (id: string) => ({
+      function: new lambda.Function(stack, id, {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
+        timeout: Duration.minutes(15),
+      }),
+    });
+    new BlueGreenService(stack, 'Service', {
+      hooks: {
+        beforeTraffic: hook('Expand'),
+        afterTraffic: hook('Smoke'),
+        beforeFinalize: hook('LastCheck'),
+        afterFinalize: hook('Contract'),
+      },
+    });
+    template = Template.fromStack(stack).toJSON() as CfnTemplate;
+  }
+  return template;
+}
+
+/** Handlers that record each call and answer after 1 to 4 virtual seconds. */
+function recordingHooks(calls: ReleaseHookPayload[]): ReleaseHookHandlers {
+  const handler = async (payload: ReleaseHookPayload) => {
+    calls.push(payload);
+    await new Promise((resolve) => setTimeout(resolve, 1000 + ((calls.length * 797) % 3000)));
+  };
+  return Object.fromEntries(RELEASE_HOOK_POINTS.map((point) => [point, handler]));
+}
+
+describe('chaos search with release hooks', () => {
+  const seeds = Array.from({ length: 60 }, (_, i) => 1 + i);
+  test.each(seeds)(
+    `schedule of seed %i: ${CLEAN}`,
+    async (seed) => {
+      const calls: ReleaseHookPayload[] = [];
+      const outcome = await runSchedule(hookedTemplate(), generateSchedule(seed, { states: STATES }), {
+        hooks: recordingHooks(calls),
+      });
+      const problems = [...outcome.violations];
+
+      const seen = new Set<string>();
+      for (const call of calls) {
+        const key = `${call.executionArn} ${call.hook}`;
+        if (seen.has(key)) problems.push(`hook ran twice: ${key}`);
+        seen.add(key);
+      }
+      for (const execution of outcome.rehearsal.executions()) {
+        const input = execution.input as { action?: string };
+        if (execution.status !== 'SUCCEEDED' || (input.action ?? 'release') !== 'release') continue;
+        const ran = new Set(calls.filter((c) => c.executionArn === execution.arn).map((c) => c.hook));
+        const first = calls.find((c) => c.executionArn === execution.arn)?.previousVersion === '';
+        const due: readonly ReleaseHookPoint[] = first
+          ? ['beforeTraffic', 'afterFinalize']
+          : RELEASE_HOOK_POINTS;
+        for (const hook of due)
+          if (!ran.has(hook)) problems.push(`${execution.name} succeeded without its ${hook} hook`);
+      }
+      const found = problems.length === 0 ? CLEAN : [...describeOutcome(outcome), ...problems].join('\n');
+      expect(found).toBe(CLEAN);
+    },
+    CHAOS_TIMEOUT_MS,
+  );
+});
