@@ -13,6 +13,7 @@
  *   rollback does not wait: it goes straight to the convergence, which restores at once and only
  *   retires a group once nobody else can act. A refusal then gives the lock back.
  */
+import { artifactKey } from '../../lib/contract/artifact';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../shared/clients/s3';
 import { now } from '../shared/clock';
@@ -190,7 +191,7 @@ async function assertArtifactExists(
   artifact: NonNullable<ServiceConfig['artifact']>,
   version: string,
 ): Promise<void> {
-  const key = `${artifact.keyPrefix}${version}.${artifact.extension}`;
+  const key = artifactKey(artifact, version);
   try {
     await withRetry(() => s3.send(new HeadObjectCommand({ Bucket: artifact.bucket, Key: key })));
   } catch (error) {

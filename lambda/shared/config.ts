@@ -1,3 +1,4 @@
+import { artifactLocation, type ArtifactLocation } from '../../lib/contract/artifact';
 import { ENV } from '../../lib/contract/environment';
 
 /**
@@ -29,7 +30,7 @@ export interface ServiceConfig {
   /** CloudWatch alarms watched during the bake: one in ALARM rolls the release back. */
   readonly rollbackAlarmNames: readonly string[];
   /** Set in artifact mode: where `<prefix><version>.<extension>` must exist before a release. */
-  readonly artifact?: { readonly bucket: string; readonly keyPrefix: string; readonly extension: string };
+  readonly artifact?: ArtifactLocation;
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -46,7 +47,6 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     return value;
   };
   const optionalInt = (name: string): number => (env[name] === undefined ? 0 : int(name));
-  const bucket = env[ENV.artifactBucket];
   return {
     serviceTag: text(ENV.serviceTag),
     groupNames: { blue: text(ENV.blueGroupName), green: text(ENV.greenGroupName) },
@@ -60,13 +60,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     pollSeconds: int(ENV.pollSeconds),
     pollBudgetSeconds: optionalInt(ENV.pollBudgetSeconds),
     rollbackAlarmNames: readAlarmNames(env[ENV.rollbackAlarmNames]),
-    artifact: bucket
-      ? {
-          bucket,
-          keyPrefix: env[ENV.artifactKeyPrefix] ?? '',
-          extension: env[ENV.artifactExtension] ?? 'tar.gz',
-        }
-      : undefined,
+    artifact: artifactLocation(env),
   };
 }
 

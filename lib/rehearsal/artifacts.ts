@@ -1,8 +1,8 @@
 /**
- * Artifact mode, as the rehearsal seeds it: where the artifact of a version lives, read from the
- * environment the construct gives the step functions (the same names the Prepare step reads).
+ * Artifact mode, as the rehearsal seeds it: the object of each version it releases, at the
+ * location the step functions' environment names (lib/contract/artifact.ts).
  */
-import { ENV } from '../contract/environment';
+import { artifactKey, artifactLocation } from '../contract/artifact';
 
 /** The S3 object of one version's artifact. */
 export interface ArtifactObject {
@@ -10,17 +10,12 @@ export interface ArtifactObject {
   readonly key: string;
 }
 
-/**
- * `<prefix><version>.<extension>` in the artifact bucket, for each version; none when the
- * environment names no artifact bucket (the demo app mode). The defaults are the Prepare step's.
- */
+/** The artifact object of each version; none when the environment names no bucket (not artifact mode). */
 export function artifactKeys(
   environment: Readonly<Record<string, string>>,
   versions: readonly string[],
 ): ArtifactObject[] {
-  const bucket = environment[ENV.artifactBucket];
-  if (!bucket) return [];
-  const prefix = environment[ENV.artifactKeyPrefix] ?? '';
-  const extension = environment[ENV.artifactExtension] ?? 'tar.gz';
-  return versions.map((version) => ({ bucket, key: `${prefix}${version}.${extension}` }));
+  const location = artifactLocation(environment);
+  if (!location) return [];
+  return versions.map((version) => ({ bucket: location.bucket, key: artifactKey(location, version) }));
 }
