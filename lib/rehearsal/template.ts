@@ -4,6 +4,7 @@
  * lock table. Intrinsic functions are resolved against simulated physical ids; anything this
  * reader does not understand is an error, never a guess.
  */
+import { createHash } from 'crypto';
 import { TARGET_5XX_RATE_EXPRESSION } from '../contract/metrics';
 import { TagKeys } from '../contract/tags';
 import type { TargetErrorRateAlarmSpec } from './region/alarms';
@@ -346,7 +347,9 @@ export class IntrinsicResolver {
       case 'AWS::AutoScaling::AutoScalingGroup':
         return logicalId;
       case 'AWS::ElasticLoadBalancingV2::TargetGroup':
-        return `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${logicalId.slice(0, 20)}/0123456789abcdef`;
+        // AWS: a name of at most 32 characters and a 16-hex-digit id; here the id is derived from
+        // the whole logical id, so two target groups whose ids share a prefix stay apart.
+        return `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${logicalId.slice(0, 32)}/${createHash('sha256').update(logicalId).digest('hex').slice(0, 16)}`;
       case 'AWS::DynamoDB::Table':
         return logicalId;
       case 'AWS::DynamoDB::Table.Arn':
