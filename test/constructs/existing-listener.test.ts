@@ -10,21 +10,15 @@ import { ExistingListenerOptions, loadBalancerFullNameOfListener } from '../../l
 import { Rehearsal } from '../../lib/rehearsal/rehearsal';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
 import { PropsValidationError } from '../../lib/validation';
-import { logicalId, resourcesOf, synthService, testApp } from './helpers';
-
-const LISTENER_ARN =
-  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2';
-const ALB_SECURITY_GROUP = 'sg-0a1b2c3d4e5f60718';
-
-/** GIVEN a listener of a load balancer that lives elsewhere (another stack, the console). */
-function importedListener(stack: Stack, allowAllOutbound = true): elbv2.IApplicationListener {
-  return elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'SharedListener', {
-    listenerArn: LISTENER_ARN,
-    securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'SharedAlbGroup', ALB_SECURITY_GROUP, {
-      allowAllOutbound,
-    }),
-  });
-}
+import {
+  importedListener,
+  logicalId,
+  resourcesOf,
+  SHARED_ALB_SECURITY_GROUP,
+  SHARED_LISTENER_ARN,
+  synthService,
+  testApp,
+} from './helpers';
 
 function shopRule(listener: elbv2.IApplicationListener): ExistingListenerOptions {
   return {
@@ -52,7 +46,7 @@ describe('bring your own load balancer: a rule on an existing listener', () => {
     template.resourceCountIs('AWS::S3::Bucket', 0);
     expect(service.loadBalancer).toBeUndefined();
     expect(service.entryPoint.accessLogsBucket).toBeUndefined();
-    expect(service.listener.listenerArn).toBe(LISTENER_ARN);
+    expect(service.listener.listenerArn).toBe(SHARED_LISTENER_ARN);
   });
 
   test('GIVEN host and path conditions and a priority THEN one rule forwards them to the one target group', () => {
@@ -61,7 +55,7 @@ describe('bring your own load balancer: a rule on an existing listener', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-      ListenerArn: LISTENER_ARN,
+      ListenerArn: SHARED_LISTENER_ARN,
       Priority: 10,
       Conditions: [
         { Field: 'host-header', HostHeaderConfig: { Values: ['shop.example.com'] } },
@@ -95,7 +89,7 @@ describe('bring your own load balancer: a rule on an existing listener', () => {
         IpProtocol: 'tcp',
         FromPort: 8080,
         ToPort: 8080,
-        SourceSecurityGroupId: ALB_SECURITY_GROUP,
+        SourceSecurityGroupId: SHARED_ALB_SECURITY_GROUP,
       }),
     ]);
   });
@@ -110,14 +104,14 @@ describe('bring your own load balancer: a rule on an existing listener', () => {
 
     for (const port of [8080, 8081]) {
       template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
-        GroupId: ALB_SECURITY_GROUP,
+        GroupId: SHARED_ALB_SECURITY_GROUP,
         DestinationSecurityGroupId: instanceGroup,
         FromPort: port,
         ToPort: port,
       });
       template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
         GroupId: instanceGroup,
-        SourceSecurityGroupId: ALB_SECURITY_GROUP,
+        SourceSecurityGroupId: SHARED_ALB_SECURITY_GROUP,
         FromPort: port,
       });
     }
@@ -313,7 +307,9 @@ describe('bring your own load balancer: validation', () => {
 describe('loadBalancerFullNameOfListener', () => {
   test('GIVEN a concrete listener ARN THEN app/<name>/<id>, as the LoadBalancer dimension names it', () => {
     const stack = new Stack(testApp(), 'Names');
-    expect(stack.resolve(loadBalancerFullNameOfListener(LISTENER_ARN))).toBe('app/shared/50dc6c495c0c9188');
+    expect(stack.resolve(loadBalancerFullNameOfListener(SHARED_LISTENER_ARN))).toBe(
+      'app/shared/50dc6c495c0c9188',
+    );
   });
 
   test('GIVEN a listener ARN from a Token THEN the same parts, selected at deploy time', () => {

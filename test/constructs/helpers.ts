@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BlueGreenService, BlueGreenServiceProps } from '../../lib/blue-green-service';
 
@@ -53,4 +55,18 @@ export function resourcesOf(
   type: string,
 ): [string, { Properties?: Record<string, unknown> }][] {
   return Object.entries(template.findResources(type));
+}
+
+export const SHARED_LISTENER_ARN =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2';
+export const SHARED_ALB_SECURITY_GROUP = 'sg-0a1b2c3d4e5f60718';
+
+/** A listener of a load balancer that lives elsewhere (another stack, the console). */
+export function importedListener(stack: Stack, allowAllOutbound = true): elbv2.IApplicationListener {
+  return elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'SharedListener', {
+    listenerArn: SHARED_LISTENER_ARN,
+    securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'SharedAlbGroup', SHARED_ALB_SECURITY_GROUP, {
+      allowAllOutbound,
+    }),
+  });
 }

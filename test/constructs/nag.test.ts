@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AppSource, BlueGreenService, BlueGreenServiceProps } from '../../lib/blue-green-service';
 import { DatabaseSource } from '../../lib/database';
-import { testApp } from './helpers';
+import { importedListener, testApp } from './helpers';
 
 /**
  * cdk-nag 3 is a policy-validation plugin: suppressions are `Validations.of(x).acknowledge(...)`
@@ -110,11 +110,7 @@ describe('cdk-nag AwsSolutions', () => {
   test('GIVEN an existing listener of a load balancer in another stack, artifact mode THEN no errors and no warnings', () => {
     const { errors, warnings } = findings((stack) => ({
       existingListener: {
-        listener: elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'Shared', {
-          listenerArn:
-            'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2',
-          securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'SharedAlb', 'sg-0a1b2c3d4e5f60718'),
-        }),
+        listener: importedListener(stack),
         conditions: [elbv2.ListenerCondition.hostHeaders(['shop.example.com'])],
         priority: 10,
       },

@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { AppSource } from '../../lib/blue-green-service';
 import { DatabaseSource } from '../../lib/database';
-import { synthService } from './helpers';
+import { importedListener, synthService } from './helpers';
 
 /**
  * Asset hashes change with the handler code, the bundler and the machine: replace every 64-hex
@@ -52,11 +52,7 @@ describe('snapshots', () => {
   test('GIVEN an existing listener THEN the template matches the snapshot', () => {
     const { template } = synthService((stack: Stack) => ({
       existingListener: {
-        listener: elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'Shared', {
-          listenerArn:
-            'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2',
-          securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'SharedAlb', 'sg-0a1b2c3d4e5f60718'),
-        }),
+        listener: importedListener(stack),
         conditions: [elbv2.ListenerCondition.hostHeaders(['shop.example.com'])],
         priority: 10,
         url: 'https://shop.example.com',
