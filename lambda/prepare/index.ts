@@ -45,7 +45,9 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
     await assertArtifactExists(config.artifact, request.version);
   }
   const table = config.lockTableName;
-  const status = await inspectLock(table, state.executionArn);
+  const status = await inspectLock(table, state.executionArn, {
+    withOwnStatus: request.action === 'rollback',
+  });
 
   if (status.kind === 'free') {
     const decision = await decide(state, request, config, { othersActing: false });
@@ -118,8 +120,10 @@ async function decide(
   config: ServiceConfig,
   lock: { readonly othersActing: boolean; readonly superseded?: LockItem['superseded'] },
 ): Promise<PrepareDecision> {
-  const snapshot = await readFleetSnapshot(config);
-  const tagged = await listServiceGroupNames(config.serviceTag);
+  const [snapshot, tagged] = await Promise.all([
+    readFleetSnapshot(config),
+    listServiceGroupNames(config.serviceTag),
+  ]);
   if (tagged.length > 2) {
     throw new UnexplainedStateError(
       `refusing to act: ${tagged.length} Auto Scaling groups carry ${TagKeys.service}=${config.serviceTag} (${tagged.join(', ')}); ` +

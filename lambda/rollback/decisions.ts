@@ -70,6 +70,11 @@ export interface RestoreActions {
   readonly healthy: number;
   /** Nothing left in Standby and at least `capacity` instances InService and healthy. */
   readonly ready: boolean;
+  /**
+   * All back and at least `capacity` instances InService, not all healthy yet: only their next
+   * health checks are awaited, which pass at a moment no read can predict.
+   */
+  readonly awaitingHealthChecks: boolean;
   readonly tagLive: boolean;
 }
 
@@ -173,6 +178,7 @@ function planRestore(
         : [],
     healthy,
     ready: allBack && healthy >= capacity,
+    awaitingHealthChecks: allBack && inService.length >= capacity && healthy < capacity,
     tagLive: group.tags.role !== 'live',
   };
 }
@@ -190,6 +196,43 @@ function planRetire(group: GroupView): RetireActions {
     tagIdle: group.tags.role !== 'idle',
     settled: active.length === 0 && group.desiredCapacity === 0,
   };
+}
+
+/**
+ * How often a rollback looks again within one invocation while it waits (instances leaving
+ * Standby, launching, draining). A rollback is what an operator is waiting for: every second,
+ * not every health-check interval.
+ */
+export const ROLLBACK_POLL_MS = 1000;
+
+/**
+ * How often it looks while only the restored instances' health checks are awaited. Their pass is
+ * the moment the other group may go, and no read can tell when it comes: four looks a second
+ * (two Describe calls each, Auto Scaling and ELB) take the other group out within a quarter second
+ * of it. This lasts at most the registration delay and one check interval (docs/aws-model.md).
+ */
+export const HEALTH_CHECK_WATCH_MS = 250;
+
+/** Never looks again sooner than this (a fence whose deadline is about to pass). */
+const MIN_PASS_GAP_MS = 50;
+
+/**
+ * When the next pass is worth making, from what this pass saw: soon while only health checks are
+ * awaited, at the moment the fence clears when only another invocation's deadline holds the
+ * retirement back, otherwise every ROLLBACK_POLL_MS. (A rollback whose reads were throttled
+ * looks once a second, whatever it waits for: the handler's call.)
+ */
+export function nextRollbackPassInMs(
+  actions: RollbackActions,
+  fence: { readonly othersUntil: readonly number[]; readonly now: number },
+): number {
+  const restoreReady = !actions.restore || actions.restore.ready;
+  if (restoreReady && fence.othersUntil.length > 0) {
+    const clears = Math.min(...fence.othersUntil) - fence.now;
+    return Math.min(ROLLBACK_POLL_MS, Math.max(MIN_PASS_GAP_MS, clears));
+  }
+  if (actions.restore?.awaitingHealthChecks) return HEALTH_CHECK_WATCH_MS;
+  return ROLLBACK_POLL_MS;
 }
 
 /** The reason recorded when a step failed and its error was caught into `$.error`. */

@@ -13,7 +13,14 @@
 import { now } from '../shared/clock';
 import { readServiceConfig, type ServiceConfig } from '../shared/config';
 import { durationSeconds, recordTiming } from '../shared/decisions';
-import { nextAfterRollback, planRollback, rollbackForError, type RollbackActions } from './decisions';
+import {
+  nextAfterRollback,
+  nextRollbackPassInMs,
+  planRollback,
+  ROLLBACK_POLL_MS,
+  rollbackForError,
+  type RollbackActions,
+} from './decisions';
 import { isHealthy } from '../../lib/contract/fleet-health';
 import { RollbackIncompleteError } from '../shared/errors';
 import { withFence, type Fence, type StepContext } from '../shared/fence';
@@ -31,16 +38,9 @@ import { releaseLock } from '../shared/lock';
 import { rollbackMetricRecord } from '../shared/metrics';
 import { pollWithinBudget } from '../shared/poll';
 import { isRetryableError } from '../../lib/contract/retry';
+import { ThrottlePacer } from '../../lib/contract/pacer';
 import type { FleetSnapshot } from '../../lib/contract/fleet-view';
 import type { ReleaseState } from '../../lib/contract/release-state';
-
-/**
- * How often a rollback looks again within one invocation while it waits (instances leaving
- * Standby, the restored group turning healthy). A rollback is what an operator is waiting for:
- * a pass every second, not every health-check interval, takes the new group out of service
- * within a second of the old one passing its check.
- */
-const ROLLBACK_POLL_MS = 1000;
 
 /** Time a rollback may take beyond the health timeout (draining, relaunching) before it gives up. */
 const ROLLBACK_GRACE_SECONDS = 600;
@@ -56,18 +56,25 @@ export async function handler(state: ReleaseState, context?: StepContext): Promi
         rollbackDeadline:
           state.rollbackDeadline ?? now() + (config.healthTimeoutSeconds + ROLLBACK_GRACE_SECONDS) * 1000,
       };
+      // Fleet reads are paced once throttled; a paced or interrupted rollback looks once a second.
+      const reads = new ThrottlePacer();
+      let interrupted = false;
       const { value } = await pollWithinBudget(
         async () => {
+          let nextCheckInMs: number | undefined;
           try {
-            current = await convergeOnce(current, config, fence);
+            const pass = await convergeOnce(current, config, fence, reads);
+            current = pass.state;
+            if (!interrupted && reads.currentGapMs === 0) nextCheckInMs = pass.nextPassInMs;
           } catch (error) {
             // Throttling or contention that outlasted a call's retries: the rollback is what must
             // not give up, so it looks again on the next pass, until its own deadline.
             if (!isRetryableError(error) || now() >= (current.rollbackDeadline ?? 0)) throw error;
             console.warn(`rollback pass interrupted, trying again: ${String(error)}`);
+            interrupted = true;
             current = { ...current, next: 'rollback', waitSeconds: config.pollSeconds };
           }
-          return { final: current.next !== 'rollback', value: current };
+          return { final: current.next !== 'rollback', value: current, nextCheckInMs };
         },
         {
           intervalMs: Math.min(ROLLBACK_POLL_MS, config.pollSeconds * 1000),
@@ -79,13 +86,27 @@ export async function handler(state: ReleaseState, context?: StepContext): Promi
   );
 }
 
-/** One idempotent pass: read the fleet, do what it shows is still needed. */
-async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: Fence): Promise<ReleaseState> {
-  const { guard } = fence;
-  const { others } = await fence.inspect();
-  const rollback = state.rollback ?? rollbackForError(state.error);
+interface Pass {
+  readonly state: ReleaseState;
+  /** When the next pass is worth making (see nextRollbackPassInMs). */
+  readonly nextPassInMs?: number;
+}
 
-  const snapshot = await readFleetSnapshot(config);
+/** One idempotent pass: read the fleet, do what it shows is still needed. */
+async function convergeOnce(
+  state: ReleaseState,
+  config: ServiceConfig,
+  fence: Fence,
+  reads: ThrottlePacer,
+): Promise<Pass> {
+  const { guard } = fence;
+  const rollback = state.rollback ?? rollbackForError(state.error);
+  // The fence and the fleet, read at once: an invocation that acted before the fleet read is
+  // still listed (ended ones stay READ_SETTLE_MS), whichever read answers first.
+  const [{ others }, snapshot] = await Promise.all([
+    fence.inspect(),
+    readFleetSnapshot(config, { retry: { pacer: reads } }),
+  ]);
   const actions = planRollback(snapshot, {
     minCapacity: config.minCapacity,
     earlierCapacity: state.restoreCapacity,
@@ -113,11 +134,14 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
 
   if (actions.takeOutOfService) {
     for (const retire of actions.retire) {
-      await suspendProcesses(guard, retire.name, retire.suspend);
+      // Scale-in first: it is what takes the group out of the target group (on the critical
+      // path). Suspending its processes a call later leaves nothing to relaunch: at desired 0 a
+      // scaling action in between is undone by the next pass, which re-checks until settled.
       if (retire.scaleToZero) {
         await updateGroup(guard, retire.name, { minSize: 0, desiredCapacity: 0 });
         terminated.push(...retire.scaledIn);
       }
+      await suspendProcesses(guard, retire.name, retire.suspend);
       terminated.push(...(await terminateInstances(guard, retire.terminate, 'standby')).terminated);
       if (retire.tagIdle) await setTags(guard, retire.name, [roleTag('idle')]);
     }
@@ -137,7 +161,11 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
     if (now() >= (state.rollbackDeadline ?? Infinity)) {
       throw new RollbackIncompleteError(describeIncomplete(actions, snapshot, others.length));
     }
-    return { ...progressed, next: 'rollback', waitSeconds: config.pollSeconds };
+    const nextPassInMs = nextRollbackPassInMs(actions, {
+      othersUntil: others.map((o) => o.until),
+      now: now(),
+    });
+    return { state: { ...progressed, next: 'rollback', waitSeconds: config.pollSeconds }, nextPassInMs };
   }
 
   const next = nextAfterRollback({
@@ -150,7 +178,7 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
   if (next === 'prepare') {
     // Prepare (which finds the lock ours) plans what comes next: the release, or the re-release
     // a rollback request still owes.
-    return { ...progressed, next, waitSeconds: undefined };
+    return { state: { ...progressed, next, waitSeconds: undefined } };
   }
   await fence.settle();
   await releaseLock(config.lockTableName, state.executionArn, fence.invocationId);
@@ -159,7 +187,7 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
   console.log(rollbackMetricRecord(config.serviceTag, at));
   const timings = recordTiming(state.timings, 'rolledBack', at);
   const kept = restore ? snapshot.groups[restore.colour] : undefined;
-  return {
+  const rolledBack: ReleaseState = {
     ...progressed,
     next,
     waitSeconds: undefined,
@@ -177,6 +205,7 @@ async function convergeOnce(state: ReleaseState, config: ServiceConfig, fence: F
       timings,
     },
   };
+  return { state: rolledBack };
 }
 
 /** What serves and what is missing, for the operator reading a failed rollback. */

@@ -68,13 +68,17 @@ export async function readFleetSnapshot(
   options: SnapshotOptions = {},
 ): Promise<FleetSnapshot> {
   const names = config.groupNames;
-  const output = await withRetry(
-    () =>
-      autoScaling.send(
-        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.blue, names.green] }),
-      ),
-    options.retry,
-  );
+  // Two independent reads, made at once: neither is fresher than the other anyway (both may lag).
+  const [output, targetHealth] = await Promise.all([
+    withRetry(
+      () =>
+        autoScaling.send(
+          new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.blue, names.green] }),
+        ),
+      options.retry,
+    ),
+    options.targetHealth === false ? {} : readTargetHealth(config.targetGroupArn, options),
+  ]);
   const found = output.AutoScalingGroups ?? [];
   const groups = {} as Record<Colour, GroupView>;
   for (const colour of COLOURS) {
@@ -83,8 +87,6 @@ export async function readFleetSnapshot(
       throw new GroupNotFoundError(`Auto Scaling group ${names[colour]} (${colour}) does not exist`);
     groups[colour] = toGroupView(colour, group);
   }
-  const targetHealth =
-    options.targetHealth === false ? {} : await readTargetHealth(config.targetGroupArn, options);
   return { groups, targetHealth };
 }
 

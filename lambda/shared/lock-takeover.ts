@@ -18,8 +18,11 @@ export type LockStatus =
   | { readonly kind: 'mine'; readonly holder: LockItem }
   /** Held by an execution that is no longer running (or no longer exists): may be taken over. */
   | { readonly kind: 'stale'; readonly holder: LockItem; readonly ownerStatus: string }
-  /** Held by a running execution: a release is refused, a rollback takes over. */
-  | { readonly kind: 'running'; readonly holder: LockItem };
+  /**
+   * Held by a running execution: a release is refused, a rollback takes over. `selfStatus`: this
+   * execution's own status, when it was read alongside (see `inspectLock`).
+   */
+  | { readonly kind: 'running'; readonly holder: LockItem; readonly selfStatus?: string };
 
 export interface LockIntent {
   readonly tableName: string;
@@ -32,26 +35,50 @@ export interface LockIntent {
   readonly fromVersion?: string;
 }
 
-/** Read-only: who holds the lock and whether that execution still runs. */
-export async function inspectLock(tableName: string, executionArn: string): Promise<LockStatus> {
-  return statusOf(await readLock(tableName), executionArn);
+export interface InspectOptions {
+  /**
+   * Also read this execution's own status, at the same time as the holder's (a rollback, which
+   * takes over from a running holder only while it runs itself). @default false
+   */
+  readonly withOwnStatus?: boolean;
 }
 
-async function statusOf(holder: LockItem | undefined, executionArn: string): Promise<LockStatus> {
+/** Read-only: who holds the lock and whether that execution still runs. */
+export async function inspectLock(
+  tableName: string,
+  executionArn: string,
+  options: InspectOptions = {},
+): Promise<LockStatus> {
+  return statusOf(await readLock(tableName), executionArn, options);
+}
+
+async function statusOf(
+  holder: LockItem | undefined,
+  executionArn: string,
+  options: InspectOptions = {},
+): Promise<LockStatus> {
   if (!holder) return { kind: 'free' };
   if (holder.owner === executionArn) return { kind: 'mine', holder };
-  let ownerStatus: string;
+  const [ownerStatus, selfStatus] = await Promise.all([
+    executionStatus(holder.owner),
+    options.withOwnStatus ? executionStatus(executionArn) : undefined,
+  ]);
+  return ownerStatus === 'RUNNING'
+    ? { kind: 'running', holder, ...(selfStatus ? { selfStatus } : {}) }
+    : { kind: 'stale', holder, ownerStatus };
+}
+
+async function executionStatus(executionArn: string): Promise<string> {
   try {
     const execution = await withRetry(() =>
-      stepFunctions.send(new DescribeExecutionCommand({ executionArn: holder.owner })),
+      stepFunctions.send(new DescribeExecutionCommand({ executionArn })),
     );
-    ownerStatus = execution.status ?? 'UNKNOWN';
+    return execution.status ?? 'UNKNOWN';
   } catch (error) {
     // An owner that does not exist (deleted state machine, expired history) holds nothing.
     if (errorName(error) !== 'ExecutionDoesNotExist') throw error;
-    ownerStatus = 'DOES_NOT_EXIST';
+    return 'DOES_NOT_EXIST';
   }
-  return ownerStatus === 'RUNNING' ? { kind: 'running', holder } : { kind: 'stale', holder, ownerStatus };
 }
 
 /** How often a holder that reads RUNNING is looked at again before a release is refused for it. */
@@ -99,18 +126,24 @@ export async function acquireLock(intent: LockIntent, first: LockStatus): Promis
       if (status.kind === 'mine') return status.holder;
     }
     // A stopped execution's Prepare may still be running: it must not stop a live execution.
-    if (status.kind === 'running') await assertStillRunning(intent.executionArn);
+    if (status.kind === 'running')
+      assertStillRunning(status.selfStatus ?? (await executionStatus(intent.executionArn)));
     const expected = status.kind === 'free' ? undefined : status.holder.owner;
     let moved: LockItem | 'moved' | undefined = undefined;
-    const written = await updateLock(intent.tableName, (current) => {
-      if (current?.owner === intent.executionArn) return UNCHANGED;
-      if (current?.owner !== expected) {
-        moved = current ?? 'moved';
-        return UNCHANGED;
-      }
-      moved = undefined;
-      return ownItem(intent, current);
-    });
+    const written = await updateLock(
+      intent.tableName,
+      (current) => {
+        if (current?.owner === intent.executionArn) return UNCHANGED;
+        if (current?.owner !== expected) {
+          moved = current ?? 'moved';
+          return UNCHANGED;
+        }
+        moved = undefined;
+        return ownItem(intent, current);
+      },
+      // Written from the item just inspected (conditioned on its revision): no second read.
+      { lastRead: { item: status.kind === 'free' ? undefined : status.holder } },
+    );
     if (moved === undefined && written?.owner === intent.executionArn) {
       if (status.kind === 'running') await stopSuperseded(status.holder.owner, intent.executionArn);
       return written;
@@ -118,7 +151,7 @@ export async function acquireLock(intent: LockIntent, first: LockStatus): Promis
     if (inspection >= MAX_INSPECTIONS) {
       throw new ReleaseInProgressError(inProgressMessage(written?.owner ?? expected ?? 'unknown'));
     }
-    status = await statusOf(written, intent.executionArn);
+    status = await statusOf(written, intent.executionArn, { withOwnStatus: intent.action === 'rollback' });
     if (status.kind === 'mine') return status.holder;
   }
 }
@@ -167,10 +200,9 @@ export async function recordIntent(
   });
 }
 
-async function assertStillRunning(executionArn: string): Promise<void> {
-  const self = await withRetry(() => stepFunctions.send(new DescribeExecutionCommand({ executionArn })));
-  if (self.status !== 'RUNNING') {
-    throw new LockLostError(`this execution is ${self.status ?? 'not running'}: it takes over nothing`);
+function assertStillRunning(ownStatus: string): void {
+  if (ownStatus !== 'RUNNING') {
+    throw new LockLostError(`this execution is ${ownStatus}: it takes over nothing`);
   }
 }
 

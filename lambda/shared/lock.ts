@@ -81,6 +81,20 @@ export async function readLock(tableName: string): Promise<LockItem | undefined>
   return output.Item ? fromItem(output.Item) : undefined;
 }
 
+export interface UpdateLockOptions {
+  /**
+   * The item as the caller last read it (`item: undefined`: there was none). The first round writes
+   * from it without reading again: the write is conditioned on its revision, so if it is out of
+   * date the write is refused and the round repeats from a fresh read. @default - read first
+   */
+  readonly lastRead?: { readonly item: LockItem | undefined };
+}
+
+/** An item written before revisions existed is conditioned on its owner only: always read it afresh. */
+function usableGuess(item: LockItem | undefined): boolean {
+  return item === undefined || item.rev !== undefined;
+}
+
 /** The result of a change function: the new item, `undefined` to delete it, or no write at all. */
 export const UNCHANGED = Symbol('unchanged');
 export type LockChange = LockItem | undefined | typeof UNCHANGED;
@@ -97,10 +111,19 @@ const MAX_CAS_ROUNDS = 12;
 export async function updateLock(
   tableName: string,
   change: (current: LockItem | undefined) => LockChange,
+  options: UpdateLockOptions = {},
 ): Promise<LockItem | undefined> {
+  let guess = options.lastRead && usableGuess(options.lastRead.item) ? options.lastRead : undefined;
   for (let round = 1; ; round++) {
-    const current = await readLock(tableName);
+    const current = guess ? guess.item : await readLock(tableName);
     const next = change(current);
+    const nothingToWrite = next === UNCHANGED || (next === undefined && current === undefined);
+    if (nothingToWrite && guess) {
+      // Only a fresh read may say that nothing needs writing: the guess may be out of date.
+      guess = undefined;
+      continue;
+    }
+    guess = undefined;
     if (next === UNCHANGED) return current;
     if (next === undefined && current === undefined) return undefined;
     const condition: Pick<

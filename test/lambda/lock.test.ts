@@ -175,6 +175,37 @@ describe('updateLock', () => {
     expect(storedLock()).toMatchObject({ owner: ME, rev: 1 });
   });
 
+  it('GIVEN the item as last read WHEN it is still current THEN it is written without a read', async () => {
+    givenLockItem(lockItem(ME, 'release', { rev: 4 }));
+    await updateLock(LOCK_TABLE, addEntry('a'), { lastRead: { item: storedLock() } });
+    expect(dynamoDb).not.toHaveReceivedCommand(GetItemCommand);
+    expect(storedLock()).toMatchObject({ rev: 5, inFlight: [expect.objectContaining({ id: `${ME}/a` })] });
+  });
+
+  it('GIVEN the item as last read WHEN it has changed since THEN the write is refused and the change re-applied to a fresh read', async () => {
+    givenLockItem(lockItem(ME, 'release', { rev: 4 }));
+    const lastRead = { item: storedLock() };
+    await updateLock(LOCK_TABLE, addEntry('b'));
+    await updateLock(LOCK_TABLE, addEntry('a'), { lastRead });
+    expect(puts().map((p) => p.ExpressionAttributeValues?.[':rev'])).toEqual([
+      { N: '4' },
+      { N: '4' },
+      { N: '5' },
+    ]);
+    expect(storedLock()?.inFlight.map((i) => i.id)).toEqual([`${ME}/b`, `${ME}/a`]);
+  });
+
+  it('GIVEN the item as last read WHEN the change writes nothing, or deletes what it thinks is absent THEN a fresh read decides', async () => {
+    givenLockItem(lockItem(OTHER, 'release', { rev: 3 }));
+    // The caller believes it is listed already: only a read may confirm that.
+    const believed = { ...storedLock()!, inFlight: [invocation(ME, 'a', Date.now() + 60_000)] };
+    await updateLock(LOCK_TABLE, addEntry('a'), { lastRead: { item: believed } });
+    expect(storedLock()?.inFlight.map((i) => i.id)).toEqual([`${ME}/a`]);
+    // The caller believes there is no item: deleting it would write nothing; a read finds it.
+    await updateLock(LOCK_TABLE, () => undefined, { lastRead: { item: undefined } });
+    expect(storedLock()).toBeUndefined();
+  });
+
   it('GIVEN an item at rev 4 WHEN changed THEN the put is conditional on rev 4 and writes rev 5', async () => {
     givenLockItem(lockItem(ME, 'release', { rev: 4 }));
     await updateLock(LOCK_TABLE, addEntry('a'));
@@ -366,9 +397,11 @@ describe('acquireLock', () => {
     givenLockItem(lockItem(OTHER, 'release', { rev: 7, version: 'v2.0.0', fromVersion: 'v1.0.0' }));
     const written = await acquireLock(release, {
       kind: 'stale',
-      holder: holder(OTHER, { rev: 7 }),
+      holder: storedLock()!,
       ownerStatus: 'FAILED',
     });
+    // Written from the item inspected, without reading it again.
+    expect(dynamoDb).not.toHaveReceivedCommand(GetItemCommand);
     expect(dynamoDb).toHaveReceivedCommandWith(PutItemCommand, {
       ConditionExpression: '#rev = :rev',
       ExpressionAttributeNames: { '#rev': 'rev' },
@@ -440,7 +473,7 @@ describe('acquireLock', () => {
     givenLockItem(lockItem(OTHER, 'release', { inFlight: [live, expired] }));
     const written = await acquireLock(rollback, {
       kind: 'stale',
-      holder: holder(OTHER),
+      holder: storedLock()!,
       ownerStatus: 'ABORTED',
     });
     expect(storedLock()?.inFlight).toEqual([live]);
@@ -456,13 +489,18 @@ describe('acquireLock', () => {
     });
     expect(written).toMatchObject({ owner: ME, action: 'release', version: 'v2.0.0' });
     expect(written.superseded).toBeUndefined();
-    expect(puts()).toEqual([expect.objectContaining({ ConditionExpression: 'attribute_not_exists(pk)' })]);
+    // The write conditioned on the item inspected is refused; the fresh read finds none.
+    expect(puts()).toEqual([
+      expect.objectContaining({ ConditionExpression: '#rev = :rev' }),
+      expect.objectContaining({ ConditionExpression: 'attribute_not_exists(pk)' }),
+    ]);
     expect(storedLock()).toMatchObject({ owner: ME, superseded: undefined });
     expect(stepFunctions).not.toHaveReceivedCommand(DescribeExecutionCommand);
   });
 
   it('GIVEN the lock passed to another running execution between our read and our write WHEN a release acquires THEN it is refused naming the new holder', async () => {
-    givenLockOwner(THIRD);
+    // The takeover by THIRD raised the revision past the one we inspected.
+    givenLockItem(lockItem(THIRD, 'release', { rev: 2 }));
     stepFunctions.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const outcome = await pastReadSettle(() =>
       acquireLock(release, { kind: 'stale', holder: holder(OTHER), ownerStatus: 'FAILED' }),
@@ -472,12 +510,13 @@ describe('acquireLock', () => {
       reason: { name: 'ReleaseInProgress', message: expect.stringContaining(THIRD) },
     });
     expect(stepFunctions).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: THIRD });
-    expect(writes()).toBe(0);
-    expect(storedLock()?.owner).toBe(THIRD);
+    // Only the write conditioned on the revision inspected, refused.
+    expect(puts()).toEqual([expect.objectContaining({ ExpressionAttributeValues: { ':rev': { N: '1' } } })]);
+    expect(storedLock()).toMatchObject({ owner: THIRD, rev: 2 });
   });
 
   it('GIVEN the lock keeps changing hands WHEN acquiring THEN it gives up after 4 inspections', async () => {
-    givenLockOwner(THIRD);
+    givenLockItem(lockItem(THIRD, 'release', { rev: 2 }));
     stepFunctions.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
     // Every time we try to take THIRD's stale lock, yet another execution got there first.
     let n = 0;
@@ -486,7 +525,9 @@ describe('acquireLock', () => {
       acquireLock(release, { kind: 'stale', holder: holder(OTHER), ownerStatus: 'FAILED' }),
     ).rejects.toMatchObject({ name: 'ReleaseInProgress' });
     expect(stepFunctions).toHaveReceivedCommandTimes(DescribeExecutionCommand, 3);
-    expect(writes()).toBe(0);
+    // Each inspection's write, conditioned on the revision it read, was refused.
+    expect(puts()).toHaveLength(4);
+    expect(storedLock()).toMatchObject({ owner: THIRD, rev: 2 });
   });
 
   // BUG? A lock item written before this change has no `rev` attribute (a stale lock of an

@@ -110,8 +110,8 @@ describe('Rollback', () => {
     await expect(handler(onRequest())).resolves.toMatchObject({ next: 'rollback' });
     expect(changes()).toEqual([
       'UpdateAutoScalingGroup shop-blue',
-      'SuspendProcesses shop-green',
       'UpdateAutoScalingGroup shop-green',
+      'SuspendProcesses shop-green',
       'CreateOrUpdateTags shop-green bluegreen:role=idle',
       'CreateOrUpdateTags shop-blue bluegreen:role=live',
     ]);
@@ -252,8 +252,8 @@ describe('Rollback', () => {
       next: 'rollback',
     });
     expect(changes()).toEqual([
-      'SuspendProcesses shop-blue',
       'UpdateAutoScalingGroup shop-blue',
+      'SuspendProcesses shop-blue',
       'SuspendProcesses shop-green',
       'CreateOrUpdateTags shop-green bluegreen:role=idle',
     ]);
@@ -337,7 +337,7 @@ describe('Rollback: restoring at capacity, fenced, with a deadline', () => {
     autoScaling.resetHistory();
     givenLockItem(lockItem(ME, 'rollback', { inFlight: [invocation(OTHER, 'swap-1', NOW - 1)] }));
     await handler(onRequest());
-    expect(changes()).toEqual(['SuspendProcesses shop-green', 'UpdateAutoScalingGroup shop-green']);
+    expect(changes()).toEqual(['UpdateAutoScalingGroup shop-green', 'SuspendProcesses shop-green']);
   });
 
   it('GIVEN the deadline has passed WHEN still not restored THEN RollbackIncomplete naming what serves, nothing taken out of service', async () => {

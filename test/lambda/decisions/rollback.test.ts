@@ -1,8 +1,11 @@
 /** Rollback's decisions, pure: no mocks, snapshot data in, decisions out. */
 import { chooseRestoreGroup } from '../../../lambda/shared/decisions';
 import {
+  HEALTH_CHECK_WATCH_MS,
   nextAfterRollback,
+  nextRollbackPassInMs,
   planRollback,
+  ROLLBACK_POLL_MS,
   restoreCapacity,
   rollbackForError,
   type RollbackInput,
@@ -347,6 +350,44 @@ describe('planRollback: restoring at capacity', () => {
     expect(actions.restore).toBeUndefined();
     expect(actions.takeOutOfService).toBe(false);
     expect(actions.converged).toBe(false);
+  });
+});
+
+describe('nextRollbackPassInMs', () => {
+  const NOW = 1_800_000_000_000;
+  const back: GroupSpec = { role: 'standby', version: 'v1.0.0', desired: 3, instances: inService('b', 3) };
+  const liveGreen: GroupSpec = { role: 'live', version: 'v2.0.0', min: 2, instances: inService('g', 3) };
+  const clear = { othersUntil: [], now: NOW };
+
+  it('GIVEN every restored instance InService and some not healthy yet THEN it watches their checks closely', () => {
+    const actions = rollbackPlan(snapshotOf(back, liveGreen, { 'i-b001': 'healthy', 'i-b002': 'initial' }));
+    expect(actions.restore).toMatchObject({ awaitingHealthChecks: true, ready: false });
+    expect(nextRollbackPassInMs(actions, clear)).toBe(HEALTH_CHECK_WATCH_MS);
+  });
+
+  it('GIVEN instances still in Standby, or fewer InService than the capacity THEN once a second', () => {
+    const inStandby: GroupSpec = {
+      ...back,
+      desired: 0,
+      instances: [['i-b1', 'Standby'], ...inService('b', 2)],
+    };
+    const exiting = rollbackPlan(snapshotOf(inStandby, liveGreen, allHealthy(inStandby)));
+    expect(exiting.restore?.awaitingHealthChecks).toBe(false);
+    expect(nextRollbackPassInMs(exiting, clear)).toBe(ROLLBACK_POLL_MS);
+    const launching: GroupSpec = { ...back, instances: [...inService('b', 2), ['i-b9', 'Pending']] };
+    const short = rollbackPlan(snapshotOf(launching, liveGreen, allHealthy(launching)));
+    expect(short.restore?.awaitingHealthChecks).toBe(false);
+    expect(nextRollbackPassInMs(short, clear)).toBe(ROLLBACK_POLL_MS);
+  });
+
+  it('GIVEN the restored group serves and only another invocation’s deadline holds the retirement THEN it looks when the fence clears', () => {
+    const actions = rollbackPlan(snapshotOf(back, liveGreen, allHealthy(back, liveGreen)), {
+      othersActing: true,
+    });
+    expect(nextRollbackPassInMs(actions, { othersUntil: [NOW + 400, NOW + 9_000], now: NOW })).toBe(400);
+    expect(nextRollbackPassInMs(actions, { othersUntil: [NOW + 5_000], now: NOW })).toBe(ROLLBACK_POLL_MS);
+    // A deadline already passing: a short gap, never a busy loop.
+    expect(nextRollbackPassInMs(actions, { othersUntil: [NOW - 10], now: NOW })).toBeGreaterThan(0);
   });
 });
 
