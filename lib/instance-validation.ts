@@ -1,4 +1,4 @@
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -233,9 +233,9 @@ export class InstanceValidation extends Construct {
       [VALIDATION_ENV.blueGroupName]: props.groups[0].autoScalingGroupName,
       [VALIDATION_ENV.greenGroupName]: (props.groups[1] ?? props.groups[0]).autoScalingGroupName,
       [VALIDATION_ENV.lockTableName]: props.lockTable.tableName,
-      [VALIDATION_ENV.appPort]: Token.asString(props.appPort),
+      [VALIDATION_ENV.appPort]: Tokenization.stringifyNumber(props.appPort),
       [VALIDATION_ENV.healthCheckPath]: props.healthCheck.path,
-      [VALIDATION_ENV.healthCheckPort]: Token.asString(props.healthCheck.port ?? props.appPort),
+      [VALIDATION_ENV.healthCheckPort]: Tokenization.stringifyNumber(props.healthCheck.port ?? props.appPort),
       [VALIDATION_ENV.healthyHttpCodes]: props.healthCheck.healthyHttpCodes,
       [VALIDATION_ENV.validationTimeoutSeconds]: String(timeout.toSeconds()),
       [VALIDATION_ENV.heartbeatTimeoutSeconds]: String(this.heartbeatTimeout.toSeconds()),

@@ -58,16 +58,29 @@ export interface SmokeCheckSpec {
 
 /** The payload the built-in validator gives the user's validator function. */
 export interface UserValidatorPayload {
+  /** The service's `bluegreen:service` tag. */
   readonly service: string;
+  /** The version the instances run (their group's `bluegreen:version` tag). */
   readonly version: string;
+  /** The colour of their group: `blue` or `green`. */
   readonly colour: string;
+  /** The Auto Scaling group that launched them. */
   readonly groupName: string;
+  /** The instances to validate (one per lifecycle action): ID and private IPv4 address. */
   readonly instances: ReadonlyArray<{ readonly id: string; readonly privateAddress: string }>;
 }
 
 /** What the user's validator function may answer; anything but `{ ok: false }` passes. */
 export interface UserValidatorAnswer {
+  /**
+   * `false` abandons the instance.
+   * @default true
+   */
   readonly ok?: boolean;
+  /**
+   * Why not, for the release's rollback reason.
+   * @default - no reason given
+   */
   readonly reason?: string;
 }
 
