@@ -1,4 +1,4 @@
-import { Duration, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import {
   AUTO_SCALING_EVENT_SOURCE,
+  HANDLER_METADATA_KEY,
   LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
   VALIDATION_ENV,
   VALIDATION_FAILURE_KEY_PREFIX,
@@ -254,6 +255,11 @@ export class InstanceValidation extends Construct {
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
     });
+    // The rehearsal delivers the rule's events to this handler's bundle.
+    (this.validatorFunction.node.defaultChild as CfnResource).addMetadata(
+      HANDLER_METADATA_KEY,
+      VALIDATE_INSTANCE_HANDLER,
+    );
 
     this.lifecycleHooks = props.groups.map((group) =>
       group.addLifecycleHook('PreTrafficValidation', {

@@ -5,6 +5,9 @@
  * "Lifecycle hooks".
  */
 
+/** CloudFormation metadata key naming the handler a library function runs (the rehearsal loads it by that). */
+export const HANDLER_METADATA_KEY = 'bluegreen:handler';
+
 /** Environment of the validator function (read by lambda/validate-instance/config.ts). */
 export const VALIDATION_ENV = {
   serviceTag: 'SERVICE_TAG',
