@@ -27,6 +27,8 @@ export const ASYNC_RETRY_DELAYS_MS: readonly number[] = [60_000, 120_000];
 export interface ValidatorInvocation {
   readonly instanceId: string;
   readonly groupName: string;
+  /** The event as delivered. */
+  readonly event: Json;
   /** 1 for the first delivery, 2 and 3 for Lambda's retries. */
   readonly attempt: number;
   /** Virtual ms at which the handler started. */
@@ -119,6 +121,7 @@ export class LifecycleEventDelivery {
     const record: ValidatorInvocation = {
       instanceId: notice.instanceId,
       groupName: notice.groupName,
+      event,
       attempt,
       startedAt: this.options.now(),
     };

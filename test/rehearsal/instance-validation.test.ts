@@ -2,6 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenService, type BlueGreenServiceProps } from '../../lib/blue-green-service';
+import { loadStepHandler } from '../../lib/rehearsal/executions';
 import { liveVersion } from '../../lib/rehearsal/invariants';
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
@@ -76,6 +77,19 @@ describe('pre-traffic validation in the rehearsal', () => {
     expect(new Set(continued.map((i) => i.groupName))).toEqual(
       new Set([groupOf(r, 'blue'), groupOf(r, 'green')]),
     );
+  });
+
+  test('a second delivery of an event already acted on completes nothing and records nothing', async () => {
+    const r = rehearse();
+    expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+    const [first] = r.validation!.invocations;
+    const validator = loadStepHandler('validate-instance');
+
+    const again = await r.perform(() => validator(structuredClone(first.event)));
+
+    expect(again).toEqual({ instanceId: first.instanceId, result: 'CONTINUE', skipped: 'already completed' });
+    expect(r.region.scanTable(r.service.tables[0].name)).toEqual([]);
+    expect(inState(r, 'blue', 'InService')).toContain(first.instanceId);
   });
 
   test('(b) a smoke check the new version answers badly: the release rolls back naming instance, check and answer; v1 serves, 0 dropped', async () => {
