@@ -9,6 +9,7 @@ import {
   RehearsalExecution,
   StepHandler,
 } from './executions';
+import type { UserValidatorPayload } from '../contract/instance-validation';
 import { ec2ClientClass } from './ec2-client';
 import { interceptInstanceRequests } from './instance-requests';
 import { LifecycleEventDelivery } from './lifecycle-event-delivery';
@@ -73,7 +74,7 @@ export interface RehearsalOptions extends Omit<RegionOptions, 'clock'> {
    * built-in validator invokes it; its answer (or error) goes back as Lambda's would.
    * @default - none: a template whose validator invokes a user function is refused
    */
-  readonly validationFunction?: (payload: Json) => unknown;
+  readonly validationFunction?: (payload: UserValidatorPayload) => unknown;
 }
 
 /**

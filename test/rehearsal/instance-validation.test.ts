@@ -2,6 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenService, type BlueGreenServiceProps } from '../../lib/blue-green-service';
+import type { UserValidatorPayload } from '../../lib/contract/instance-validation';
 import { loadStepHandler } from '../../lib/rehearsal/executions';
 import { liveVersion } from '../../lib/rehearsal/invariants';
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
@@ -169,9 +170,9 @@ describe('pre-traffic validation in the rehearsal', () => {
   });
 
   test('a user validator: given service, version, colour, group and the instance; its "not ok" rolls the release back with its reason', async () => {
-    const payloads: Array<Record<string, unknown>> = [];
+    const payloads: UserValidatorPayload[] = [];
     const r = rehearse({
-      validationFunction: (payload: Record<string, unknown>) => {
+      validationFunction: (payload) => {
         payloads.push(payload);
         return payload.version === 'v2' ? { ok: false, reason: 'cache cold' } : { ok: true };
       },
