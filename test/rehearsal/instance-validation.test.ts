@@ -80,6 +80,20 @@ describe('pre-traffic validation in the rehearsal', () => {
     );
   });
 
+  test('(a) under the harsh profile (throttling, ambiguous failures, slow boots): validated, 0 dropped, nothing served unvalidated', async () => {
+    const r = rehearse({ profile: 'harsh', seed: 7 }, { validation: { checks: [{ path: '/smoke' }] } });
+
+    expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+    const release = await r.execute({ version: 'v2' });
+
+    expect([release.status, release.cause]).toEqual(['SUCCEEDED', undefined]);
+    expect(live(r)).toBe('v2');
+    expect(dropped(r)).toBe(0);
+    expect(r.region.unvalidatedServing()).toEqual([]);
+    expect(r.violations()).toEqual([]);
+    expect(r.validation!.invocations.filter((i) => i.output?.result === 'ABANDON')).toEqual([]);
+  });
+
   test('a second delivery of an event already acted on completes nothing and records nothing', async () => {
     const r = rehearse();
     expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
