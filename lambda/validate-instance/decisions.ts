@@ -6,13 +6,12 @@
  */
 import {
   LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
+  LAUNCHING_TRANSITION,
   type LaunchLifecycleActionDetail,
   type SmokeCheckSpec,
   type UserValidatorAnswer,
 } from '../../lib/contract/instance-validation';
 import { TagKeys } from '../../lib/contract/tags';
-
-export const LAUNCHING_TRANSITION = 'autoscaling:EC2_INSTANCE_LAUNCHING';
 
 /** What one direct request to an instance came back with. */
 export type InstanceAnswer =

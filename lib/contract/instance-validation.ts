@@ -5,15 +5,20 @@
  * "Lifecycle hooks".
  */
 
+import { ENV } from './environment';
+
 /** CloudFormation metadata key naming the handler a library function runs (the rehearsal loads it by that). */
 export const HANDLER_METADATA_KEY = 'bluegreen:handler';
 
-/** Environment of the validator function (read by lambda/validate-instance/config.ts). */
+/**
+ * Environment of the validator function (read by lambda/validate-instance/config.ts). The names it
+ * shares with the release steps are theirs: the rehearsal runs both with one environment.
+ */
 export const VALIDATION_ENV = {
-  serviceTag: 'SERVICE_TAG',
-  blueGroupName: 'BLUE_GROUP_NAME',
-  greenGroupName: 'GREEN_GROUP_NAME',
-  lockTableName: 'LOCK_TABLE_NAME',
+  serviceTag: ENV.serviceTag,
+  blueGroupName: ENV.blueGroupName,
+  greenGroupName: ENV.greenGroupName,
+  lockTableName: ENV.lockTableName,
   appPort: 'APP_PORT',
   healthCheckPath: 'HEALTH_CHECK_PATH',
   healthCheckPort: 'HEALTH_CHECK_PORT',
@@ -25,6 +30,9 @@ export const VALIDATION_ENV = {
   /** The user's validator function, when there is one. */
   userFunctionName: 'USER_VALIDATOR_FUNCTION',
 } as const;
+
+/** The lifecycle transition of a launch hook (and of its events). */
+export const LAUNCHING_TRANSITION = 'autoscaling:EC2_INSTANCE_LAUNCHING';
 
 /** The EventBridge `detail-type` of a launch lifecycle action (Auto Scaling, source `aws.autoscaling`). */
 export const LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE = 'EC2 Instance-launch Lifecycle Action';

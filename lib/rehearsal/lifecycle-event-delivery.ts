@@ -7,8 +7,9 @@
  * later. docs/aws-model.md, "Lifecycle hooks" and "Lambda".
  */
 import {
-  LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
   AUTO_SCALING_EVENT_SOURCE,
+  LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
+  LAUNCHING_TRANSITION,
 } from '../contract/instance-validation';
 import { withFunctionTimeout, type StepHandler } from './executions';
 import type { SimulatedRegion } from './region';
@@ -170,7 +171,7 @@ export class LifecycleEventDelivery {
         AutoScalingGroupName: notice.groupName,
         LifecycleHookName: notice.hookName,
         EC2InstanceId: notice.instanceId,
-        LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+        LifecycleTransition: LAUNCHING_TRANSITION,
         ...(notice.notificationMetadata !== undefined
           ? { NotificationMetadata: notice.notificationMetadata }
           : {}),

@@ -150,6 +150,7 @@ describe('pre-traffic validation in the rehearsal', () => {
     expect(inState(r, 'blue', 'Pending:Wait')).toEqual([]);
     const later = r.validation!.invocations.slice(before);
     expect(later.map((i) => i.output?.result)).toEqual(['CONTINUE']);
+    expect(r.validation!.pending).toBe(0);
     expect(r.region.unvalidatedServing()).toEqual([]);
     expect(dropped(r)).toBe(0);
   });
