@@ -582,7 +582,8 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
     options: InstanceValidationOptions,
   ): InstanceValidation {
     return new InstanceValidation(this, 'InstanceValidation', {
-      groups: [this.blue.autoScalingGroup, this.green.autoScalingGroup],
+      blue: this.blue.autoScalingGroup,
+      green: this.green.autoScalingGroup,
       serviceTag: this.serviceTag,
       vpc: this.vpc,
       vpcSubnets: props.instanceSubnets,

@@ -152,8 +152,10 @@ export function smokeCheckSpecs(checks: readonly SmokeCheck[] | undefined): Smok
 
 /** Props of `InstanceValidation`. */
 export interface InstanceValidationProps {
-  /** The groups whose launches are validated: both colours. */
-  readonly groups: readonly autoscaling.AutoScalingGroup[];
+  /** The blue group: its launches are validated. */
+  readonly blue: autoscaling.AutoScalingGroup;
+  /** The green group: its launches are validated. */
+  readonly green: autoscaling.AutoScalingGroup;
   /** Value of the `bluegreen:service` tag on the groups. */
   readonly serviceTag: string;
   /** The VPC of the instances. */
@@ -192,7 +194,7 @@ export class InstanceValidation extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   /** Matches the launch lifecycle actions of the two groups. */
   public readonly rule: events.Rule;
-  /** The launch lifecycle hooks, one per group, in the order of `groups`. */
+  /** The launch lifecycle hooks: blue's, then green's. */
   public readonly lifecycleHooks: readonly autoscaling.LifecycleHook[];
   /** How long a lifecycle action waits for the validator before ABANDON applies. */
   public readonly heartbeatTimeout: Duration;
@@ -201,9 +203,9 @@ export class InstanceValidation extends Construct {
     super(scope, id);
     const validator = new PropsValidator(this);
     validateInstanceValidation(validator, props.options);
-    if (props.groups.length === 0) validator.addProblem('groups (0 groups) must name at least one group');
     validator.throwIfInvalid();
 
+    const groups = [props.blue, props.green];
     const timeout = props.options.timeout ?? INSTANCE_VALIDATION_DEFAULTS.timeout;
     const functionTimeout = timeout.plus(FUNCTION_TIMEOUT_MARGIN);
     this.heartbeatTimeout = functionTimeout.plus(HEARTBEAT_MARGIN);
@@ -231,8 +233,8 @@ export class InstanceValidation extends Construct {
 
     const environment: Record<string, string> = {
       [VALIDATION_ENV.serviceTag]: props.serviceTag,
-      [VALIDATION_ENV.blueGroupName]: props.groups[0].autoScalingGroupName,
-      [VALIDATION_ENV.greenGroupName]: (props.groups[1] ?? props.groups[0]).autoScalingGroupName,
+      [VALIDATION_ENV.blueGroupName]: props.blue.autoScalingGroupName,
+      [VALIDATION_ENV.greenGroupName]: props.green.autoScalingGroupName,
       [VALIDATION_ENV.lockTableName]: props.lockTable.tableName,
       [VALIDATION_ENV.appPort]: Tokenization.stringifyNumber(props.appPort),
       [VALIDATION_ENV.healthCheckPath]: props.healthCheck.path,
@@ -261,7 +263,7 @@ export class InstanceValidation extends Construct {
       VALIDATE_INSTANCE_HANDLER,
     );
 
-    this.lifecycleHooks = props.groups.map((group) =>
+    this.lifecycleHooks = groups.map((group) =>
       group.addLifecycleHook('PreTrafficValidation', {
         lifecycleTransition: autoscaling.LifecycleTransition.INSTANCE_LAUNCHING,
         heartbeatTimeout: this.heartbeatTimeout,
@@ -275,7 +277,7 @@ export class InstanceValidation extends Construct {
       eventPattern: {
         source: [AUTO_SCALING_EVENT_SOURCE],
         detailType: [LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE],
-        detail: { AutoScalingGroupName: props.groups.map((g) => g.autoScalingGroupName) },
+        detail: { AutoScalingGroupName: groups.map((g) => g.autoScalingGroupName) },
       },
       // Asynchronous invocation, retried; an event older than the hook's timeout has nothing left to complete.
       targets: [
@@ -291,7 +293,7 @@ export class InstanceValidation extends Construct {
 
   private grantValidatorPermissions(props: InstanceValidationProps): void {
     const fn = this.validatorFunction;
-    const groupArns = props.groups.map((g) => g.autoScalingGroupArn);
+    const groupArns = [props.blue.autoScalingGroupArn, props.green.autoScalingGroupArn];
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'],
