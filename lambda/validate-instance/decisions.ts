@@ -122,13 +122,37 @@ export function judgeHealthPoll(
   };
 }
 
+/**
+ * How long a request may wait: its own timeout, never past the validation's deadline; nothing left
+ * is a failure of the check it was for (the instance took too long as a whole).
+ */
+export function requestBudget(
+  check: string,
+  timeoutMs: number,
+  nowMs: number,
+  deadlineMs: number,
+  validationTimeoutSeconds: number,
+): number | CheckFailure {
+  const left = deadlineMs - nowMs;
+  if (left < 1) {
+    return { check, answer: `not run: the validation timeout (${validationTimeoutSeconds} s) ran out first` };
+  }
+  return Math.min(timeoutMs, left);
+}
+
 /** One smoke check: the expected status, and the body text when one is asked for. */
 export function judgeSmokeCheck(check: SmokeCheckSpec, answer: InstanceAnswer): CheckFailure | undefined {
-  const wanted = `wanted ${check.expectedStatus}${check.bodyIncludes !== undefined ? ` and a body with ${JSON.stringify(check.bodyIncludes)}` : ''}`;
-  const failure = { check: `GET ${check.path} (${wanted})`, answer: describeAnswer(answer) };
+  const failure = { check: describeSmokeCheck(check), answer: describeAnswer(answer) };
   if (answer.kind !== 'response' || answer.status !== check.expectedStatus) return failure;
   if (check.bodyIncludes !== undefined && !answer.body.includes(check.bodyIncludes)) return failure;
   return undefined;
+}
+
+/** A smoke check in an operator's words: `GET /smoke (wanted 200 and a body with "ok")`. */
+export function describeSmokeCheck(check: SmokeCheckSpec): string {
+  const body =
+    check.bodyIncludes !== undefined ? ` and a body with ${JSON.stringify(check.bodyIncludes)}` : '';
+  return `GET ${check.path} (wanted ${check.expectedStatus}${body})`;
 }
 
 /** What the user's validator answered: a thrown error, or `{ ok: false, reason }`, fails the instance. */

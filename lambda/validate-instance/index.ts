@@ -32,6 +32,7 @@ import { lambdaClient } from '../shared/clients/lambda';
 import { now, sleep } from '../shared/clock';
 import { readValidationConfig, type ValidationConfig } from './config';
 import {
+  describeSmokeCheck,
   groupIdentity,
   heartbeatDue,
   isNoActiveLifecycleAction,
@@ -39,6 +40,7 @@ import {
   judgeSmokeCheck,
   judgeUserValidator,
   lifecycleActionOf,
+  requestBudget,
   type CheckFailure,
 } from './decisions';
 import { requestInstance } from './instance-request';
@@ -143,7 +145,16 @@ async function validate(
     await sleep(Math.max(0, Math.min(HEALTH_POLL_MS, deadline - now())));
   }
   for (const check of config.smokeChecks) {
-    const answer = await requestInstance(address, config.appPort, check.path, check.timeoutMs);
+    if (!(await lifecycle.keepAlive())) return 'gone';
+    const budget = requestBudget(
+      describeSmokeCheck(check),
+      check.timeoutMs,
+      now(),
+      deadline,
+      config.validationTimeoutSeconds,
+    );
+    if (typeof budget !== 'number') return budget;
+    const answer = await requestInstance(address, config.appPort, check.path, budget);
     const failure = judgeSmokeCheck(check, answer);
     if (failure) return failure;
   }

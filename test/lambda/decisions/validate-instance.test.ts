@@ -8,6 +8,7 @@ import {
   judgeSmokeCheck,
   judgeUserValidator,
   lifecycleActionOf,
+  requestBudget,
   statusMatches,
 } from '../../../lambda/validate-instance/decisions';
 
@@ -110,6 +111,19 @@ describe('judgeSmokeCheck', () => {
   it('keeps a long body to an excerpt', () => {
     const answer = describeAnswer({ kind: 'response', status: 500, body: 'x'.repeat(1000) });
     expect(answer.length).toBeLessThan(230);
+  });
+});
+
+describe('requestBudget', () => {
+  it('gives a request its own timeout, never past the deadline', () => {
+    expect(requestBudget('GET /x', 5000, 0, 60_000, 60)).toBe(5000);
+    expect(requestBudget('GET /x', 5000, 58_000, 60_000, 60)).toBe(2000);
+  });
+  it('fails the check when the validation timeout already ran out', () => {
+    expect(requestBudget('GET /x (wanted 200)', 5000, 60_000, 60_000, 60)).toEqual({
+      check: 'GET /x (wanted 200)',
+      answer: 'not run: the validation timeout (60 s) ran out first',
+    });
   });
 });
 
