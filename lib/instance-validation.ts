@@ -186,6 +186,8 @@ export interface InstanceValidationProps {
  * A launch lifecycle hook on each group, an EventBridge rule that hands each launch lifecycle
  * action to a validator function in the VPC, and what that function may do: reach the instances'
  * application port, complete their lifecycle actions, record a failure for the release to read.
+ * What Auto Scaling does with the hook (Pending:Wait unregistered, heartbeat timeout, default
+ * result, ABANDON terminates and replaces): docs/aws-model.md, "Lifecycle hooks".
  */
 export class InstanceValidation extends Construct {
   /** The built-in validator: checks each new instance and completes its lifecycle action. */
