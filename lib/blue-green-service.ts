@@ -29,6 +29,11 @@ import {
 import { ReleaseDashboard } from './release-dashboard';
 import { ReleaseNotifications } from './release-notifications';
 import { validateReleaseHooks, type ReleaseHooks } from './release-hooks';
+import {
+  InstanceValidation,
+  validateInstanceValidation,
+  type InstanceValidationOptions,
+} from './instance-validation';
 import { ReleaseArtifactLocation, ReleaseWorkflow } from './release-workflow';
 import { ServiceMetrics } from './service-metrics';
 import { PropsValidator, isConcreteNumber, quote } from './validation';
@@ -242,6 +247,14 @@ export interface BlueGreenServiceProps {
    */
   readonly hooks?: ReleaseHooks;
   /**
+   * Pre-traffic validation: every instance either group launches waits out of the target group
+   * (a launch lifecycle hook, `Pending:Wait`) until a validator in the VPC has checked it directly
+   * (the health check path, then `checks`, then your `function`); a failure terminates it and
+   * rolls the release back (see `InstanceValidationOptions`). Adds a Lambda function in the VPC.
+   * @default - no validation: an instance takes traffic once it passes the target group's health check
+   */
+  readonly validation?: InstanceValidationOptions;
+  /**
    * The database.
    * @default DatabaseSource.create() - a new PostgreSQL 16 instance (see `ServiceDatabase`)
    */
@@ -371,6 +384,8 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
   public readonly notificationTopic: sns.ITopic;
   /** Publishes release status changes to `notificationTopic`; undefined with `notifications: false`. */
   public readonly releaseNotifications?: ReleaseNotifications;
+  /** The pre-traffic validation of new instances; undefined without `validation`. */
+  public readonly instanceValidation?: InstanceValidation;
   /** The CloudWatch dashboard of the service; undefined with `dashboard: false`. */
   public readonly releaseDashboard?: ReleaseDashboard;
   /** One definition of each metric: the metric methods, the dashboard and the 5xx alarm use it. */
@@ -382,6 +397,7 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
     const validator = new PropsValidator(this);
     const { appPortValid } = validateServiceProps(validator, props);
     validateReleaseHooks(validator, props.hooks);
+    validateInstanceValidation(validator, props.validation);
 
     const application = props.application ?? AppSource.demo();
     this.serviceTag = props.serviceTag ?? Names.uniqueResourceName(this, { maxLength: 64 });
@@ -426,6 +442,7 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
     this.target5xxAlarm = (props.target5xxAlarm ?? true) ? this.createTarget5xxAlarm(props) : undefined;
     this.releaseWorkflow = this.createReleaseWorkflow(props, artifact);
     this.stateMachine = this.releaseWorkflow.stateMachine;
+    this.instanceValidation = props.validation && this.createInstanceValidation(props, props.validation);
     this.releaseNotifications = (props.notifications ?? true) ? this.createReleaseNotifications() : undefined;
     this.releaseDashboard = (props.dashboard ?? true) ? this.createReleaseDashboard() : undefined;
     this.addOutputs();
@@ -560,6 +577,28 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
     );
   }
 
+  private createInstanceValidation(
+    props: BlueGreenServiceProps,
+    options: InstanceValidationOptions,
+  ): InstanceValidation {
+    return new InstanceValidation(this, 'InstanceValidation', {
+      blue: this.blue.autoScalingGroup,
+      green: this.green.autoScalingGroup,
+      serviceTag: this.serviceTag,
+      vpc: this.vpc,
+      vpcSubnets: props.instanceSubnets,
+      instanceSecurityGroup: this.instanceSecurityGroup,
+      appPort: props.appPort ?? APP_DEFAULTS.appPort,
+      healthCheck: {
+        path: props.healthCheck?.path ?? HEALTH_CHECK_DEFAULTS.path,
+        port: props.healthCheck?.port,
+        healthyHttpCodes: props.healthCheck?.healthyHttpCodes ?? HEALTH_CHECK_DEFAULTS.healthyHttpCodes,
+      },
+      lockTable: this.releaseWorkflow.lockTable,
+      options,
+    });
+  }
+
   private createReleaseNotifications(): ReleaseNotifications {
     return new ReleaseNotifications(this, 'ReleaseNotifications', {
       stateMachine: this.stateMachine,
@@ -638,6 +677,7 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
         topic: this.notificationTopic,
       },
       hooks: props.hooks,
+      instanceValidation: props.validation !== undefined,
     });
   }
 

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -13,6 +14,15 @@ export interface HandlerFunctionProps {
   readonly environment: Record<string, string>;
   /** @default Duration.minutes(1) */
   readonly timeout?: Duration;
+  /**
+   * Runs the function in this VPC (e.g. to reach instances at their private addresses).
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /** Subnets of the function in `vpc`. @default - the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Security groups of the function in `vpc`. @default - a new one allowing all outbound */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -32,6 +42,9 @@ export class HandlerFunction extends lambda.Function {
       memorySize: 256,
       timeout: props.timeout ?? Duration.minutes(1),
       environment: props.environment,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
       logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH }),
     });
   }

@@ -16,6 +16,9 @@ export type {
 } from './database';
 export { Fleet } from './fleet';
 export type { Colour, FleetApplication, FleetProps } from './fleet';
+export { InstanceValidation } from './instance-validation';
+export type { InstanceValidationOptions, InstanceValidationProps, SmokeCheck } from './instance-validation';
+export type { UserValidatorAnswer, UserValidatorPayload } from './contract/instance-validation';
 export { ReleaseLoadBalancer } from './load-balancer';
 export type { ExistingListenerOptions, HealthCheckOptions, ReleaseLoadBalancerProps } from './load-balancer';
 export { ReleaseDashboard } from './release-dashboard';

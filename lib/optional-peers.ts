@@ -28,6 +28,7 @@ export const OPTIONAL_PEERS: Readonly<Record<OptionalFeature, Readonly<Record<st
     '@aws-sdk/client-cloudwatch': SDK_RANGE,
     '@aws-sdk/client-dynamodb': SDK_RANGE,
     '@aws-sdk/client-elastic-load-balancing-v2': SDK_RANGE,
+    '@aws-sdk/client-lambda': SDK_RANGE,
     '@aws-sdk/client-s3': SDK_RANGE,
     '@aws-sdk/client-sfn': SDK_RANGE,
     '@aws-sdk/client-sts': SDK_RANGE,

@@ -93,6 +93,12 @@ export interface ReleaseWorkflowProps {
    * @default - no release hook
    */
   readonly hooks?: ReleaseHooks;
+  /**
+   * Whether new instances are validated before traffic (lib/instance-validation.ts): CheckHealth
+   * then rolls a release back on a validation failure recorded for the new group's version.
+   * @default false
+   */
+  readonly instanceValidation?: boolean;
 }
 
 /** Tags the workflow writes; the only keys its roles may set on the groups. */
@@ -151,6 +157,7 @@ export class ReleaseWorkflow extends Construct {
         rollbackAlarms.map((a) => a.alarmName),
       );
     }
+    if (props.instanceValidation) environment[ENV.instanceValidation] = 'on';
     if (props.artifact) {
       environment[ENV.artifactBucket] = props.artifact.bucket.bucketName;
       environment[ENV.artifactKeyPrefix] = props.artifact.keyPrefix;

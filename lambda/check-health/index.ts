@@ -3,16 +3,19 @@
  * every time, so an instance that died and was replaced by the group is simply followed. Polls
  * every second for up to `pollBudgetSeconds` per invocation before handing back; stops at
  * once (LockLost) when its execution no longer holds the lock, and fails (VersionChanged) if the
- * group no longer carries the planned version.
+ * group no longer carries the planned version. With pre-traffic validation, a failure the
+ * validator recorded for the new group's version rolls the release back, naming the instance, the
+ * check and the answer.
  */
 import { now } from '../shared/clock';
 import { readServiceConfig } from '../shared/config';
 import { plannedVersionVisible, recordTiming, requirePlan } from '../shared/decisions';
 import { isHealthy } from '../../lib/contract/fleet-health';
-import { decideHealth, type HealthDecision } from './decisions';
+import { decideHealth, decideValidationFailure, type HealthDecision } from './decisions';
 import { readFleetSnapshot, tagReadTiming } from '../shared/fleet-calls';
 import { assertLockHeld } from '../shared/lock';
 import { pollWithinBudget } from '../shared/poll';
+import { readValidationFailure } from '../shared/validation-failures';
 import type { ReleaseState } from '../../lib/contract/release-state';
 
 /**
@@ -46,7 +49,13 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
       const visible = plannedVersionVisible(plan, target, tagReadTiming(state, readAt));
       decidedAt = now();
       servingIds = target.instances.filter((i) => isHealthy(i, snapshot.targetHealth)).map((i) => i.id);
-      const decided = decideHealth(plan, target, snapshot.targetHealth, decidedAt);
+      const health = decideHealth(plan, target, snapshot.targetHealth, decidedAt);
+      // With pre-traffic validation, a new instance that failed it rolls the release back at once
+      // (Auto Scaling terminated it; its replacement would fail the same way).
+      const failure = config.instanceValidation
+        ? await readValidationFailure(config.lockTableName, plan.targetGroupName)
+        : undefined;
+      const decided = decideValidationFailure(plan, failure, health.progress) ?? health;
       // A read that may not show the tag yet never leads to the swap.
       const value =
         !visible && decided.next === 'swap' ? { ...decided, next: 'waitForHealth' as const } : decided;

@@ -31,6 +31,8 @@ export interface ServiceConfig {
   readonly rollbackAlarmNames: readonly string[];
   /** Set in artifact mode: where `<prefix><version>.<extension>` must exist before a release. */
   readonly artifact?: ArtifactLocation;
+  /** Whether new instances are validated before traffic (a failure is recorded beside the lock). */
+  readonly instanceValidation: boolean;
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -61,6 +63,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     pollBudgetSeconds: optionalInt(ENV.pollBudgetSeconds),
     rollbackAlarmNames: readAlarmNames(env[ENV.rollbackAlarmNames]),
     artifact: artifactLocation(env),
+    instanceValidation: env[ENV.instanceValidation] === 'on',
   };
 }
 

@@ -22,6 +22,8 @@ export const ENV = {
   artifactBucket: 'ARTIFACT_BUCKET',
   artifactKeyPrefix: 'ARTIFACT_KEY_PREFIX',
   artifactExtension: 'ARTIFACT_EXTENSION',
+  /** `on` when new instances are validated before traffic: CheckHealth then reads validation failures. */
+  instanceValidation: 'INSTANCE_VALIDATION',
 } as const;
 
 /** Environment of the notify function (lambda/notify). */

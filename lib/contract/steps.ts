@@ -41,11 +41,18 @@ export const NOTIFY_HANDLER = 'notify';
  */
 export const HANDLER_ASSETS_PATH = ['assets', 'handlers'] as const;
 
-/** A handler folder under `lambda/`: a step's, or the notifications'. */
-export type HandlerName = ReleaseStepName | typeof NOTIFY_HANDLER;
+/**
+ * The handler of the pre-traffic validation (lib/instance-validation.ts): not a step of the
+ * workflow; invoked by EventBridge for each launch lifecycle action.
+ */
+export const VALIDATE_INSTANCE_HANDLER = 'validate-instance';
+
+/** A handler folder under `lambda/`: a step's, the notifications' or the validator's. */
+export type HandlerName = ReleaseStepName | typeof NOTIFY_HANDLER | typeof VALIDATE_INSTANCE_HANDLER;
 
 /** Every handler folder under `lambda/`, sorted: what the build bundles and the package ships. */
 export const HANDLER_NAMES: readonly HandlerName[] = [
   ...RELEASE_STEP_NAMES,
   NOTIFY_HANDLER as HandlerName,
+  VALIDATE_INSTANCE_HANDLER as HandlerName,
 ].sort();

@@ -581,7 +581,7 @@ function text(value: unknown): string | undefined {
  * Lambda stops a function at its timeout: the invocation fails then, whatever the code does
  * (docs/aws-model.md, "Lambda").
  */
-function withFunctionTimeout<T>(answer: Promise<T>, seconds: number): Promise<T> {
+export function withFunctionTimeout<T>(answer: Promise<T>, seconds: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stopped = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -4,6 +4,12 @@ export type { RehearsalExecution, ExecutionStatus, ExecutionEvent, ReleaseHookHa
 export type { ReleaseHookHandlers } from './release-hook-handlers';
 export type { ReleaseHookPayload, ReleaseHookPoint } from '../contract/release-hooks';
 export type { HandlerSource } from './handler-source';
+export type {
+  FailingInvocations,
+  LifecycleEventDelivery,
+  ValidatorInvocation,
+} from './lifecycle-event-delivery';
+export type { UserValidatorAnswer, UserValidatorPayload } from '../contract/instance-validation';
 export {
   runScenario,
   secondsUntilOnlyVersion,

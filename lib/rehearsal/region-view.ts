@@ -1,3 +1,4 @@
+import { VALIDATION_FAILURE_KEY_PREFIX } from '../contract/instance-validation';
 import { TagKeys } from '../contract/tags';
 import type { ServiceView } from './invariants';
 import type { SimulatedRegion } from './region/region';
@@ -28,6 +29,11 @@ export function serviceView(region: SimulatedRegion, lockTables: readonly string
       lastInstanceFaultAt: g.lastInstanceFaultAt,
     })),
     targets: observation.targetGroups.flatMap((tg) => tg.targets.map((t) => ({ id: t.id, state: t.state }))),
-    lockHeld: lockTables.some((name) => region.scanTable(name).length > 0),
+    // The table also keeps the validator's failure records (never the lock).
+    lockHeld: lockTables.some((name) =>
+      region
+        .scanTable(name)
+        .some((item) => !String(item.pk?.S ?? '').startsWith(VALIDATION_FAILURE_KEY_PREFIX)),
+    ),
   };
 }

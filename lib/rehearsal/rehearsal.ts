@@ -2,7 +2,17 @@ import { format } from 'util';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { artifactKeys } from './artifacts';
-import { ExecutionEvent, ExecutionRunner, RehearsalExecution, StepHandler } from './executions';
+import {
+  ExecutionEvent,
+  ExecutionRunner,
+  loadStepHandler,
+  RehearsalExecution,
+  StepHandler,
+} from './executions';
+import type { UserValidatorPayload } from '../contract/instance-validation';
+import { ec2ClientClass } from './ec2-client';
+import { interceptInstanceRequests } from './instance-requests';
+import { LifecycleEventDelivery } from './lifecycle-event-delivery';
 import { releaseHookHandlers, type ReleaseHookHandlers } from './release-hook-handlers';
 import type { HandlerSource } from './handler-source';
 import { ServiceMonitor } from './monitor';
@@ -10,7 +20,13 @@ import { REGION_DEFAULTS, RegionOptions, SimulatedRegion } from './region';
 import { SeededRandom } from './region/random';
 import { LambdaLatency } from './lambda-latency';
 import { interceptSdkCalls } from './sdk-interceptor';
-import { CfnTemplate, readServiceTemplate, ServiceTemplateInfo, SIMULATED_REGION } from './template';
+import {
+  CfnTemplate,
+  readServiceTemplate,
+  ServiceTemplateInfo,
+  SIMULATED_ACCOUNT,
+  SIMULATED_REGION,
+} from './template';
 import { VirtualClock } from './virtual-clock';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -53,6 +69,12 @@ export interface RehearsalOptions extends Omit<RegionOptions, 'clock'> {
    * @default - none: a template with release hooks is refused
    */
   readonly hooks?: ReleaseHookHandlers;
+  /**
+   * The code of the user's validator function (`validation.function`), run in-process when the
+   * built-in validator invokes it; its answer (or error) goes back as Lambda's would.
+   * @default - none: a template whose validator invokes a user function is refused
+   */
+  readonly validationFunction?: (payload: UserValidatorPayload) => unknown;
 }
 
 /**
@@ -80,6 +102,11 @@ export class Rehearsal {
   public readonly region: SimulatedRegion;
   public readonly service: ServiceTemplateInfo;
   public readonly monitor: ServiceMonitor;
+  /**
+   * Pre-traffic validation: the launch lifecycle actions delivered to the template's validator,
+   * its invocations, and a fault that makes them fail. Undefined without validation in the template.
+   */
+  public readonly validation?: LifecycleEventDelivery;
   /** Lines the handlers logged while the rehearsal ran, with virtual times. */
   public readonly logs: Array<{ readonly time: number; readonly level: string; readonly text: string }> = [];
   private readonly runner: ExecutionRunner;
@@ -117,6 +144,8 @@ export class Rehearsal {
     for (const alarm of this.service.targetErrorRateAlarms) this.region.defineTargetErrorRateAlarm(alarm);
     for (const alarm of this.service.alarmNames) this.region.defineAlarm(alarm);
     this.environment = sharedEnvironment(this.service);
+    const invokeLatencyMs =
+      options.invokeLatencyMs ?? this.lambdaLatency(options.seed ?? REGION_DEFAULTS.seed);
     this.monitor = new ServiceMonitor(
       this.region,
       this.clock,
@@ -125,7 +154,7 @@ export class Rehearsal {
       options.log,
     );
     this.runner = new ExecutionRunner(this.service, {
-      invokeLatencyMs: options.invokeLatencyMs ?? this.lambdaLatency(options.seed ?? REGION_DEFAULTS.seed),
+      invokeLatencyMs,
       loadHandler: options.loadHandler,
       handlers: options.handlers,
       onEvent: (execution: RehearsalExecution, event: ExecutionEvent) => {
@@ -139,6 +168,7 @@ export class Rehearsal {
       hookHandlers: releaseHookHandlers(this.service.hookTasks ?? {}, options.hooks ?? {}),
     });
     this.monitor.watch(this.runner);
+    this.validation = this.validationDelivery(invokeLatencyMs);
     this.region.setExecutionDirectory({
       stateMachine: { arn: this.service.stateMachineArn, tags: this.service.stateMachineTags },
       describe: (arn) => this.runner.describe(arn),
@@ -271,6 +301,65 @@ export class Rehearsal {
     return this.runner.list();
   }
 
+  /**
+   * The template's validator, if it has one: its environment joins the rehearsal's (names the
+   * steps share must agree), its user function needs `validationFunction`.
+   */
+  private validationDelivery(
+    invokeLatencyMs: number | ((fn: string) => number),
+  ): LifecycleEventDelivery | undefined {
+    const rules = this.service.lifecycleActionRules ?? [];
+    if (rules.length === 0) {
+      if (this.options.validationFunction) {
+        throw new Error('Rehearsal: validationFunction is given but the template validates no launches');
+      }
+      return undefined;
+    }
+    for (const rule of rules) {
+      mergeEnvironment(this.environment, rule.environment, rule.functionLogicalId);
+      if (rule.userFunctionName && !this.options.validationFunction) {
+        throw new Error(
+          `Rehearsal: the validator ${rule.functionLogicalId} invokes the user function ${rule.userFunctionName}: give its code as validationFunction`,
+        );
+      }
+    }
+    const seed = this.options.seed ?? REGION_DEFAULTS.seed;
+    // The validator's bundle requires the EC2 client when it loads: the stand-in, if it is needed, first.
+    ec2ClientClass();
+    return new LifecycleEventDelivery({
+      region: this.region,
+      rules,
+      loadHandler:
+        this.options.loadHandler ?? ((name) => loadStepHandler(name, this.options.handlers ?? 'bundles')),
+      invokeLatencyMs: typeof invokeLatencyMs === 'number' ? () => invokeLatencyMs : invokeLatencyMs,
+      random: new SeededRandom(seed).fork(0xeb0de1),
+      now: () => this.clock.now(),
+      accountId: SIMULATED_ACCOUNT,
+      regionName: SIMULATED_REGION,
+    });
+  }
+
+  /** Lambda Invoke by the validator: the user's validator function, in-process, answered as Lambda would. */
+  private async invokeFunction(command: string, input: Json): Promise<Json> {
+    const names = (this.service.lifecycleActionRules ?? []).map((r) => r.userFunctionName);
+    const handler = this.options.validationFunction;
+    if (command !== 'Invoke' || !handler || !names.includes(input?.FunctionName)) {
+      throw new Error(`not simulated: Lambda ${command} of ${String(input?.FunctionName)}`);
+    }
+    const payload = JSON.parse(new TextDecoder().decode(input.Payload ?? new Uint8Array()) || 'null');
+    const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value ?? null));
+    try {
+      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: encode(await handler(payload)) };
+    } catch (error) {
+      return {
+        StatusCode: 200,
+        FunctionError: 'Unhandled',
+        ExecutedVersion: '$LATEST',
+        Payload: encode({ errorType: (error as Error)?.name, errorMessage: (error as Error)?.message }),
+      };
+    }
+  }
+
   /** Per-invocation Lambda latency from the region's profile, on a seeded stream of its own. */
   private lambdaLatency(seed: number): (functionName: string) => number {
     const latency = new LambdaLatency(this.region.profile.lambda, new SeededRandom(seed).fork(0x1a3bda), () =>
@@ -323,8 +412,10 @@ export class Rehearsal {
     const apiLatencyMs = this.options.apiLatencyMs ?? 50;
     const restoreSdk = interceptSdkCalls(async (service, command, input) => {
       await new Promise((resolve) => setTimeout(resolve, apiLatencyMs));
+      if (service === 'Lambda') return this.invokeFunction(command, input);
       return this.region.send(service, command, input);
     });
+    const restoreRequests = interceptInstanceRequests(this.region.instanceChecks);
     const previous = Object.fromEntries(Object.keys(this.environment).map((k) => [k, process.env[k]]));
     Object.assign(process.env, this.environment);
     const restoreConsole = this.captureConsole();
@@ -337,9 +428,24 @@ export class Rehearsal {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
+      restoreRequests();
       restoreSdk();
       restoreClock();
     };
+  }
+}
+
+/** Adds a function's environment to the rehearsal's; a name both set must have one value. */
+function mergeEnvironment(
+  into: Record<string, string>,
+  from: Record<string, string>,
+  functionId: string,
+): void {
+  for (const [key, value] of Object.entries(from)) {
+    if (into[key] !== undefined && into[key] !== value) {
+      throw new Error(`${functionId} and the step functions disagree on ${key}: ${value} vs ${into[key]}`);
+    }
+    into[key] = value;
   }
 }
 

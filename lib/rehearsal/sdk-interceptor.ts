@@ -2,15 +2,20 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
+import { ec2ClientClass } from './ec2-client';
 
 /** Answers one SDK call: the simulated region's `send`. */
 export type SdkCallAnswerer = (service: string, command: string, input: unknown) => Promise<unknown>;
 
-/** The SDK clients the release steps and the `bluegreen` CLI use, by the service name the simulated region answers. */
+/**
+ * The SDK clients the release steps, the validator and the `bluegreen` CLI use, by the service
+ * name the simulated region (or, for Lambda, the rehearsal) answers.
+ */
 const CLIENTS = {
   AutoScaling: AutoScalingClient,
   ElasticLoadBalancingV2: ElasticLoadBalancingV2Client,
@@ -20,6 +25,7 @@ const CLIENTS = {
   CloudFormation: CloudFormationClient,
   STS: STSClient,
   CloudWatch: CloudWatchClient,
+  Lambda: LambdaClient,
 } as const;
 
 /**
@@ -29,7 +35,8 @@ const CLIENTS = {
  * function that puts the real `send` back.
  */
 export function interceptSdkCalls(answer: SdkCallAnswerer): () => void {
-  const originals = Object.entries(CLIENTS).map(([service, client]) => {
+  const clients: Record<string, { prototype: object }> = { ...CLIENTS, EC2: ec2ClientClass() };
+  const originals = Object.entries(clients).map(([service, client]) => {
     const prototype = client.prototype as { send?: unknown };
     const own = Object.getOwnPropertyDescriptor(prototype, 'send');
     prototype.send = function send(command: { constructor: { name: string }; input: unknown }) {

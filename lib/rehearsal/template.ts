@@ -12,6 +12,7 @@ import type { AutoScalingGroupSpec, TargetGroupSpec } from './region';
 import { chooseTemplateService, servicesInTemplate } from './template-services';
 import { lifecycleHooksOfGroup } from './template-lifecycle-hooks';
 import { hookPointOfState, hookTask, type HookTaskInfo } from './template-release-hooks';
+import { lifecycleActionRules, type LifecycleActionRuleInfo } from './template-instance-validation';
 
 export const SIMULATED_REGION = 'sim-east-1';
 export const SIMULATED_ACCOUNT = '123456789012';
@@ -99,6 +100,11 @@ export interface ServiceTemplateInfo {
   readonly callbackTasks: Record<string, CallbackTaskInfo>;
   /** Task state name → the user function a release hook invokes. @default - no release hook */
   readonly hookTasks?: Record<string, HookTaskInfo>;
+  /**
+   * The EventBridge rules on the groups' launch lifecycle actions and the validator each invokes
+   * (pre-traffic validation). @default - none
+   */
+  readonly lifecycleActionRules?: LifecycleActionRuleInfo[];
   /** The state machine's tags (ListTagsForResource). */
   readonly stateMachineTags: { key: string; value: string }[];
   /** The role the state machine runs as (the ExecutionStarted event names it). */
@@ -203,6 +209,14 @@ export function readServiceTemplate(
     ];
   });
   const groupTargetGroups = new Set(groups.flatMap((g) => g.targetGroupArns));
+  const validationRules = lifecycleActionRules(
+    groups.map((g) => g.name),
+    {
+      resources,
+      resolve: (value) => resolver.resolve(value),
+      functionArn: (id) => resolver.physicalId(id, 'Arn'),
+    },
+  );
 
   const targetGroups: TargetGroupInfo[] = ofType('AWS::ElasticLoadBalancingV2::TargetGroup')
     .filter(
@@ -216,6 +230,8 @@ export function readServiceTemplate(
       return {
         logicalId: id,
         arn: resolver.physicalId(id),
+        // The traffic port: where the instances' app listens (direct checks reach it there).
+        port: Number(p.Port ?? 80),
         healthCheckIntervalSeconds: Number(p.HealthCheckIntervalSeconds ?? d.interval),
         healthCheckTimeoutSeconds: Number(p.HealthCheckTimeoutSeconds ?? d.timeout),
         healthyThreshold: Number(p.HealthyThresholdCount ?? d.healthy),
@@ -268,6 +284,7 @@ export function readServiceTemplate(
     taskSteps,
     callbackTasks,
     hookTasks,
+    lifecycleActionRules: validationRules,
     stateMachineTags: (machineProps.Tags ?? []).map((t: Json) => ({
       key: String(t.Key),
       value: String(t.Value),

@@ -1,3 +1,4 @@
+import { HANDLER_METADATA_KEY } from '../../lib/contract/instance-validation';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -25,14 +26,15 @@ function filesUnder(dir: string): Record<string, string> {
 }
 
 describe('prebuilt handler bundles', () => {
-  test('GIVEN a service THEN each function runs the prebuilt bundle of its handler, hashed as shipped', () => {
-    const { template } = synthService();
+  test('GIVEN a service with validation THEN each function runs the prebuilt bundle of its handler, hashed as shipped', () => {
+    const { template } = synthService({ validation: {} });
     const functions = resourcesOf(template, 'AWS::Lambda::Function') as [
       string,
       { Properties: { Code: { S3Key: unknown }; Description?: string }; Metadata?: Record<string, string> },
     ][];
     const handlerOf = (fn: (typeof functions)[number][1]): string | undefined =>
       fn.Metadata?.[STEP_METADATA_KEY] ??
+      fn.Metadata?.[HANDLER_METADATA_KEY] ??
       (fn.Properties.Description?.startsWith('Publish each status') ? 'notify' : undefined);
     const ours = functions.filter(([, fn]) => handlerOf(fn) !== undefined);
 

@@ -98,6 +98,26 @@ describe('cdk-nag AwsSolutions', () => {
     expect(warnings).toEqual([]);
   });
 
+  test('GIVEN pre-traffic validation with smoke checks and a user validator THEN no errors and no warnings', () => {
+    const { errors, warnings } = findings(
+      (stack) => ({
+        validation: {
+          checks: [{ path: '/smoke', bodyIncludes: 'ok' }],
+          function: new lambda.Function(stack, 'Validator', {
+            runtime: lambda.Runtime.NODEJS_22_X,
+            handler: 'index.handler',
+            code: lambda.Code.fromInline('exports.handler = async () => ({ ok: true });'),
+          }),
+        },
+      }),
+      // The test's own validator function is the user's, not the library's.
+      ['NagStack/Validator'],
+    );
+
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
   test('GIVEN the throwaway database of the demo THEN no errors and no warnings', () => {
     const { errors, warnings } = findings(() => ({
       database: DatabaseSource.create({ removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false }),

@@ -58,12 +58,16 @@ describe('public API of the package entry point (lib/index.ts), from its declara
         'ApprovalOutcome',
         'BlueGreenService',
         'ExistingListenerOptions',
+        'InstanceValidation',
+        'InstanceValidationOptions',
         'ReleaseHook',
         'ReleaseHookPayload',
         'ReleaseHookPoint',
         'ReleaseHooks',
         'ServiceMetrics',
         'ServiceMetricsProps',
+        'SmokeCheck',
+        'UserValidatorPayload',
       ]),
     );
   });

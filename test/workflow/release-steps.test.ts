@@ -1,7 +1,13 @@
 /** The table of steps (lib/contract/steps.ts) drives the function ids, the state names and the handler folders. */
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { HANDLER_NAMES, NOTIFY_HANDLER, RELEASE_STEP_NAMES, RELEASE_STEPS } from '../../lib/contract/steps';
+import {
+  HANDLER_NAMES,
+  NOTIFY_HANDLER,
+  RELEASE_STEP_NAMES,
+  RELEASE_STEPS,
+  VALIDATE_INSTANCE_HANDLER,
+} from '../../lib/contract/steps';
 import { readServiceTemplate } from '../../lib/rehearsal/template';
 import { STEP_METADATA_KEY } from '../../lib/workflow/step-function';
 import { handlerFolders, handlerNames } from '../../scripts/handlers/layout';
@@ -39,8 +45,8 @@ describe('the table of release steps', () => {
     );
   });
 
-  test('GIVEN lambda/ THEN its handler folders are the steps of the table and the notifications', () => {
+  test('GIVEN lambda/ THEN its handler folders are the steps of the table, the notifications and the validator', () => {
     expect(handlerFolders()).toEqual([...HANDLER_NAMES]);
-    expect(handlerNames()).toEqual([...RELEASE_STEP_NAMES, NOTIFY_HANDLER].sort());
+    expect(handlerNames()).toEqual([...RELEASE_STEP_NAMES, NOTIFY_HANDLER, VALIDATE_INSTANCE_HANDLER].sort());
   });
 });

@@ -130,6 +130,17 @@ export interface LifecycleActionView {
   readonly result?: LifecycleActionResult;
 }
 
+/** A lifecycle action as it starts: what Auto Scaling's lifecycle notification carries. */
+export interface LifecycleActionNotice {
+  readonly groupName: string;
+  readonly instanceId: string;
+  readonly hookName: string;
+  readonly token: string;
+  /** Virtual ms. */
+  readonly startedAt: number;
+  readonly notificationMetadata?: string;
+}
+
 /** How an instance left Pending:Wait for service: every hook completed by a caller, or one defaulted. */
 export type LaunchValidation = 'continued' | 'defaulted';
 
@@ -149,6 +160,7 @@ export class LaunchLifecycleActions {
   /** How each instance of a hooked group left Pending:Wait for service (traffic evidence). */
   public readonly validation = new Map<string, LaunchValidation>();
   private transitions?: LaunchTransitions;
+  private readonly startListeners: Array<(action: LifecycleAction) => void> = [];
 
   /**
    * @param random its own stream (tokens, Pending:Proceed delays): regions without hooks draw nothing
@@ -162,6 +174,18 @@ export class LaunchLifecycleActions {
   /** @internal Wires the group engine (it is created first). */
   public connect(transitions: LaunchTransitions): void {
     this.transitions = transitions;
+  }
+
+  /**
+   * Calls `listener` with each lifecycle action as it starts (what a lifecycle notification
+   * carries); returns the function that stops it.
+   */
+  public onStart(listener: (action: LifecycleAction) => void): () => void {
+    this.startListeners.push(listener);
+    return () => {
+      const index = this.startListeners.indexOf(listener);
+      if (index >= 0) this.startListeners.splice(index, 1);
+    };
   }
 
   /** The instance entered Pending:Wait: one action per hook, each with its own timeout. */
@@ -181,6 +205,7 @@ export class LaunchLifecycleActions {
       return action;
     });
     this.byInstance.set(instance.id, actions);
+    for (const action of actions) for (const listener of [...this.startListeners]) listener(action);
   }
 
   /** The instance's actions, completed ones included (empty when it is not waiting). */

@@ -29,7 +29,11 @@ import { InstanceRegistry, type Instance } from './instances';
 import { Ec2Api } from './ec2-api';
 import { InstanceChecks } from './instance-checks';
 import { LaunchValidationEvidence, type UnvalidatedServing } from './launch-validation';
-import { LaunchLifecycleActions, type LifecycleActionView } from './lifecycle-hooks';
+import {
+  LaunchLifecycleActions,
+  type LifecycleActionNotice,
+  type LifecycleActionView,
+} from './lifecycle-hooks';
 import { LifecycleHooksApi } from './lifecycle-hooks-api';
 import { LoadBalancingApi } from './load-balancing-api';
 import { LockTables, type Item } from './lock-table';
@@ -409,6 +413,26 @@ export class SimulatedRegion {
       deadline: a.deadline,
       result: a.result,
     }));
+  }
+
+  /**
+   * Calls `listener` with each launch lifecycle action as it starts, with what Auto Scaling's
+   * lifecycle notification carries; returns the function that stops it. Nothing is delivered by
+   * the region itself: the rehearsal delivers to the template's EventBridge rule.
+   */
+  public observeLifecycleActions(listener: (action: LifecycleActionNotice) => void): () => void {
+    return this.launchActions.onStart((action) =>
+      listener({
+        groupName: action.instance.groupName,
+        instanceId: action.instance.id,
+        hookName: action.hook.name,
+        token: action.token,
+        startedAt: action.startedAt,
+        ...(action.hook.notificationMetadata !== undefined
+          ? { notificationMetadata: action.hook.notificationMetadata }
+          : {}),
+      }),
+    );
   }
 
   /**

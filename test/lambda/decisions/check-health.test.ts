@@ -1,5 +1,5 @@
 /** CheckHealth's decisions, pure: no mocks, snapshot data in, decisions out. */
-import { decideHealth } from '../../../lambda/check-health/decisions';
+import { decideHealth, decideValidationFailure } from '../../../lambda/check-health/decisions';
 import { allHealthy, basePlan, groupView, inService } from '../fixtures';
 
 describe('decideHealth', () => {
@@ -42,5 +42,42 @@ describe('decideHealth', () => {
     ];
     const health = { 'i-g1': 'healthy', 'i-g2': 'draining', 'i-g3': 'healthy', 'i-g4': 'healthy' } as const;
     expect(decideHealth(plan, groupView('green', { instances }), health, 0).next).toBe('swap');
+  });
+});
+
+describe('decideValidationFailure', () => {
+  // Scaled up at 1_000_000 - 900 s.
+  const plan = basePlan({ healthDeadline: 1_000_000 });
+  const scaledUpAt = 1_000_000 - 900_000;
+  const progress = { healthy: 1, wanted: 3, lifecycle: { InService: 1, 'Pending:Wait': 2 } };
+  const failure = {
+    groupName: plan.targetGroupName,
+    instanceId: 'i-0abc',
+    version: plan.version,
+    check: 'GET /smoke (wanted 200)',
+    answer: 'status 500, body "boom"',
+    at: scaledUpAt + 30_000,
+  };
+
+  it('rolls back, naming instance, version, group, check and answer, on a failure of this version since the scale-up', () => {
+    expect(decideValidationFailure(plan, failure, progress)).toEqual({
+      next: 'rollback',
+      progress,
+      rollback: {
+        reason: `pre-traffic validation failed on i-0abc (v2.0.0, ${plan.targetGroupName}): GET /smoke (wanted 200): status 500, body "boom"`,
+        automatic: true,
+      },
+    });
+  });
+  it('ignores a failure recorded before this release scaled up (an earlier release of the same version)', () => {
+    expect(decideValidationFailure(plan, { ...failure, at: scaledUpAt - 1 }, progress)).toBeUndefined();
+  });
+  it('ignores a failure of another version or another group', () => {
+    expect(decideValidationFailure(plan, { ...failure, version: 'v1.0.0' }, progress)).toBeUndefined();
+    expect(decideValidationFailure(plan, { ...failure, groupName: 'other' }, progress)).toBeUndefined();
+  });
+  it('decides nothing without a record, or before ScaleUp set the deadline', () => {
+    expect(decideValidationFailure(plan, undefined, progress)).toBeUndefined();
+    expect(decideValidationFailure(basePlan(), failure, progress)).toBeUndefined();
   });
 });

@@ -1,0 +1,201 @@
+/**
+ * The validator's decisions, pure: which lifecycle action an event names, what a direct answer
+ * from an instance means, when to record a heartbeat, what the user's validator said, and which
+ * AWS refusal means the action is already over. The handler (index.ts) only reads AWS, requests
+ * the instance, calls these and carries out what they return.
+ */
+import {
+  LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
+  LAUNCHING_TRANSITION,
+  type LaunchLifecycleActionDetail,
+  type SmokeCheckSpec,
+  type UserValidatorAnswer,
+} from '../../lib/contract/instance-validation';
+import { TagKeys } from '../../lib/contract/tags';
+
+/** What one direct request to an instance came back with. */
+export type InstanceAnswer =
+  | { readonly kind: 'response'; readonly status: number; readonly body: string }
+  /** Nothing answered within the request's timeout. */
+  | { readonly kind: 'timeout'; readonly timeoutMs: number }
+  /** The instance refused the connection (nothing listens on the port yet). */
+  | { readonly kind: 'refused' }
+  /** Any other network failure, in the words of the error. */
+  | { readonly kind: 'error'; readonly message: string };
+
+/** A check that did not pass: what was checked and what came back, in an operator's words. */
+export interface CheckFailure {
+  readonly check: string;
+  readonly answer: string;
+}
+
+/** Longest body excerpt a failure record carries. */
+export const BODY_EXCERPT_CHARS = 200;
+
+/**
+ * The lifecycle action an event names, or why it names none: only launch actions of the
+ * service's own groups are validated (the rule matches exactly those; a test event or another
+ * source is refused loudly rather than guessed about).
+ */
+export function lifecycleActionOf(
+  event: unknown,
+  groupNames: readonly string[],
+): { readonly action?: LaunchLifecycleActionDetail; readonly ignored?: string } {
+  const e = (event ?? {}) as { 'detail-type'?: unknown; detail?: Record<string, unknown> };
+  if (e['detail-type'] !== LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE) {
+    throw new Error(
+      `event detail-type (${JSON.stringify(e['detail-type'])}) must be ${JSON.stringify(LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE)}`,
+    );
+  }
+  const detail = e.detail ?? {};
+  for (const field of [
+    'LifecycleActionToken',
+    'AutoScalingGroupName',
+    'LifecycleHookName',
+    'EC2InstanceId',
+  ]) {
+    if (typeof detail[field] !== 'string' || detail[field] === '') {
+      throw new Error(`event detail.${field} (${JSON.stringify(detail[field])}) must be a non-empty string`);
+    }
+  }
+  const action = detail as unknown as LaunchLifecycleActionDetail;
+  if (action.LifecycleTransition !== undefined && action.LifecycleTransition !== LAUNCHING_TRANSITION) {
+    return { ignored: `transition ${action.LifecycleTransition} is not a launch` };
+  }
+  if (!groupNames.includes(action.AutoScalingGroupName)) {
+    return {
+      ignored: `group ${action.AutoScalingGroupName} is not one of this service's (${groupNames.join(', ')})`,
+    };
+  }
+  return { action };
+}
+
+/**
+ * Whether a status is among the target group's healthy codes: `200`, `200,202` or `200-299`
+ * (Elastic Load Balancing's matcher syntax).
+ */
+export function statusMatches(status: number, healthyCodes: string): boolean {
+  return healthyCodes.split(',').some((part) => {
+    const [low, high] = part.trim().split('-').map(Number);
+    return high === undefined ? status === low : status >= low && status <= high;
+  });
+}
+
+/** An answer in an operator's words: `status 500, body "oops"`, `timeout after 5000 ms`, `connection refused`. */
+export function describeAnswer(answer: InstanceAnswer): string {
+  switch (answer.kind) {
+    case 'response':
+      return `status ${answer.status}, body ${JSON.stringify(excerpt(answer.body))}`;
+    case 'timeout':
+      return `no answer within ${answer.timeoutMs} ms`;
+    case 'refused':
+      return 'connection refused';
+    default:
+      return `request failed: ${answer.message}`;
+  }
+}
+
+function excerpt(body: string): string {
+  const flat = body.trim();
+  return flat.length > BODY_EXCERPT_CHARS ? `${flat.slice(0, BODY_EXCERPT_CHARS)}…` : flat;
+}
+
+/**
+ * One poll of the health path: passed on a healthy code; otherwise wait for the next poll while
+ * the validation has time left (an app that is starting refuses or answers 503), else the last
+ * answer is the failure.
+ */
+export function judgeHealthPoll(
+  path: string,
+  answer: InstanceAnswer,
+  healthyCodes: string,
+  nowMs: number,
+  deadlineMs: number,
+  startedAtMs: number,
+): 'passed' | 'wait' | CheckFailure {
+  if (answer.kind === 'response' && statusMatches(answer.status, healthyCodes)) return 'passed';
+  if (nowMs < deadlineMs) return 'wait';
+  const waited = Math.round((nowMs - startedAtMs) / 1000);
+  return {
+    check: `GET ${path} (health check, wanted ${healthyCodes})`,
+    answer: `${describeAnswer(answer)}; still so after ${waited} s`,
+  };
+}
+
+/**
+ * How long a request may wait: its own timeout, never past the validation's deadline; nothing left
+ * is a failure of the check it was for (the instance took too long as a whole).
+ */
+export function requestBudget(
+  check: string,
+  timeoutMs: number,
+  nowMs: number,
+  deadlineMs: number,
+  validationTimeoutSeconds: number,
+): number | CheckFailure {
+  const left = deadlineMs - nowMs;
+  if (left < 1) {
+    return { check, answer: `not run: the validation timeout (${validationTimeoutSeconds} s) ran out first` };
+  }
+  return Math.min(timeoutMs, left);
+}
+
+/** One smoke check: the expected status, and the body text when one is asked for. */
+export function judgeSmokeCheck(check: SmokeCheckSpec, answer: InstanceAnswer): CheckFailure | undefined {
+  const failure = { check: describeSmokeCheck(check), answer: describeAnswer(answer) };
+  if (answer.kind !== 'response' || answer.status !== check.expectedStatus) return failure;
+  if (check.bodyIncludes !== undefined && !answer.body.includes(check.bodyIncludes)) return failure;
+  return undefined;
+}
+
+/** A smoke check in an operator's words: `GET /smoke (wanted 200 and a body with "ok")`. */
+export function describeSmokeCheck(check: SmokeCheckSpec): string {
+  const body =
+    check.bodyIncludes !== undefined ? ` and a body with ${JSON.stringify(check.bodyIncludes)}` : '';
+  return `GET ${check.path} (wanted ${check.expectedStatus}${body})`;
+}
+
+/** What the user's validator answered: a thrown error, or `{ ok: false, reason }`, fails the instance. */
+export function judgeUserValidator(
+  functionName: string,
+  outcome: { readonly answer?: unknown; readonly error?: string },
+): CheckFailure | undefined {
+  const check = `the validator function ${functionName}`;
+  if (outcome.error !== undefined) return { check, answer: `failed: ${outcome.error}` };
+  const answer = outcome.answer as UserValidatorAnswer | null | undefined;
+  if (answer && typeof answer === 'object' && answer.ok === false) {
+    return { check, answer: `answered not ok: ${answer.reason ?? 'no reason given'}` };
+  }
+  return undefined;
+}
+
+/**
+ * A heartbeat is due once half the hook's heartbeat timeout has passed since the last one (or
+ * since the action started): the action then never times out while the validator still works.
+ */
+export function heartbeatDue(lastBeatMs: number, nowMs: number, heartbeatTimeoutSeconds: number): boolean {
+  return nowMs - lastBeatMs >= (heartbeatTimeoutSeconds * 1000) / 2;
+}
+
+/**
+ * Auto Scaling refuses to complete (or heartbeat) an action that is no longer active: already
+ * completed by an earlier delivery of the same event, timed out, or its instance gone. Not an
+ * error for an idempotent validator. docs/aws-model.md, "Lifecycle hooks".
+ */
+export function isNoActiveLifecycleAction(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return (
+    name === 'ValidationError' &&
+    typeof message === 'string' &&
+    message.startsWith('No active Lifecycle Action found')
+  );
+}
+
+/** The group's version and colour tags: what the launched instance runs. */
+export function groupIdentity(tags: ReadonlyArray<{ readonly Key?: string; readonly Value?: string }>): {
+  readonly version: string;
+  readonly colour: string;
+} {
+  const tag = (key: string) => tags.find((t) => t.Key === key)?.Value ?? '';
+  return { version: tag(TagKeys.version) || '(no version tag)', colour: tag(TagKeys.colour) };
+}

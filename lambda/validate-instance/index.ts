@@ -1,0 +1,289 @@
+/**
+ * The pre-traffic validator, invoked by EventBridge for each launch lifecycle action of the
+ * service's groups: the new instance waits in Pending:Wait, out of the target group, while this
+ * checks it directly at its private address (the health check path until it answers a healthy
+ * code, then each smoke check, then the user's validator function), then completes the action
+ * with CONTINUE (the instance registers) or ABANDON (Auto Scaling terminates it). A failure is
+ * recorded beside the release lock, where CheckHealth reads it, and logged.
+ *
+ * Idempotent: EventBridge and Lambda may deliver an event twice, and an action that is already
+ * completed (or timed out) is refused by Auto Scaling with "No active Lifecycle Action found",
+ * which ends the work quietly. docs/aws-model.md, "Lifecycle hooks".
+ */
+import {
+  CompleteLifecycleActionCommand,
+  DescribeAutoScalingGroupsCommand,
+  RecordLifecycleActionHeartbeatCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import {
+  describeValidationFailure,
+  validationFailureKey,
+  type LaunchLifecycleActionDetail,
+  type UserValidatorPayload,
+  type ValidationFailureRecord,
+} from '../../lib/contract/instance-validation';
+import { withRetry } from '../../lib/contract/retry';
+import { autoScaling } from '../shared/clients/auto-scaling';
+import { dynamoDb } from '../shared/clients/dynamodb';
+import { describeInstancesCommand, ec2 } from '../shared/clients/ec2';
+import { lambdaClient } from '../shared/clients/lambda';
+import { now, sleep } from '../shared/clock';
+import { readValidationConfig, type ValidationConfig } from './config';
+import {
+  describeSmokeCheck,
+  groupIdentity,
+  heartbeatDue,
+  isNoActiveLifecycleAction,
+  judgeHealthPoll,
+  judgeSmokeCheck,
+  judgeUserValidator,
+  lifecycleActionOf,
+  requestBudget,
+  type CheckFailure,
+} from './decisions';
+import { requestInstance } from './instance-request';
+
+/** Time between two requests to the health path while the instance's app starts. */
+const HEALTH_POLL_MS = 2000;
+/** One request to the health path gives up after this long (the target group's default timeout is 5 s). */
+const HEALTH_REQUEST_TIMEOUT_MS = 5000;
+
+export type ValidationResult = 'CONTINUE' | 'ABANDON';
+
+export interface ValidationOutcome {
+  readonly instanceId: string;
+  readonly result?: ValidationResult;
+  /** Why nothing was completed: the event names no action of this service, or the action is over. */
+  readonly skipped?: string;
+  readonly failure?: ValidationFailureRecord;
+}
+
+interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export async function handler(event: unknown, context?: LambdaContext): Promise<ValidationOutcome> {
+  const config = readValidationConfig();
+  const { action, ignored } = lifecycleActionOf(event, config.groupNames);
+  if (!action) {
+    console.warn(`validate-instance: event ignored: ${ignored}`);
+    return {
+      instanceId: String((event as { detail?: { EC2InstanceId?: unknown } })?.detail?.EC2InstanceId),
+      skipped: ignored,
+    };
+  }
+  const instanceId = action.EC2InstanceId;
+  const startedAt = now();
+  const eventTime = Date.parse(String((event as { time?: unknown }).time));
+  const lifecycle = new LifecycleAction(action, config, Number.isFinite(eventTime) ? eventTime : startedAt);
+
+  const remaining = context?.getRemainingTimeInMillis() ?? Infinity;
+  // The function's own timeout leaves room for the calls after the checks.
+  const deadline = Math.min(
+    startedAt + config.validationTimeoutSeconds * 1000,
+    startedAt + remaining - 30_000,
+  );
+
+  const group = await describeGroup(action.AutoScalingGroupName);
+  const identity = groupIdentity(group?.Tags ?? []);
+  const address = await privateAddressOf(instanceId);
+  const failure = address
+    ? await validate(config, action, identity, address, deadline, lifecycle)
+    : { check: 'DescribeInstances', answer: 'the instance has no private address (terminated?)' };
+  if (failure === 'gone') return { instanceId, skipped: 'the lifecycle action is no longer active' };
+
+  if (failure) {
+    const record: ValidationFailureRecord = {
+      groupName: action.AutoScalingGroupName,
+      instanceId,
+      version: identity.version,
+      check: failure.check,
+      answer: failure.answer,
+      at: now(),
+    };
+    console.error(`validate-instance: ${describeValidationFailure(record)}; abandoning ${instanceId}`);
+    await recordFailure(config.lockTableName, record);
+    const completed = await lifecycle.complete('ABANDON');
+    return {
+      instanceId,
+      result: 'ABANDON',
+      failure: record,
+      ...(completed ? {} : { skipped: 'already completed' }),
+    };
+  }
+  const completed = await lifecycle.complete('CONTINUE');
+  console.log(`validate-instance: ${instanceId} (${identity.version}) passed; CONTINUE`);
+  return { instanceId, result: 'CONTINUE', ...(completed ? {} : { skipped: 'already completed' }) };
+}
+
+/** The health path until healthy, each smoke check once, then the user's validator. */
+async function validate(
+  config: ValidationConfig,
+  action: LaunchLifecycleActionDetail,
+  identity: { readonly version: string; readonly colour: string },
+  address: string,
+  deadline: number,
+  lifecycle: LifecycleAction,
+): Promise<CheckFailure | 'gone' | undefined> {
+  const pollStartedAt = now();
+  for (;;) {
+    if (!(await lifecycle.keepAlive())) return 'gone';
+    const timeoutMs = Math.max(1, Math.min(HEALTH_REQUEST_TIMEOUT_MS, deadline - now()));
+    const answer = await requestInstance(address, config.healthCheckPort, config.healthCheckPath, timeoutMs);
+    const verdict = judgeHealthPoll(
+      config.healthCheckPath,
+      answer,
+      config.healthyHttpCodes,
+      now(),
+      deadline,
+      pollStartedAt,
+    );
+    if (verdict === 'passed') break;
+    if (verdict !== 'wait') return verdict;
+    await sleep(Math.max(0, Math.min(HEALTH_POLL_MS, deadline - now())));
+  }
+  for (const check of config.smokeChecks) {
+    if (!(await lifecycle.keepAlive())) return 'gone';
+    const budget = requestBudget(
+      describeSmokeCheck(check),
+      check.timeoutMs,
+      now(),
+      deadline,
+      config.validationTimeoutSeconds,
+    );
+    if (typeof budget !== 'number') return budget;
+    const answer = await requestInstance(address, config.appPort, check.path, budget);
+    const failure = judgeSmokeCheck(check, answer);
+    if (failure) return failure;
+  }
+  if (config.userFunctionName) {
+    if (!(await lifecycle.keepAlive())) return 'gone';
+    const payload: UserValidatorPayload = {
+      service: config.serviceTag,
+      version: identity.version,
+      colour: identity.colour,
+      groupName: action.AutoScalingGroupName,
+      instances: [{ id: action.EC2InstanceId, privateAddress: address }],
+    };
+    return judgeUserValidator(
+      config.userFunctionName,
+      await invokeUserValidator(config.userFunctionName, payload),
+    );
+  }
+  return undefined;
+}
+
+/** The lifecycle action being validated: its heartbeats and its completion, both idempotent. */
+class LifecycleAction {
+  private lastBeat: number;
+
+  constructor(
+    private readonly action: LaunchLifecycleActionDetail,
+    private readonly config: ValidationConfig,
+    startedAt: number,
+  ) {
+    this.lastBeat = startedAt;
+  }
+
+  /** Records a heartbeat when one is due; false once the action is no longer active. */
+  public async keepAlive(): Promise<boolean> {
+    if (!heartbeatDue(this.lastBeat, now(), this.config.heartbeatTimeoutSeconds)) return true;
+    const answered = await this.tolerant(() =>
+      autoScaling.send(new RecordLifecycleActionHeartbeatCommand(this.identity())),
+    );
+    if (answered) this.lastBeat = now();
+    return answered;
+  }
+
+  /** Completes the action; false when it was already over (completed, timed out, instance gone). */
+  public complete(result: ValidationResult): Promise<boolean> {
+    return this.tolerant(() =>
+      autoScaling.send(
+        new CompleteLifecycleActionCommand({ ...this.identity(), LifecycleActionResult: result }),
+      ),
+    );
+  }
+
+  private identity() {
+    return {
+      AutoScalingGroupName: this.action.AutoScalingGroupName,
+      LifecycleHookName: this.action.LifecycleHookName,
+      LifecycleActionToken: this.action.LifecycleActionToken,
+      InstanceId: this.action.EC2InstanceId,
+    };
+  }
+
+  private async tolerant(call: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await withRetry(call);
+      return true;
+    } catch (error) {
+      if (!isNoActiveLifecycleAction(error)) throw error;
+      console.warn(`validate-instance: ${this.action.EC2InstanceId}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+}
+
+async function describeGroup(groupName: string) {
+  const output = await withRetry(() =>
+    autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] })),
+  );
+  return output.AutoScalingGroups?.[0];
+}
+
+async function privateAddressOf(instanceId: string): Promise<string | undefined> {
+  const output = await withRetry(() => ec2.send(describeInstancesCommand([instanceId])));
+  const instance = output.Reservations?.flatMap((r) => r.Instances ?? []).find(
+    (i) => i.InstanceId === instanceId,
+  );
+  return instance?.PrivateIpAddress;
+}
+
+async function recordFailure(tableName: string, record: ValidationFailureRecord): Promise<void> {
+  await withRetry(() =>
+    dynamoDb.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: validationFailureKey(record.groupName) },
+          groupName: { S: record.groupName },
+          instanceId: { S: record.instanceId },
+          version: { S: record.version },
+          check: { S: record.check },
+          answer: { S: record.answer },
+          at: { N: String(record.at) },
+        },
+      }),
+    ),
+  );
+}
+
+/** Invokes the user's validator synchronously; a function error comes back as `error`. */
+async function invokeUserValidator(
+  functionName: string,
+  payload: UserValidatorPayload,
+): Promise<{ answer?: unknown; error?: string }> {
+  try {
+    const output = await withRetry(() =>
+      lambdaClient.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'RequestResponse',
+          Payload: new TextEncoder().encode(JSON.stringify(payload)),
+        }),
+      ),
+    );
+    const text = output.Payload ? new TextDecoder().decode(output.Payload) : '';
+    const answer: unknown = text ? JSON.parse(text) : undefined;
+    if (output.FunctionError) {
+      const { errorType, errorMessage } = (answer ?? {}) as { errorType?: string; errorMessage?: string };
+      return { error: `${errorType ?? output.FunctionError}: ${errorMessage ?? text}` };
+    }
+    return { answer };
+  } catch (error) {
+    return { error: `${(error as Error).name}: ${(error as Error).message}` };
+  }
+}

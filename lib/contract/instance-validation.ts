@@ -1,0 +1,125 @@
+/**
+ * The pre-traffic validation contract: what the construct (lib/instance-validation.ts) writes
+ * into the validator's environment, the lifecycle-action event the validator is given, and the
+ * failure record it leaves in the service's lock table for CheckHealth to read. docs/aws-model.md,
+ * "Lifecycle hooks".
+ */
+
+import { ENV } from './environment';
+
+/** CloudFormation metadata key naming the handler a library function runs (the rehearsal loads it by that). */
+export const HANDLER_METADATA_KEY = 'bluegreen:handler';
+
+/**
+ * Environment of the validator function (read by lambda/validate-instance/config.ts). The names it
+ * shares with the release steps are theirs: the rehearsal runs both with one environment.
+ */
+export const VALIDATION_ENV = {
+  serviceTag: ENV.serviceTag,
+  blueGroupName: ENV.blueGroupName,
+  greenGroupName: ENV.greenGroupName,
+  lockTableName: ENV.lockTableName,
+  appPort: 'APP_PORT',
+  healthCheckPath: 'HEALTH_CHECK_PATH',
+  healthCheckPort: 'HEALTH_CHECK_PORT',
+  healthyHttpCodes: 'HEALTHY_HTTP_CODES',
+  validationTimeoutSeconds: 'VALIDATION_TIMEOUT_SECONDS',
+  heartbeatTimeoutSeconds: 'HEARTBEAT_TIMEOUT_SECONDS',
+  /** JSON array of `SmokeCheckSpec`. */
+  smokeChecks: 'SMOKE_CHECKS',
+  /** The user's validator function, when there is one. */
+  userFunctionName: 'USER_VALIDATOR_FUNCTION',
+} as const;
+
+/** The lifecycle transition of a launch hook (and of its events). */
+export const LAUNCHING_TRANSITION = 'autoscaling:EC2_INSTANCE_LAUNCHING';
+
+/** The EventBridge `detail-type` of a launch lifecycle action (Auto Scaling, source `aws.autoscaling`). */
+export const LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE = 'EC2 Instance-launch Lifecycle Action';
+export const AUTO_SCALING_EVENT_SOURCE = 'aws.autoscaling';
+
+/** The `detail` of a launch lifecycle action event, as Auto Scaling sends it to EventBridge. */
+export interface LaunchLifecycleActionDetail {
+  readonly LifecycleActionToken: string;
+  readonly AutoScalingGroupName: string;
+  readonly LifecycleHookName: string;
+  readonly EC2InstanceId: string;
+  readonly LifecycleTransition: string;
+  readonly NotificationMetadata?: string;
+}
+
+/** An EventBridge event carrying a launch lifecycle action. */
+export interface LaunchLifecycleActionEvent {
+  readonly 'detail-type': string;
+  readonly source: string;
+  /** ISO 8601: when Auto Scaling emitted the event (the lifecycle action had started). */
+  readonly time: string;
+  readonly detail: LaunchLifecycleActionDetail;
+}
+
+/** One direct request the validator makes to a new instance, every default applied. */
+export interface SmokeCheckSpec {
+  /** Path and query, starting with `/`. */
+  readonly path: string;
+  readonly expectedStatus: number;
+  /** @default - the body is not looked at */
+  readonly bodyIncludes?: string;
+  readonly timeoutMs: number;
+}
+
+/** The payload the built-in validator gives the user's validator function. */
+export interface UserValidatorPayload {
+  /** The service's `bluegreen:service` tag. */
+  readonly service: string;
+  /** The version the instances run (their group's `bluegreen:version` tag). */
+  readonly version: string;
+  /** The colour of their group: `blue` or `green`. */
+  readonly colour: string;
+  /** The Auto Scaling group that launched them. */
+  readonly groupName: string;
+  /** The instances to validate (one per lifecycle action): ID and private IPv4 address. */
+  readonly instances: ReadonlyArray<{ readonly id: string; readonly privateAddress: string }>;
+}
+
+/** What the user's validator function may answer; anything but `{ ok: false }` passes. */
+export interface UserValidatorAnswer {
+  /**
+   * `false` abandons the instance.
+   * @default true
+   */
+  readonly ok?: boolean;
+  /**
+   * Why not, for the release's rollback reason.
+   * @default - no reason given
+   */
+  readonly reason?: string;
+}
+
+/** Where a group's latest validation failure is kept in the lock table: never the lock item. */
+export const VALIDATION_FAILURE_KEY_PREFIX = 'validation-failure#';
+
+export function validationFailureKey(groupName: string): string {
+  return `${VALIDATION_FAILURE_KEY_PREFIX}${groupName}`;
+}
+
+/** A failed validation, as the validator records it and CheckHealth reads it. */
+export interface ValidationFailureRecord {
+  readonly groupName: string;
+  readonly instanceId: string;
+  /** The version the group launched the instance with (its `bluegreen:version` tag). */
+  readonly version: string;
+  /** What was checked, e.g. `GET /health` or `the validator function`. */
+  readonly check: string;
+  /** What came back, e.g. `status 500 (wanted 200), body "oops"`, `timeout after 5000 ms`. */
+  readonly answer: string;
+  /** Epoch ms at which the validator gave up on the instance. */
+  readonly at: number;
+}
+
+/** The failure in an operator's words: instance, version, group, check and answer. */
+export function describeValidationFailure(record: ValidationFailureRecord): string {
+  return (
+    `pre-traffic validation failed on ${record.instanceId} (${record.version}, ${record.groupName}): ` +
+    `${record.check}: ${record.answer}`
+  );
+}

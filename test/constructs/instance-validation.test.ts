@@ -1,0 +1,218 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { VALIDATION_ENV } from '../../lib/contract/instance-validation';
+import { ENV } from '../../lib/contract/environment';
+import { PropsValidationError } from '../../lib/validation';
+import { logicalId, synthService } from './helpers';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function userValidator(stack: Stack): lambda.Function {
+  return new lambda.Function(stack, 'UserValidator', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ ok: true });'),
+  });
+}
+
+/** The policy statements attached to the validator function's role. */
+function validatorStatements(fixture: ReturnType<typeof synthService>): Json[] {
+  const fn = fixture.service.instanceValidation!.validatorFunction;
+  const roleId = logicalId(fn.role as never, fixture.stack);
+  return Object.values<Json>(fixture.template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('BlueGreenService validation', () => {
+  test('GIVEN no validation THEN no lifecycle hook, no rule on lifecycle actions, CheckHealth not told', () => {
+    const { template, service } = synthService();
+
+    template.resourceCountIs('AWS::AutoScaling::LifecycleHook', 0);
+    expect(service.instanceValidation).toBeUndefined();
+    expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).not.toContain('aws.autoscaling');
+    const env = JSON.stringify(template.findResources('AWS::Lambda::Function'));
+    expect(env).not.toContain(ENV.instanceValidation);
+  });
+
+  test('GIVEN validation THEN a launch hook on both groups, heartbeat above the function timeout, ABANDON by default', () => {
+    const fixture = synthService({ validation: { timeout: Duration.minutes(3) } });
+    const { template, service, stack } = fixture;
+
+    template.resourceCountIs('AWS::AutoScaling::LifecycleHook', 2);
+    for (const fleet of [service.blue, service.green]) {
+      template.hasResourceProperties('AWS::AutoScaling::LifecycleHook', {
+        AutoScalingGroupName: { Ref: logicalId(fleet.autoScalingGroup, stack) },
+        LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+        DefaultResult: 'ABANDON',
+        // 180 s of validation + 60 s for the function's own calls + 60 s margin.
+        HeartbeatTimeout: 300,
+      });
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 240,
+      VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue() }),
+      Environment: {
+        Variables: Match.objectLike({
+          [VALIDATION_ENV.validationTimeoutSeconds]: '180',
+          [VALIDATION_ENV.heartbeatTimeoutSeconds]: '300',
+          [VALIDATION_ENV.healthCheckPath]: '/health',
+          [VALIDATION_ENV.appPort]: '8080',
+        }),
+      },
+    });
+    // CheckHealth reads recorded failures only when validation is on.
+    const steps = Object.values<Json>(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Metadata?.['bluegreen:step'] === 'check-health',
+    );
+    expect(steps).toHaveLength(1);
+    expect(steps[0].Properties.Environment.Variables[ENV.instanceValidation]).toBe('on');
+  });
+
+  test('GIVEN validation THEN the rule matches launch lifecycle actions of exactly the two groups and targets the validator', () => {
+    const { template, service, stack } = synthService({ validation: {} });
+    const validator = service.instanceValidation!.validatorFunction;
+
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.autoscaling'],
+        'detail-type': ['EC2 Instance-launch Lifecycle Action'],
+        detail: {
+          AutoScalingGroupName: [
+            { Ref: logicalId(service.blue.autoScalingGroup, stack) },
+            { Ref: logicalId(service.green.autoScalingGroup, stack) },
+          ],
+        },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(validator, stack), 'Arn'] } })],
+    });
+  });
+
+  test('GIVEN validation on app port 9000 THEN the validator reaches the instances on 9000 only (and HTTPS for the AWS APIs)', () => {
+    const { template, service, stack } = synthService({ appPort: 9000, validation: {} });
+    const validatorSg = logicalId(service.instanceValidation!.securityGroup, stack);
+    const instanceSg = logicalId(service.instanceSecurityGroup, stack);
+
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [instanceSg, 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [validatorSg, 'GroupId'] },
+      FromPort: 9000,
+      ToPort: 9000,
+      IpProtocol: 'tcp',
+    });
+    const ingressFromValidator = Object.values<Json>(
+      template.findResources('AWS::EC2::SecurityGroupIngress'),
+    ).filter((r) => JSON.stringify(r.Properties.SourceSecurityGroupId ?? '').includes(validatorSg));
+    expect(ingressFromValidator.map((r) => [r.Properties.FromPort, r.Properties.ToPort])).toEqual([
+      [9000, 9000],
+    ]);
+
+    const egress = Object.values<Json>(template.findResources('AWS::EC2::SecurityGroupEgress')).filter((r) =>
+      JSON.stringify(r.Properties.GroupId).includes(validatorSg),
+    );
+    expect(egress.map((r) => [r.Properties.FromPort, r.Properties.ToPort])).toEqual([[9000, 9000]]);
+    expect(JSON.stringify(egress[0].Properties.DestinationSecurityGroupId)).toContain(instanceSg);
+    // The only other way out: HTTPS, inline on the group.
+    const [group] = Object.values<Json>(template.findResources('AWS::EC2::SecurityGroup')).filter((g) =>
+      String(g.Properties.GroupDescription).startsWith('Pre-traffic validator'),
+    );
+    expect(group.Properties.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+    ]);
+  });
+
+  test('GIVEN validation with a user validator THEN the validator may complete lifecycle actions of the two groups only, write failure records only, invoke that function only', () => {
+    const fixture = synthService((stack) => ({ validation: { function: userValidator(stack) } }));
+    const { service, stack } = fixture;
+    const statements = validatorStatements(fixture);
+    const groupArn = (fleet: typeof service.blue) =>
+      stack.resolve(fleet.autoScalingGroup.autoScalingGroupArn) as Json;
+
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'],
+          Resource: [groupArn(service.blue), groupArn(service.green)],
+        }),
+        expect.objectContaining({
+          Action: ['autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstances'],
+          Resource: '*',
+        }),
+        expect.objectContaining({
+          Action: 'dynamodb:PutItem',
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['validation-failure#*'] } },
+          Resource: { 'Fn::GetAtt': [logicalId(service.releaseWorkflow.lockTable, stack), 'Arn'] },
+        }),
+      ]),
+    );
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect([...new Set(actions)].sort()).toEqual([
+      'autoscaling:CompleteLifecycleAction',
+      'autoscaling:DescribeAutoScalingGroups',
+      'autoscaling:RecordLifecycleActionHeartbeat',
+      'dynamodb:PutItem',
+      'ec2:DescribeInstances',
+      'lambda:InvokeFunction',
+    ]);
+    const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction');
+    expect(JSON.stringify(invoke.Resource)).toContain('UserValidator');
+  });
+
+  test('GIVEN smoke checks THEN the validator is given them with every default applied', () => {
+    const { template } = synthService({
+      validation: {
+        checks: [
+          { path: '/smoke' },
+          { path: '/ready', expectedStatus: 204, bodyIncludes: 'ok', timeout: Duration.seconds(2) },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [VALIDATION_ENV.smokeChecks]: JSON.stringify([
+            { path: '/smoke', expectedStatus: 200, timeoutMs: 5000 },
+            { path: '/ready', expectedStatus: 204, bodyIncludes: 'ok', timeoutMs: 2000 },
+          ]),
+        }),
+      },
+    });
+  });
+
+  test('GIVEN invalid validation options THEN one error names every field and value', () => {
+    let thrown: unknown;
+    try {
+      synthService({
+        validation: {
+          timeout: Duration.seconds(5),
+          checks: [
+            { path: 'smoke', expectedStatus: 700 },
+            { path: '/ok', bodyIncludes: '', timeout: Duration.minutes(2) },
+          ],
+        },
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(PropsValidationError);
+    expect((thrown as PropsValidationError).problems).toEqual([
+      'validation.timeout (5 s) must be a whole number of seconds between 10 and 780 seconds',
+      'validation.checks[0].path ("smoke") must be a path starting with "/", at most 1024 printable characters without spaces',
+      'validation.checks[0].expectedStatus (700) must be a whole number between 100 and 599',
+      'validation.checks[1].bodyIncludes ("") must be 1 to 1024 characters',
+      'validation.checks[1].timeout (120 s) must be a whole number of seconds between 1 and 60 seconds',
+    ]);
+  });
+
+  test('GIVEN a check timeout not shorter than the validation timeout THEN refused, naming both', () => {
+    expect(() =>
+      synthService({
+        validation: {
+          timeout: Duration.seconds(30),
+          checks: [{ path: '/x', timeout: Duration.seconds(30) }],
+        },
+      }),
+    ).toThrow('validation.checks[0].timeout (30 s) must be shorter than validation.timeout (30 s)');
+  });
+});

@@ -1,0 +1,174 @@
+/** The validator's decisions, pure: no mocks, answers in, verdicts out. */
+import {
+  describeAnswer,
+  groupIdentity,
+  heartbeatDue,
+  isNoActiveLifecycleAction,
+  judgeHealthPoll,
+  judgeSmokeCheck,
+  judgeUserValidator,
+  lifecycleActionOf,
+  requestBudget,
+  statusMatches,
+} from '../../../lambda/validate-instance/decisions';
+
+const GROUPS = ['blue-group', 'green-group'];
+
+function event(detail: Record<string, unknown>, detailType = 'EC2 Instance-launch Lifecycle Action') {
+  return {
+    'detail-type': detailType,
+    source: 'aws.autoscaling',
+    time: '2026-01-01T00:00:00Z',
+    detail: {
+      LifecycleActionToken: 'token-1',
+      AutoScalingGroupName: 'green-group',
+      LifecycleHookName: 'hook',
+      EC2InstanceId: 'i-0abc',
+      LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+      ...detail,
+    },
+  };
+}
+
+describe('lifecycleActionOf', () => {
+  it('names the launch action of a group of the service', () => {
+    expect(lifecycleActionOf(event({}), GROUPS).action).toMatchObject({
+      EC2InstanceId: 'i-0abc',
+      LifecycleActionToken: 'token-1',
+    });
+  });
+  it('ignores another group and a terminating transition, saying why', () => {
+    expect(lifecycleActionOf(event({ AutoScalingGroupName: 'other' }), GROUPS).ignored).toBe(
+      "group other is not one of this service's (blue-group, green-group)",
+    );
+    expect(
+      lifecycleActionOf(event({ LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }), GROUPS)
+        .ignored,
+    ).toBe('transition autoscaling:EC2_INSTANCE_TERMINATING is not a launch');
+  });
+  it('refuses another kind of event or a missing field, naming it and its value', () => {
+    expect(() => lifecycleActionOf(event({}, 'Scheduled Event'), GROUPS)).toThrow(
+      'event detail-type ("Scheduled Event") must be "EC2 Instance-launch Lifecycle Action"',
+    );
+    expect(() => lifecycleActionOf(event({ EC2InstanceId: '' }), GROUPS)).toThrow(
+      'event detail.EC2InstanceId ("") must be a non-empty string',
+    );
+  });
+});
+
+describe('statusMatches', () => {
+  it('reads the target group matcher: one code, a list, a range', () => {
+    expect(statusMatches(200, '200')).toBe(true);
+    expect(statusMatches(204, '200')).toBe(false);
+    expect(statusMatches(202, '200,202')).toBe(true);
+    expect(statusMatches(299, '200-299')).toBe(true);
+    expect(statusMatches(300, '200-299')).toBe(false);
+  });
+});
+
+describe('judgeHealthPoll', () => {
+  it('passes on a healthy code', () => {
+    expect(judgeHealthPoll('/health', { kind: 'response', status: 200, body: '' }, '200', 5, 10, 0)).toBe(
+      'passed',
+    );
+  });
+  it('waits while the app starts and time is left', () => {
+    expect(judgeHealthPoll('/health', { kind: 'refused' }, '200', 9_999, 10_000, 0)).toBe('wait');
+    expect(judgeHealthPoll('/health', { kind: 'response', status: 503, body: '' }, '200', 1, 10_000, 0)).toBe(
+      'wait',
+    );
+  });
+  it('fails at the deadline with the last answer and how long it waited', () => {
+    expect(
+      judgeHealthPoll('/health', { kind: 'timeout', timeoutMs: 5000 }, '200', 60_000, 60_000, 0),
+    ).toEqual({
+      check: 'GET /health (health check, wanted 200)',
+      answer: 'no answer within 5000 ms; still so after 60 s',
+    });
+  });
+});
+
+describe('judgeSmokeCheck', () => {
+  const check = { path: '/smoke', expectedStatus: 200, bodyIncludes: 'ready', timeoutMs: 5000 };
+  it('passes on the expected status and body', () => {
+    expect(judgeSmokeCheck(check, { kind: 'response', status: 200, body: 'all ready' })).toBeUndefined();
+  });
+  it('fails on another status, naming the check and the answer with a body excerpt', () => {
+    expect(judgeSmokeCheck(check, { kind: 'response', status: 500, body: 'boom\n' })).toEqual({
+      check: 'GET /smoke (wanted 200 and a body with "ready")',
+      answer: 'status 500, body "boom"',
+    });
+  });
+  it('fails on a body without the text, a timeout or a refusal', () => {
+    expect(judgeSmokeCheck(check, { kind: 'response', status: 200, body: 'starting' })?.answer).toBe(
+      'status 200, body "starting"',
+    );
+    expect(judgeSmokeCheck(check, { kind: 'timeout', timeoutMs: 5000 })?.answer).toBe(
+      'no answer within 5000 ms',
+    );
+    expect(judgeSmokeCheck(check, { kind: 'refused' })?.answer).toBe('connection refused');
+  });
+  it('keeps a long body to an excerpt', () => {
+    const answer = describeAnswer({ kind: 'response', status: 500, body: 'x'.repeat(1000) });
+    expect(answer.length).toBeLessThan(230);
+  });
+});
+
+describe('requestBudget', () => {
+  it('gives a request its own timeout, never past the deadline', () => {
+    expect(requestBudget('GET /x', 5000, 0, 60_000, 60)).toBe(5000);
+    expect(requestBudget('GET /x', 5000, 58_000, 60_000, 60)).toBe(2000);
+  });
+  it('fails the check when the validation timeout already ran out', () => {
+    expect(requestBudget('GET /x (wanted 200)', 5000, 60_000, 60_000, 60)).toEqual({
+      check: 'GET /x (wanted 200)',
+      answer: 'not run: the validation timeout (60 s) ran out first',
+    });
+  });
+});
+
+describe('judgeUserValidator', () => {
+  it('passes any answer but ok: false', () => {
+    expect(judgeUserValidator('fn', { answer: { ok: true } })).toBeUndefined();
+    expect(judgeUserValidator('fn', { answer: null })).toBeUndefined();
+  });
+  it('fails on ok: false with its reason, and on an error', () => {
+    expect(judgeUserValidator('fn', { answer: { ok: false, reason: 'cache cold' } })).toEqual({
+      check: 'the validator function fn',
+      answer: 'answered not ok: cache cold',
+    });
+    expect(judgeUserValidator('fn', { error: 'Error: boom' })?.answer).toBe('failed: Error: boom');
+  });
+});
+
+describe('heartbeatDue', () => {
+  it('is due once half the heartbeat timeout passed since the last one', () => {
+    expect(heartbeatDue(0, 149_999, 300)).toBe(false);
+    expect(heartbeatDue(0, 150_000, 300)).toBe(true);
+  });
+});
+
+describe('isNoActiveLifecycleAction', () => {
+  it('recognizes the refusal of an action that is over, and nothing else', () => {
+    const refusal = Object.assign(new Error('No active Lifecycle Action found with token t'), {
+      name: 'ValidationError',
+    });
+    expect(isNoActiveLifecycleAction(refusal)).toBe(true);
+    expect(
+      isNoActiveLifecycleAction(Object.assign(new Error('Group not found'), { name: 'ValidationError' })),
+    ).toBe(false);
+    expect(isNoActiveLifecycleAction(new Error('No active Lifecycle Action found'))).toBe(false);
+  });
+});
+
+describe('groupIdentity', () => {
+  it('reads the version and colour tags', () => {
+    expect(
+      groupIdentity([
+        { Key: 'bluegreen:version', Value: 'v2' },
+        { Key: 'bluegreen:colour', Value: 'green' },
+      ]),
+    ).toEqual({ version: 'v2', colour: 'green' });
+    expect(groupIdentity([]).version).toBe('(no version tag)');
+  });
+});

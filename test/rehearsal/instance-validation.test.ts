@@ -1,0 +1,217 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { BlueGreenService, type BlueGreenServiceProps } from '../../lib/blue-green-service';
+import type { UserValidatorPayload } from '../../lib/contract/instance-validation';
+import { loadStepHandler } from '../../lib/rehearsal/executions';
+import { liveVersion } from '../../lib/rehearsal/invariants';
+import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
+import type { CfnTemplate } from '../../lib/rehearsal/template';
+import { groupOf } from './harness';
+
+/**
+ * Pre-traffic validation in the rehearsal: the launch lifecycle actions reach the built validator
+ * bundle as EventBridge would deliver them, its direct requests are answered by the simulated
+ * instances, and the release workflow reads what it records.
+ */
+
+const templates = new Map<string, CfnTemplate>();
+
+const VALIDATION = { timeout: Duration.seconds(120), checks: [{ path: '/smoke' }] };
+
+/** A service validating its launches; `userValidator` adds a user function (logical id `UserValidator`). */
+function validatedTemplate(props: BlueGreenServiceProps = {}, userValidator = false): CfnTemplate {
+  const key = `${JSON.stringify(props, (_, v) => (v instanceof Duration ? v.toSeconds() : v))}:${userValidator}`;
+  if (!templates.has(key)) {
+    const stack = new Stack(new App(), 'Validated');
+    const fn = userValidator
+      ? new lambda.Function(stack, 'UserValidator', {
+          runtime: lambda.Runtime.NODEJS_22_X,
+          handler: 'index.handler',
+          code: lambda.Code.fromInline('exports.handler = async () => ({ ok: true });'),
+        })
+      : undefined;
+    new BlueGreenService(stack, 'Service', {
+      validation: { ...VALIDATION, ...(fn ? { function: fn } : {}) },
+      ...props,
+    });
+    templates.set(key, Template.fromStack(stack).toJSON() as CfnTemplate);
+  }
+  return templates.get(key)!;
+}
+
+const live = (r: Rehearsal) => liveVersion(r.monitor.view());
+const dropped = (r: Rehearsal) => r.monitor.traffic.reduce((sum, s) => sum + s.dropped, 0);
+const servedBy = (r: Rehearsal, version: string) =>
+  r.monitor.traffic.reduce((sum, s) => sum + (s.servedByVersion[version] ?? 0), 0);
+
+function rehearse(options: RehearsalOptions = {}, props?: BlueGreenServiceProps): Rehearsal {
+  return Rehearsal.fromTemplate(validatedTemplate(props, options.validationFunction !== undefined), options);
+}
+
+/** Instances of the group in a lifecycle state. */
+function inState(r: Rehearsal, colour: string, state: string): string[] {
+  const group = r.monitor.view().groups.find((g) => g.name === groupOf(r, colour));
+  return (group?.instances ?? []).filter((i) => i.lifecycleState === state).map((i) => i.id);
+}
+
+describe('pre-traffic validation in the rehearsal', () => {
+  test('(a) v1 then v2, validated: every new instance is checked and continued before any user request, 0 dropped', async () => {
+    const r = rehearse();
+
+    const first = await r.execute({ version: 'v1' });
+    expect(first.status).toBe('SUCCEEDED');
+    const second = await r.execute({ version: 'v2' });
+    expect(second.status).toBe('SUCCEEDED');
+
+    expect(live(r)).toBe('v2');
+    expect(dropped(r)).toBe(0);
+    expect(servedBy(r, 'v2')).toBeGreaterThan(0);
+    // The traffic evidence: no instance took a user request before a CONTINUE from the validator.
+    expect(r.region.unvalidatedServing()).toEqual([]);
+    expect(r.violations()).toEqual([]);
+    const invocations = r.validation!.invocations;
+    const continued = invocations.filter((i) => i.output?.result === 'CONTINUE');
+    // Two instances per release (minCapacity 2), each validated once.
+    expect(continued).toHaveLength(4);
+    expect(invocations.filter((i) => i.error !== undefined)).toEqual([]);
+    expect(new Set(continued.map((i) => i.groupName))).toEqual(
+      new Set([groupOf(r, 'blue'), groupOf(r, 'green')]),
+    );
+  });
+
+  test('(a) under the harsh profile (throttling, ambiguous failures, slow boots): validated, 0 dropped, nothing served unvalidated', async () => {
+    const r = rehearse({ profile: 'harsh', seed: 7 }, { validation: { checks: [{ path: '/smoke' }] } });
+
+    expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+    const release = await r.execute({ version: 'v2' });
+
+    expect([release.status, release.cause]).toEqual(['SUCCEEDED', undefined]);
+    expect(live(r)).toBe('v2');
+    expect(dropped(r)).toBe(0);
+    expect(r.region.unvalidatedServing()).toEqual([]);
+    expect(r.violations()).toEqual([]);
+    expect(r.validation!.invocations.filter((i) => i.output?.result === 'ABANDON')).toEqual([]);
+  });
+
+  test('a second delivery of an event already acted on completes nothing and records nothing', async () => {
+    const r = rehearse();
+    expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+    const [first] = r.validation!.invocations;
+    const validator = loadStepHandler('validate-instance');
+
+    const again = await r.perform(() => validator(structuredClone(first.event)));
+
+    expect(again).toEqual({ instanceId: first.instanceId, result: 'CONTINUE', skipped: 'already completed' });
+    expect(r.region.scanTable(r.service.tables[0].name)).toEqual([]);
+    expect(inState(r, 'blue', 'InService')).toContain(first.instanceId);
+  });
+
+  test('(b) a smoke check the new version answers badly: the release rolls back naming instance, check and answer; v1 serves, 0 dropped', async () => {
+    const r = rehearse();
+    expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+    const bad = r.region.instanceChecks.answerBadly({
+      version: 'v2',
+      path: '/smoke',
+      status: 500,
+      body: 'db down',
+    });
+
+    const release = await r.execute({ version: 'v2' });
+
+    expect(release.status).toBe('FAILED');
+    expect(release.error).toBe('ReleaseRolledBack');
+    expect(release.cause).toMatch(
+      /^pre-traffic validation failed on i-[0-9a-f]+ \(v2, \S+GreenGroup\S+\): GET \/smoke \(wanted 200\): status 500, body "db down"$/,
+    );
+    expect(bad.answered).toBeGreaterThan(0);
+    expect(live(r)).toBe('v1');
+    expect(dropped(r)).toBe(0);
+    expect(servedBy(r, 'v2')).toBe(0);
+    expect(r.region.unvalidatedServing()).toEqual([]);
+    expect(r.violations()).toEqual([]);
+    // The failing instance was abandoned (terminated), and the record names it.
+    const [failure] = r.region
+      .scanTable(r.service.tables[0].name)
+      .filter((item) => String(item.pk?.S ?? '').startsWith('validation-failure#'));
+    expect(failure).toBeDefined();
+    expect(r.validation!.invocations.some((i) => i.output?.result === 'ABANDON')).toBe(true);
+  });
+
+  test('(c) the live group scaling out outside a release: the new instance is validated, continued, and never stays in Pending:Wait', async () => {
+    const r = rehearse();
+    expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+    const before = r.validation!.invocations.length;
+
+    expect(r.region.faults.scaleOut(groupOf(r, 'blue'), 1)).toBe(true);
+    await r.advance(300);
+
+    expect(inState(r, 'blue', 'InService')).toHaveLength(3);
+    expect(inState(r, 'blue', 'Pending:Wait')).toEqual([]);
+    const later = r.validation!.invocations.slice(before);
+    expect(later.map((i) => i.output?.result)).toEqual(['CONTINUE']);
+    expect(r.validation!.pending).toBe(0);
+    expect(r.region.unvalidatedServing()).toEqual([]);
+    expect(dropped(r)).toBe(0);
+  });
+
+  test('(d) a validator that never answers: the hooks time out with ABANDON, the release rolls back at its health timeout, v1 serves', async () => {
+    const r = rehearse({}, { healthTimeout: Duration.minutes(5) });
+    expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+    const before = r.validation!.invocations.length;
+    const broken = r.validation!.failInvocations();
+
+    const release = await r.execute({ version: 'v2' });
+
+    expect(release.status).toBe('FAILED');
+    expect(release.error).toBe('ReleaseRolledBack');
+    expect(release.cause).toMatch(/^health timeout: 0 of 2 instances healthy after 300 s/);
+    expect(live(r)).toBe('v1');
+    expect(dropped(r)).toBe(0);
+    expect(servedBy(r, 'v2')).toBe(0);
+    expect(r.region.unvalidatedServing()).toEqual([]);
+    // Each delivery was tried three times (Lambda's asynchronous retries), then the hook's default applied.
+    const failed = r.validation!.invocations.slice(before);
+    expect(failed.length).toBeGreaterThanOrEqual(6);
+    expect(failed.filter((i) => !i.error?.startsWith('Runtime.ExitError'))).toEqual([]);
+    expect(Math.max(...failed.map((i) => i.attempt))).toBe(3);
+    const timedOut = r.region
+      .activitiesOf(groupOf(r, 'green'))
+      .filter((a) => /timed out \(hook .*, DefaultResult ABANDON\)/.test(a.statusMessage ?? ''));
+    expect(timedOut.length).toBeGreaterThanOrEqual(2);
+    broken.remove();
+    await r.runUntilIdle();
+    expect(inState(r, 'green', 'Pending:Wait')).toEqual([]);
+  });
+
+  test('a user validator: given service, version, colour, group and the instance; its "not ok" rolls the release back with its reason', async () => {
+    const payloads: UserValidatorPayload[] = [];
+    const r = rehearse({
+      validationFunction: (payload) => {
+        payloads.push(payload);
+        return payload.version === 'v2' ? { ok: false, reason: 'cache cold' } : { ok: true };
+      },
+    });
+    expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+    expect(payloads[0]).toEqual({
+      service: r.service.serviceTag,
+      version: 'v1',
+      colour: 'blue',
+      groupName: groupOf(r, 'blue'),
+      instances: [{ id: expect.stringMatching(/^i-/), privateAddress: expect.stringMatching(/^10\.0\./) }],
+    });
+
+    const release = await r.execute({ version: 'v2' });
+
+    expect(release.status).toBe('FAILED');
+    expect(release.cause).toMatch(/: the validator function UserValidator\w*: answered not ok: cache cold$/);
+    expect(live(r)).toBe('v1');
+    expect(dropped(r)).toBe(0);
+  });
+
+  test('a template whose validator invokes a user function is refused without its code', () => {
+    expect(() => Rehearsal.fromTemplate(validatedTemplate({}, true))).toThrow(
+      /invokes the user function UserValidator\w*: give its code as validationFunction/,
+    );
+  });
+});
