@@ -27,6 +27,7 @@ export const OPTIONAL_PEERS: Readonly<Record<OptionalFeature, Readonly<Record<st
     '@aws-sdk/client-cloudformation': SDK_RANGE,
     '@aws-sdk/client-cloudwatch': SDK_RANGE,
     '@aws-sdk/client-dynamodb': SDK_RANGE,
+    '@aws-sdk/client-ec2': SDK_RANGE,
     '@aws-sdk/client-elastic-load-balancing-v2': SDK_RANGE,
     '@aws-sdk/client-lambda': SDK_RANGE,
     '@aws-sdk/client-s3': SDK_RANGE,

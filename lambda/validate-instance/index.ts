@@ -16,6 +16,7 @@ import {
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import {
   describeValidationFailure,
@@ -27,7 +28,7 @@ import {
 import { withRetry } from '../../lib/contract/retry';
 import { autoScaling } from '../shared/clients/auto-scaling';
 import { dynamoDb } from '../shared/clients/dynamodb';
-import { describeInstancesCommand, ec2 } from '../shared/clients/ec2';
+import { ec2 } from '../shared/clients/ec2';
 import { lambdaClient } from '../shared/clients/lambda';
 import { now, sleep } from '../shared/clock';
 import { readValidationConfig, type ValidationConfig } from './config';
@@ -235,7 +236,7 @@ async function describeGroup(groupName: string) {
 }
 
 async function privateAddressOf(instanceId: string): Promise<string | undefined> {
-  const output = await withRetry(() => ec2.send(describeInstancesCommand([instanceId])));
+  const output = await withRetry(() => ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })));
   const instance = output.Reservations?.flatMap((r) => r.Instances ?? []).find(
     (i) => i.InstanceId === instanceId,
   );

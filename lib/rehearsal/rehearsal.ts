@@ -10,7 +10,6 @@ import {
   StepHandler,
 } from './executions';
 import type { UserValidatorPayload } from '../contract/instance-validation';
-import { ec2ClientClass } from './ec2-client';
 import { interceptInstanceRequests } from './instance-requests';
 import { LifecycleEventDelivery } from './lifecycle-event-delivery';
 import { releaseHookHandlers, type ReleaseHookHandlers } from './release-hook-handlers';
@@ -324,8 +323,6 @@ export class Rehearsal {
       }
     }
     const seed = this.options.seed ?? REGION_DEFAULTS.seed;
-    // The validator's bundle requires the EC2 client when it loads: the stand-in, if it is needed, first.
-    ec2ClientClass();
     return new LifecycleEventDelivery({
       region: this.region,
       rules,

@@ -2,12 +2,12 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
-import { ec2ClientClass } from './ec2-client';
 
 /** Answers one SDK call: the simulated region's `send`. */
 export type SdkCallAnswerer = (service: string, command: string, input: unknown) => Promise<unknown>;
@@ -26,6 +26,7 @@ const CLIENTS = {
   STS: STSClient,
   CloudWatch: CloudWatchClient,
   Lambda: LambdaClient,
+  EC2: EC2Client,
 } as const;
 
 /**
@@ -35,8 +36,7 @@ const CLIENTS = {
  * function that puts the real `send` back.
  */
 export function interceptSdkCalls(answer: SdkCallAnswerer): () => void {
-  const clients: Record<string, { prototype: object }> = { ...CLIENTS, EC2: ec2ClientClass() };
-  const originals = Object.entries(clients).map(([service, client]) => {
+  const originals = Object.entries(CLIENTS).map(([service, client]) => {
     const prototype = client.prototype as { send?: unknown };
     const own = Object.getOwnPropertyDescriptor(prototype, 'send');
     prototype.send = function send(command: { constructor: { name: string }; input: unknown }) {

@@ -17,12 +17,6 @@ const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 const REQUIRED_PEERS = ['aws-cdk-lib', 'constructs'];
 const optionalPeers = (...features: (keyof typeof OPTIONAL_PEERS)[]): string[] =>
   features.flatMap((feature) => Object.keys(OPTIONAL_PEERS[feature]));
-/**
- * Loaded by the validator (lambda/validate-instance) from the Lambda runtime, which ships the whole
- * SDK v3; not installed in this repository yet, so the rehearsal answers it with a stand-in
- * (lib/rehearsal/ec2-client.ts). Once it is a dev dependency and a rehearsal optional peer, this goes.
- */
-const RUNTIME_PROVIDED_PENDING_INSTALL = ['@aws-sdk/client-ec2'];
 /** Modules of this repository that the entry points load only on a path they do not take here. */
 const BUILD_TOOLING = /scripts\/handlers\//;
 
@@ -57,7 +51,7 @@ describe('package boundaries', () => {
   });
 
   test('GIVEN the rehearsal and the step handlers it runs THEN they load only the required peers and the rehearsal optional peers', async () => {
-    const allowed = [...REQUIRED_PEERS, ...optionalPeers('rehearsal'), ...RUNTIME_PROVIDED_PENDING_INSTALL];
+    const allowed = [...REQUIRED_PEERS, ...optionalPeers('rehearsal')];
     const entries = ['lib/entries/rehearsal.ts', 'lib/cli/rehearsal-environment.ts'].concat(
       handlerNames()
         .filter((name) => name !== 'notify') // runs only in Lambda, never in the rehearsal

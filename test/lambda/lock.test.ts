@@ -59,6 +59,9 @@ function unavailable(): Error {
   });
 }
 
+/** The stored item as a step that just read it holds it. */
+const asRead = () => storedLock() as LockItem | undefined;
+
 const puts = () => dynamoDb.commandCalls(PutItemCommand).map((c) => c.args[0].input);
 const writes = () =>
   dynamoDb.commandCalls(PutItemCommand).length + dynamoDb.commandCalls(DeleteItemCommand).length;
@@ -177,14 +180,14 @@ describe('updateLock', () => {
 
   it('GIVEN the item as last read WHEN it is still current THEN it is written without a read', async () => {
     givenLockItem(lockItem(ME, 'release', { rev: 4 }));
-    await updateLock(LOCK_TABLE, addEntry('a'), { lastRead: { item: storedLock() } });
+    await updateLock(LOCK_TABLE, addEntry('a'), { lastRead: { item: asRead() } });
     expect(dynamoDb).not.toHaveReceivedCommand(GetItemCommand);
     expect(storedLock()).toMatchObject({ rev: 5, inFlight: [expect.objectContaining({ id: `${ME}/a` })] });
   });
 
   it('GIVEN the item as last read WHEN it has changed since THEN the write is refused and the change re-applied to a fresh read', async () => {
     givenLockItem(lockItem(ME, 'release', { rev: 4 }));
-    const lastRead = { item: storedLock() };
+    const lastRead = { item: asRead() };
     await updateLock(LOCK_TABLE, addEntry('b'));
     await updateLock(LOCK_TABLE, addEntry('a'), { lastRead });
     expect(puts().map((p) => p.ExpressionAttributeValues?.[':rev'])).toEqual([
@@ -198,7 +201,7 @@ describe('updateLock', () => {
   it('GIVEN the item as last read WHEN the change writes nothing, or deletes what it thinks is absent THEN a fresh read decides', async () => {
     givenLockItem(lockItem(OTHER, 'release', { rev: 3 }));
     // The caller believes it is listed already: only a read may confirm that.
-    const believed = { ...storedLock()!, inFlight: [invocation(ME, 'a', Date.now() + 60_000)] };
+    const believed = { ...asRead()!, inFlight: [invocation(ME, 'a', Date.now() + 60_000)] };
     await updateLock(LOCK_TABLE, addEntry('a'), { lastRead: { item: believed } });
     expect(storedLock()?.inFlight.map((i) => i.id)).toEqual([`${ME}/a`]);
     // The caller believes there is no item: deleting it would write nothing; a read finds it.
@@ -397,7 +400,7 @@ describe('acquireLock', () => {
     givenLockItem(lockItem(OTHER, 'release', { rev: 7, version: 'v2.0.0', fromVersion: 'v1.0.0' }));
     const written = await acquireLock(release, {
       kind: 'stale',
-      holder: storedLock()!,
+      holder: asRead()!,
       ownerStatus: 'FAILED',
     });
     // Written from the item inspected, without reading it again.
@@ -473,7 +476,7 @@ describe('acquireLock', () => {
     givenLockItem(lockItem(OTHER, 'release', { inFlight: [live, expired] }));
     const written = await acquireLock(rollback, {
       kind: 'stale',
-      holder: storedLock()!,
+      holder: asRead()!,
       ownerStatus: 'ABORTED',
     });
     expect(storedLock()?.inFlight).toEqual([live]);

@@ -1,7 +1,6 @@
 /**
  * The validator handler against mocked AWS: what it completes, what it records, which refusals it
- * tolerates and which it rethrows. Direct requests go through a stubbed global `fetch`; the EC2
- * read is the module of lambda/shared/clients/ec2.ts, mocked here.
+ * tolerates and which it rethrows. Direct requests go through a stubbed global `fetch`.
  */
 import {
   AutoScalingClient,
@@ -10,23 +9,16 @@ import {
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { VALIDATION_ENV } from '../../lib/contract/instance-validation';
-
-jest.mock('../../lambda/shared/clients/ec2', () => ({
-  ec2: {
-    send: jest.fn(async () => ({
-      Reservations: [{ Instances: [{ InstanceId: 'i-0abc', PrivateIpAddress: '10.0.0.7' }] }],
-    })),
-  },
-  describeInstancesCommand: (ids: string[]) => ({ input: { InstanceIds: ids } }),
-}));
 
 import { handler } from '../../lambda/validate-instance';
 
 const autoScaling = mockClient(AutoScalingClient);
 const dynamoDb = mockClient(DynamoDBClient);
+const ec2 = mockClient(EC2Client);
 const realFetch = globalThis.fetch;
 
 const EVENT = {
@@ -63,6 +55,10 @@ function givenApp(answers: Record<string, { status: number; body?: string }> = {
 beforeEach(() => {
   autoScaling.reset();
   dynamoDb.reset();
+  ec2.reset();
+  ec2
+    .on(DescribeInstancesCommand, { InstanceIds: ['i-0abc'] })
+    .resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0abc', PrivateIpAddress: '10.0.0.7' }] }] });
   Object.assign(process.env, {
     [VALIDATION_ENV.serviceTag]: 'Shop',
     [VALIDATION_ENV.blueGroupName]: 'blue-group',
