@@ -31,8 +31,11 @@ export interface ServiceConfig {
   readonly rollbackAlarmNames: readonly string[];
   /** Set in artifact mode: where `<prefix><version>.<extension>` must exist before a release. */
   readonly artifact?: ArtifactLocation;
-  /** Whether new instances are validated before traffic (a failure is recorded beside the lock). */
-  readonly instanceValidation: boolean;
+  /**
+   * Set when new instances are validated before traffic (passes and failures are recorded beside
+   * the lock): how long a held launch lifecycle action may wait.
+   */
+  readonly instanceValidation?: { readonly heartbeatTimeoutSeconds: number };
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -63,7 +66,9 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     pollBudgetSeconds: optionalInt(ENV.pollBudgetSeconds),
     rollbackAlarmNames: readAlarmNames(env[ENV.rollbackAlarmNames]),
     artifact: artifactLocation(env),
-    instanceValidation: env[ENV.instanceValidation] === 'on',
+    ...(env[ENV.instanceValidation]
+      ? { instanceValidation: { heartbeatTimeoutSeconds: int(ENV.instanceValidation) } }
+      : {}),
   };
 }
 
