@@ -1,3 +1,4 @@
+import { environmentReader } from './environment-reader';
 import { artifactLocation, type ArtifactLocation } from '../../lib/contract/artifact';
 import { ENV } from '../../lib/contract/environment';
 
@@ -39,18 +40,9 @@ export interface ServiceConfig {
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  const text = (name: string): string => {
-    const value = env[name];
-    if (!value) throw new Error(`environment variable ${name} is not set`);
-    return value;
-  };
-  const int = (name: string): number => {
-    const value = Number(text(name));
-    if (!Number.isInteger(value) || value < 0) {
-      throw new Error(`environment variable ${name} (${env[name]}) must be a whole number >= 0`);
-    }
-    return value;
-  };
+  const reader = environmentReader(env);
+  const text = reader.text;
+  const int = (name: string): number => reader.int(name, 0);
   const optionalInt = (name: string): number => (env[name] === undefined ? 0 : int(name));
   return {
     serviceTag: text(ENV.serviceTag),

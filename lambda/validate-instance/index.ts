@@ -265,39 +265,30 @@ async function privateAddressOf(instanceId: string): Promise<string | undefined>
 }
 
 async function recordPass(tableName: string, record: ValidationPassRecord): Promise<void> {
-  await withRetry(() =>
-    dynamoDb.send(
-      new PutItemCommand({
-        TableName: tableName,
-        Item: {
-          pk: { S: validationPassKey(record.instanceId) },
-          groupName: { S: record.groupName },
-          instanceId: { S: record.instanceId },
-          version: { S: record.version },
-          hookName: { S: record.hookName },
-          at: { N: String(record.at) },
-          ...recordExpiry(record.at),
-        },
-      }),
-    ),
-  );
+  await putRecord(tableName, validationPassKey(record.instanceId), record);
 }
 
 async function recordFailure(tableName: string, record: ValidationFailureRecord): Promise<void> {
+  await putRecord(tableName, validationFailureKey(record.groupName), record);
+}
+
+/** A record beside the lock item: its text fields as strings, `at` as a number, expiring by TTL. */
+async function putRecord(
+  tableName: string,
+  key: string,
+  record: ValidationPassRecord | ValidationFailureRecord,
+): Promise<void> {
+  const fields = Object.fromEntries(
+    Object.entries(record as unknown as Record<string, string | number>).map(([name, value]) => [
+      name,
+      typeof value === 'number' ? { N: String(value) } : { S: value },
+    ]),
+  );
   await withRetry(() =>
     dynamoDb.send(
       new PutItemCommand({
         TableName: tableName,
-        Item: {
-          pk: { S: validationFailureKey(record.groupName) },
-          groupName: { S: record.groupName },
-          instanceId: { S: record.instanceId },
-          version: { S: record.version },
-          check: { S: record.check },
-          answer: { S: record.answer },
-          at: { N: String(record.at) },
-          ...recordExpiry(record.at),
-        },
+        Item: { pk: { S: key }, ...fields, ...recordExpiry(record.at) },
       }),
     ),
   );
