@@ -32,6 +32,7 @@ import { validateReleaseHooks, type ReleaseHooks } from './release-hooks';
 import {
   InstanceValidation,
   validateInstanceValidation,
+  validationHeartbeatTimeout,
   type InstanceValidationOptions,
 } from './instance-validation';
 import { ReleaseArtifactLocation, ReleaseWorkflow } from './release-workflow';
@@ -677,7 +678,9 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
         topic: this.notificationTopic,
       },
       hooks: props.hooks,
-      instanceValidation: props.validation !== undefined,
+      instanceValidation: props.validation && {
+        heartbeatTimeout: validationHeartbeatTimeout(props.validation),
+      },
     });
   }
 

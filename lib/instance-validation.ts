@@ -13,8 +13,10 @@ import {
   LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
   VALIDATION_ENV,
   VALIDATION_FAILURE_KEY_PREFIX,
+  VALIDATION_PASS_KEY_PREFIX,
   type SmokeCheckSpec,
 } from './contract/instance-validation';
+import { LOCK_KEY } from './contract/lock-table';
 import { VALIDATE_INSTANCE_HANDLER } from './contract/steps';
 import { HandlerFunction } from './handler-function';
 import { concreteSeconds, PropsValidator, quote, wildcardResourceFinding } from './validation';
@@ -87,6 +89,13 @@ export const INSTANCE_VALIDATION_LIMITS = {
 const FUNCTION_TIMEOUT_MARGIN = Duration.seconds(60);
 /** The lifecycle hook's heartbeat timeout beyond the function's: an invocation never outlives its hook. */
 const HEARTBEAT_MARGIN = Duration.seconds(60);
+
+/** How long a launch lifecycle action waits for its completion before ABANDON applies. */
+export function validationHeartbeatTimeout(options: InstanceValidationOptions): Duration {
+  return (options.timeout ?? INSTANCE_VALIDATION_DEFAULTS.timeout)
+    .plus(FUNCTION_TIMEOUT_MARGIN)
+    .plus(HEARTBEAT_MARGIN);
+}
 
 /** Records a problem for every option outside its limits (`validation.checks[0].path (...)`). */
 export function validateInstanceValidation(
@@ -210,7 +219,7 @@ export class InstanceValidation extends Construct {
     const groups = [props.blue, props.green];
     const timeout = props.options.timeout ?? INSTANCE_VALIDATION_DEFAULTS.timeout;
     const functionTimeout = timeout.plus(FUNCTION_TIMEOUT_MARGIN);
-    this.heartbeatTimeout = functionTimeout.plus(HEARTBEAT_MARGIN);
+    this.heartbeatTimeout = validationHeartbeatTimeout(props.options);
     const ports = [...new Set([props.appPort, props.healthCheck.port ?? props.appPort])];
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -309,14 +318,24 @@ export class InstanceValidation extends Construct {
         resources: ['*'],
       }),
     );
-    // A failure record only, never the lock item: the key is `validation-failure#<group>`.
+    // Its records only, never the lock item: `validation-failure#<group>`, `validation-pass#<instance>`.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:PutItem'],
         resources: [props.lockTable.tableArn],
         conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${VALIDATION_FAILURE_KEY_PREFIX}*`] },
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [`${VALIDATION_FAILURE_KEY_PREFIX}*`, `${VALIDATION_PASS_KEY_PREFIX}*`],
+          },
         },
+      }),
+    );
+    // Reads the lock item (is a release of this version under way?), and nothing else.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [props.lockTable.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [LOCK_KEY] } },
       }),
     );
     props.options.function?.grantInvoke(fn);

@@ -20,6 +20,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from './contract/environment';
+import { RECORD_EXPIRY_ATTRIBUTE } from './contract/lock-table';
 import { BAKE_LIMITS, HEALTH_TIMEOUT_LIMITS } from './contract/request';
 import { RELEASE_STEPS, type ReleaseStepName } from './contract/steps';
 import { TagKeys } from './contract/tags';
@@ -94,11 +95,13 @@ export interface ReleaseWorkflowProps {
    */
   readonly hooks?: ReleaseHooks;
   /**
-   * Whether new instances are validated before traffic (lib/instance-validation.ts): CheckHealth
-   * then rolls a release back on a validation failure recorded for the new group's version.
-   * @default false
+   * New instances are validated before traffic (lib/instance-validation.ts): CheckHealth then
+   * lets a release's validated fleet into the target group at once, and rolls the release back on
+   * a validation failure recorded for the new group's version. `heartbeatTimeout`: how long a
+   * held lifecycle action may wait.
+   * @default - no pre-traffic validation
    */
-  readonly instanceValidation?: boolean;
+  readonly instanceValidation?: { readonly heartbeatTimeout: Duration };
 }
 
 /** Tags the workflow writes; the only keys its roles may set on the groups. */
@@ -134,6 +137,8 @@ export class ReleaseWorkflow extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The pre-traffic validator's records expire (RECORD_EXPIRY_ATTRIBUTE); the lock item never does.
+      timeToLiveAttribute: RECORD_EXPIRY_ATTRIBUTE,
       // Holds one lock item and nothing else worth keeping.
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -157,7 +162,9 @@ export class ReleaseWorkflow extends Construct {
         rollbackAlarms.map((a) => a.alarmName),
       );
     }
-    if (props.instanceValidation) environment[ENV.instanceValidation] = 'on';
+    if (props.instanceValidation) {
+      environment[ENV.instanceValidation] = String(props.instanceValidation.heartbeatTimeout.toSeconds());
+    }
     if (props.artifact) {
       environment[ENV.artifactBucket] = props.artifact.bucket.bucketName;
       environment[ENV.artifactKeyPrefix] = props.artifact.keyPrefix;
@@ -335,6 +342,13 @@ export class ReleaseWorkflow extends Construct {
     // Prepare takes the lock, Finalize and Rollback release it (Prepare too, after a refusal).
     for (const fn of [steps.prepare, steps['scale-up'], steps.swap, steps.finalize, steps.rollback]) {
       this.lockTable.grant(fn, 'dynamodb:PutItem');
+    }
+    if (props.instanceValidation) {
+      // CheckHealth lets a release's validated instances in (a fenced step then), reading the
+      // validator's pass records.
+      const checkHealth = steps['check-health'];
+      mutate([checkHealth], ['autoscaling:CompleteLifecycleAction']);
+      this.lockTable.grant(checkHealth, 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
     }
     for (const fn of [steps.prepare, steps.finalize, steps.rollback])
       this.lockTable.grant(fn, 'dynamodb:DeleteItem');

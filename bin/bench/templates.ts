@@ -24,3 +24,6 @@ export const FLEET_1000: BlueGreenServiceProps = {
 
 /** AWS's default targets per target group and per load balancer (docs/aws-model.md, "Quotas"). */
 export const DEFAULT_TARGET_QUOTA = 1000;
+
+/** Pre-traffic validation with its defaults: a release's new fleet is let in together. */
+export const VALIDATED: BlueGreenServiceProps = { validation: {} };

@@ -8,6 +8,7 @@ import type { FleetSnapshot, GroupView } from '../../lib/contract/fleet-view';
 import {
   describeValidationFailure,
   type ValidationFailureRecord,
+  type ValidationPassRecord,
 } from '../../lib/contract/instance-validation';
 
 export interface HealthDecision {
@@ -61,4 +62,35 @@ export function decideValidationFailure(
     progress,
     rollback: { reason: describeValidationFailure(failure), automatic: true },
   };
+}
+
+/**
+ * Which validated instances held in `Pending:Wait` (pre-traffic validation) to let in now: all of
+ * them together once they and the new group's InService instances make the planned capacity, so
+ * the new version starts serving on its whole fleet within one health check instead of one
+ * instance at a time over the boot spread. Before a held action can time out (half its
+ * heartbeat timeout after the pass), they are let in anyway: the hold only shortens the
+ * mixed-version window, it never costs an instance.
+ */
+export function heldToAdmit(input: {
+  readonly plan: ReleasePlan;
+  readonly target: GroupView;
+  readonly passes: ReadonlyMap<string, ValidationPassRecord>;
+  readonly now: number;
+  readonly heartbeatTimeoutSeconds: number;
+}): ValidationPassRecord[] {
+  const { plan, target } = input;
+  const validated = target.instances
+    .filter((i) => i.lifecycleState === 'Pending:Wait')
+    .map((i) => input.passes.get(i.id))
+    .filter(
+      (p): p is ValidationPassRecord =>
+        p !== undefined && p.groupName === target.name && p.version === plan.version,
+    );
+  if (validated.length === 0) return [];
+  const inService = target.instances.filter((i) => i.lifecycleState === 'InService').length;
+  const full = inService + validated.length >= plan.capacity;
+  const holdLimitMs = (input.heartbeatTimeoutSeconds * 1000) / 2;
+  const overdue = validated.some((p) => input.now - p.at >= holdLimitMs);
+  return full || overdue ? validated : [];
 }

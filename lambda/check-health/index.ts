@@ -8,15 +8,18 @@
  * check and the answer.
  */
 import { now } from '../shared/clock';
-import { readServiceConfig } from '../shared/config';
+import { readServiceConfig, type ServiceConfig } from '../shared/config';
+import { withFence, type Fence, type StepContext } from '../shared/fence';
+import { admitValidated, readValidationPasses } from '../shared/lifecycle-actions';
 import { plannedVersionVisible, recordTiming, requirePlan } from '../shared/decisions';
 import { isHealthy } from '../../lib/contract/fleet-health';
-import { decideHealth, decideValidationFailure, type HealthDecision } from './decisions';
+import { decideHealth, decideValidationFailure, heldToAdmit, type HealthDecision } from './decisions';
 import { readFleetSnapshot, tagReadTiming } from '../shared/fleet-calls';
 import { assertLockHeld } from '../shared/lock';
 import { pollWithinBudget } from '../shared/poll';
 import { readValidationFailure } from '../shared/validation-failures';
-import type { ReleaseState } from '../../lib/contract/release-state';
+import type { ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
+import type { GroupView } from '../../lib/contract/fleet-view';
 
 /**
  * How often one invocation reads the group while it waits: every second, not every health-check
@@ -34,9 +37,24 @@ const HEALTH_POLL_MS = 1000;
  */
 const HANDBACK_WAIT_SECONDS = 1;
 
-export async function handler(state: ReleaseState): Promise<ReleaseState> {
+export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
   const plan = requirePlan(state, 'CheckHealth');
+  if (!config.instanceValidation) return waitForHealth(state, config, plan);
+  // With pre-traffic validation it lets the validated fleet in: a step that changes the fleet.
+  return withFence(
+    { tableName: config.lockTableName, executionArn: state.executionArn, step: 'check-health' },
+    context,
+    (fence) => waitForHealth(state, config, plan, fence),
+  );
+}
+
+async function waitForHealth(
+  state: ReleaseState,
+  config: ServiceConfig,
+  plan: ReleasePlan,
+  fence?: Fence,
+): Promise<ReleaseState> {
   let decidedAt = now();
   /** The new group's serving instances at the last read (the one the decision was made on). */
   let servingIds: string[] = [];
@@ -55,6 +73,9 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
       const failure = config.instanceValidation
         ? await readValidationFailure(config.lockTableName, plan.targetGroupName)
         : undefined;
+      if (config.instanceValidation && fence) {
+        await admitHeld(config, plan, target, config.instanceValidation.heartbeatTimeoutSeconds, fence);
+      }
       const decided = decideValidationFailure(plan, failure, health.progress) ?? health;
       // A read that may not show the tag yet never leads to the swap.
       const value =
@@ -90,4 +111,21 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
         waitSeconds: HANDBACK_WAIT_SECONDS,
       };
   }
+}
+
+/** Lets the validated instances held for this release in, once they make its fleet (heldToAdmit). */
+async function admitHeld(
+  config: ServiceConfig,
+  plan: ReleasePlan,
+  target: GroupView,
+  heartbeatTimeoutSeconds: number,
+  fence: Fence,
+): Promise<void> {
+  const held = target.instances.filter((i) => i.lifecycleState === 'Pending:Wait').map((i) => i.id);
+  if (held.length === 0) return;
+  const passes = await readValidationPasses(config.lockTableName, held);
+  const admit = heldToAdmit({ plan, target, passes, now: now(), heartbeatTimeoutSeconds });
+  if (admit.length === 0) return;
+  const admitted = await admitValidated(admit, fence.guard);
+  console.log(`CheckHealth: let ${admitted.length} validated instance(s) of ${plan.version} in together`);
 }

@@ -1,3 +1,4 @@
+import { environmentReader } from './environment-reader';
 import { artifactLocation, type ArtifactLocation } from '../../lib/contract/artifact';
 import { ENV } from '../../lib/contract/environment';
 
@@ -31,23 +32,17 @@ export interface ServiceConfig {
   readonly rollbackAlarmNames: readonly string[];
   /** Set in artifact mode: where `<prefix><version>.<extension>` must exist before a release. */
   readonly artifact?: ArtifactLocation;
-  /** Whether new instances are validated before traffic (a failure is recorded beside the lock). */
-  readonly instanceValidation: boolean;
+  /**
+   * Set when new instances are validated before traffic (passes and failures are recorded beside
+   * the lock): how long a held launch lifecycle action may wait.
+   */
+  readonly instanceValidation?: { readonly heartbeatTimeoutSeconds: number };
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  const text = (name: string): string => {
-    const value = env[name];
-    if (!value) throw new Error(`environment variable ${name} is not set`);
-    return value;
-  };
-  const int = (name: string): number => {
-    const value = Number(text(name));
-    if (!Number.isInteger(value) || value < 0) {
-      throw new Error(`environment variable ${name} (${env[name]}) must be a whole number >= 0`);
-    }
-    return value;
-  };
+  const reader = environmentReader(env);
+  const text = reader.text;
+  const int = (name: string): number => reader.int(name, 0);
   const optionalInt = (name: string): number => (env[name] === undefined ? 0 : int(name));
   return {
     serviceTag: text(ENV.serviceTag),
@@ -63,7 +58,9 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     pollBudgetSeconds: optionalInt(ENV.pollBudgetSeconds),
     rollbackAlarmNames: readAlarmNames(env[ENV.rollbackAlarmNames]),
     artifact: artifactLocation(env),
-    instanceValidation: env[ENV.instanceValidation] === 'on',
+    ...(env[ENV.instanceValidation]
+      ? { instanceValidation: { heartbeatTimeoutSeconds: int(ENV.instanceValidation) } }
+      : {}),
   };
 }
 

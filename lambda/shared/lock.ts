@@ -33,7 +33,9 @@ import { errorName, LockLostError } from './errors';
 import { withRetry } from '../../lib/contract/retry';
 import type { ReleaseAction, SupersededIntent } from '../../lib/contract/release-state';
 
-export const LOCK_KEY = 'release-lock';
+import { LOCK_KEY } from '../../lib/contract/lock-table';
+
+export { LOCK_KEY };
 
 /**
  * A step invocation whose calls may still be landing, or still be missing from what Describe

@@ -1,3 +1,4 @@
+import { environmentReader } from '../shared/environment-reader';
 import { VALIDATION_ENV, type SmokeCheckSpec } from '../../lib/contract/instance-validation';
 
 /** What the validator knows about its service, read from the function's environment. */
@@ -18,18 +19,9 @@ export interface ValidationConfig {
 }
 
 export function readValidationConfig(env: NodeJS.ProcessEnv = process.env): ValidationConfig {
-  const text = (name: string): string => {
-    const value = env[name];
-    if (!value) throw new Error(`environment variable ${name} is not set`);
-    return value;
-  };
-  const int = (name: string): number => {
-    const value = Number(text(name));
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`environment variable ${name} (${env[name]}) must be a whole number >= 1`);
-    }
-    return value;
-  };
+  const reader = environmentReader(env);
+  const text = reader.text;
+  const int = (name: string): number => reader.int(name, 1);
   const checks: unknown = JSON.parse(env[VALIDATION_ENV.smokeChecks] || '[]');
   if (!Array.isArray(checks) || !checks.every(isSmokeCheck)) {
     throw new Error(

@@ -5,6 +5,7 @@
  * the instance, calls these and carries out what they return.
  */
 import {
+  holdsForRelease,
   LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
   LAUNCHING_TRANSITION,
   type LaunchLifecycleActionDetail,
@@ -177,20 +178,6 @@ export function heartbeatDue(lastBeatMs: number, nowMs: number, heartbeatTimeout
   return nowMs - lastBeatMs >= (heartbeatTimeoutSeconds * 1000) / 2;
 }
 
-/**
- * Auto Scaling refuses to complete (or heartbeat) an action that is no longer active: already
- * completed by an earlier delivery of the same event, timed out, or its instance gone. Not an
- * error for an idempotent validator. docs/aws-model.md, "Lifecycle hooks".
- */
-export function isNoActiveLifecycleAction(error: unknown): boolean {
-  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
-  return (
-    name === 'ValidationError' &&
-    typeof message === 'string' &&
-    message.startsWith('No active Lifecycle Action found')
-  );
-}
-
 /** The group's version and colour tags: what the launched instance runs. */
 export function groupIdentity(tags: ReadonlyArray<{ readonly Key?: string; readonly Value?: string }>): {
   readonly version: string;
@@ -198,4 +185,20 @@ export function groupIdentity(tags: ReadonlyArray<{ readonly Key?: string; reado
 } {
   const tag = (key: string) => tags.find((t) => t.Key === key)?.Value ?? '';
   return { version: tag(TagKeys.version) || '(no version tag)', colour: tag(TagKeys.colour) };
+}
+
+/**
+ * A validated instance's admission: held for its release (CheckHealth lets the whole new fleet in
+ * at once) only when its group does not serve (role idle) AND a release of the version it runs
+ * holds the lock; otherwise it joins at once. The lock is read strongly consistently, so a stale
+ * role read after a swap cannot hold an instance nobody will let in (the release has moved on to
+ * a version of its own or ended); the hook's heartbeat timeout bounds any hold anyway.
+ */
+export function admission(input: {
+  readonly groupRole: string | undefined;
+  readonly version: string;
+  readonly lock: { readonly action?: string; readonly version?: string } | undefined;
+}): 'hold' | 'continue' {
+  const releasing = input.lock?.action === 'release' && input.lock.version === input.version;
+  return holdsForRelease(input.groupRole) && releasing ? 'hold' : 'continue';
 }

@@ -21,10 +21,16 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import {
   describeValidationFailure,
   validationFailureKey,
+  validationPassKey,
   type LaunchLifecycleActionDetail,
   type UserValidatorPayload,
   type ValidationFailureRecord,
+  type ValidationPassRecord,
 } from '../../lib/contract/instance-validation';
+import { TagKeys } from '../../lib/contract/tags';
+import { readLock } from '../shared/lock';
+import { recordExpiry } from '../../lib/contract/lock-table';
+import { isNoActiveLifecycleAction } from '../shared/lifecycle-actions';
 import { withRetry } from '../../lib/contract/retry';
 import { autoScaling } from '../shared/clients/auto-scaling';
 import { dynamoDb } from '../shared/clients/dynamodb';
@@ -33,10 +39,10 @@ import { lambdaClient } from '../shared/clients/lambda';
 import { now, sleep } from '../shared/clock';
 import { readValidationConfig, type ValidationConfig } from './config';
 import {
+  admission,
   describeSmokeCheck,
   groupIdentity,
   heartbeatDue,
-  isNoActiveLifecycleAction,
   judgeHealthPoll,
   judgeSmokeCheck,
   judgeUserValidator,
@@ -55,7 +61,8 @@ export type ValidationResult = 'CONTINUE' | 'ABANDON';
 
 export interface ValidationOutcome {
   readonly instanceId: string;
-  readonly result?: ValidationResult;
+  /** HELD: passed, left in Pending:Wait for its release to let in with the rest of its fleet. */
+  readonly result?: ValidationResult | 'HELD';
   /** Why nothing was completed: the event names no action of this service, or the action is over. */
   readonly skipped?: string;
   readonly failure?: ValidationFailureRecord;
@@ -113,6 +120,20 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
       failure: record,
       ...(completed ? {} : { skipped: 'already completed' }),
     };
+  }
+  const groupRole = group?.Tags?.find((t) => t.Key === TagKeys.role)?.Value;
+  const lock = await readLock(config.lockTableName);
+  if (admission({ groupRole, version: identity.version, lock }) === 'hold') {
+    // The release lets its whole new fleet in together (CheckHealth): the action stays open.
+    await recordPass(config.lockTableName, {
+      groupName: action.AutoScalingGroupName,
+      instanceId,
+      version: identity.version,
+      hookName: action.LifecycleHookName,
+      at: now(),
+    });
+    console.log(`validate-instance: ${instanceId} (${identity.version}) passed; held for its release`);
+    return { instanceId, result: 'HELD' };
   }
   const completed = await lifecycle.complete('CONTINUE');
   console.log(`validate-instance: ${instanceId} (${identity.version}) passed; CONTINUE`);
@@ -243,20 +264,31 @@ async function privateAddressOf(instanceId: string): Promise<string | undefined>
   return instance?.PrivateIpAddress;
 }
 
+async function recordPass(tableName: string, record: ValidationPassRecord): Promise<void> {
+  await putRecord(tableName, validationPassKey(record.instanceId), record);
+}
+
 async function recordFailure(tableName: string, record: ValidationFailureRecord): Promise<void> {
+  await putRecord(tableName, validationFailureKey(record.groupName), record);
+}
+
+/** A record beside the lock item: its text fields as strings, `at` as a number, expiring by TTL. */
+async function putRecord(
+  tableName: string,
+  key: string,
+  record: ValidationPassRecord | ValidationFailureRecord,
+): Promise<void> {
+  const fields = Object.fromEntries(
+    Object.entries(record as unknown as Record<string, string | number>).map(([name, value]) => [
+      name,
+      typeof value === 'number' ? { N: String(value) } : { S: value },
+    ]),
+  );
   await withRetry(() =>
     dynamoDb.send(
       new PutItemCommand({
         TableName: tableName,
-        Item: {
-          pk: { S: validationFailureKey(record.groupName) },
-          groupName: { S: record.groupName },
-          instanceId: { S: record.instanceId },
-          version: { S: record.version },
-          check: { S: record.check },
-          answer: { S: record.answer },
-          at: { N: String(record.at) },
-        },
+        Item: { pk: { S: key }, ...fields, ...recordExpiry(record.at) },
       }),
     ),
   );

@@ -123,3 +123,36 @@ export function describeValidationFailure(record: ValidationFailureRecord): stri
     `${record.check}: ${record.answer}`
   );
 }
+
+/**
+ * Where the validator records an instance it validated and holds in `Pending:Wait` for a
+ * release, one item per instance (never the lock item): CheckHealth reads these, then lets the
+ * release's whole new fleet into the target group at once.
+ */
+export const VALIDATION_PASS_KEY_PREFIX = 'validation-pass#';
+
+export function validationPassKey(instanceId: string): string {
+  return `${VALIDATION_PASS_KEY_PREFIX}${instanceId}`;
+}
+
+/** A validated instance held for its release, as the validator records it and CheckHealth reads it. */
+export interface ValidationPassRecord {
+  readonly groupName: string;
+  readonly instanceId: string;
+  /** The version the group launched the instance with. */
+  readonly version: string;
+  /** The lifecycle hook holding it (CompleteLifecycleAction names it). */
+  readonly hookName: string;
+  /** Epoch ms at which the validator passed it. */
+  readonly at: number;
+}
+
+/**
+ * Whether a validated instance waits for its release instead of joining the target group at
+ * once: an instance launched into a group that does not serve (role `idle`) is a release's
+ * scale-up, whose whole new fleet CheckHealth lets in together. Anything else (the live group
+ * scaling out, a rollback relaunching the group it restores) joins as soon as it passes.
+ */
+export function holdsForRelease(groupRole: string | undefined): boolean {
+  return groupRole === 'idle';
+}

@@ -1,4 +1,4 @@
-import { VALIDATION_FAILURE_KEY_PREFIX } from '../contract/instance-validation';
+import { LOCK_KEY } from '../contract/lock-table';
 import { TagKeys } from '../contract/tags';
 import type { ServiceView } from './invariants';
 import type { SimulatedRegion } from './region/region';
@@ -29,11 +29,7 @@ export function serviceView(region: SimulatedRegion, lockTables: readonly string
       lastInstanceFaultAt: g.lastInstanceFaultAt,
     })),
     targets: observation.targetGroups.flatMap((tg) => tg.targets.map((t) => ({ id: t.id, state: t.state }))),
-    // The table also keeps the validator's failure records (never the lock).
-    lockHeld: lockTables.some((name) =>
-      region
-        .scanTable(name)
-        .some((item) => !String(item.pk?.S ?? '').startsWith(VALIDATION_FAILURE_KEY_PREFIX)),
-    ),
+    // The table also keeps the validator's records: only the lock item counts.
+    lockHeld: lockTables.some((name) => region.scanTable(name).some((item) => item.pk?.S === LOCK_KEY)),
   };
 }

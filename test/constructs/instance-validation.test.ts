@@ -18,7 +18,10 @@ function userValidator(stack: Stack): lambda.Function {
 
 /** The policy statements attached to the validator function's role. */
 function validatorStatements(fixture: ReturnType<typeof synthService>): Json[] {
-  const fn = fixture.service.instanceValidation!.validatorFunction;
+  return roleStatements(fixture, fixture.service.instanceValidation!.validatorFunction);
+}
+
+function roleStatements(fixture: ReturnType<typeof synthService>, fn: { role?: unknown }): Json[] {
   const roleId = logicalId(fn.role as never, fixture.stack);
   return Object.values<Json>(fixture.template.findResources('AWS::IAM::Policy'))
     .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
@@ -62,12 +65,13 @@ describe('BlueGreenService validation', () => {
         }),
       },
     });
-    // CheckHealth reads recorded failures only when validation is on.
+    // CheckHealth reads recorded passes and failures only when validation is on, and knows how
+    // long a held lifecycle action may wait (the hook's heartbeat timeout).
     const steps = Object.values<Json>(template.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Metadata?.['bluegreen:step'] === 'check-health',
     );
     expect(steps).toHaveLength(1);
-    expect(steps[0].Properties.Environment.Variables[ENV.instanceValidation]).toBe('on');
+    expect(steps[0].Properties.Environment.Variables[ENV.instanceValidation]).toBe('300');
   });
 
   test('GIVEN validation THEN the rule matches launch lifecycle actions of exactly the two groups and targets the validator', () => {
@@ -122,7 +126,7 @@ describe('BlueGreenService validation', () => {
     ]);
   });
 
-  test('GIVEN validation with a user validator THEN the validator may complete lifecycle actions of the two groups only, write failure records only, invoke that function only', () => {
+  test('GIVEN validation with a user validator THEN the validator may complete lifecycle actions of the two groups only, write its records only, read the lock item only, invoke that function only', () => {
     const fixture = synthService((stack) => ({ validation: { function: userValidator(stack) } }));
     const { service, stack } = fixture;
     const statements = validatorStatements(fixture);
@@ -141,7 +145,16 @@ describe('BlueGreenService validation', () => {
         }),
         expect.objectContaining({
           Action: 'dynamodb:PutItem',
-          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['validation-failure#*'] } },
+          Condition: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': ['validation-failure#*', 'validation-pass#*'],
+            },
+          },
+          Resource: { 'Fn::GetAtt': [logicalId(service.releaseWorkflow.lockTable, stack), 'Arn'] },
+        }),
+        expect.objectContaining({
+          Action: 'dynamodb:GetItem',
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['release-lock'] } },
           Resource: { 'Fn::GetAtt': [logicalId(service.releaseWorkflow.lockTable, stack), 'Arn'] },
         }),
       ]),
@@ -151,12 +164,39 @@ describe('BlueGreenService validation', () => {
       'autoscaling:CompleteLifecycleAction',
       'autoscaling:DescribeAutoScalingGroups',
       'autoscaling:RecordLifecycleActionHeartbeat',
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
       'ec2:DescribeInstances',
       'lambda:InvokeFunction',
     ]);
     const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction');
     expect(JSON.stringify(invoke.Resource)).toContain('UserValidator');
+  });
+
+  test('GIVEN validation THEN CheckHealth may let held instances of the two groups in and read the pass records; without it, neither', () => {
+    const checkHealthActions = (fixture: ReturnType<typeof synthService>) =>
+      roleStatements(fixture, fixture.service.releaseWorkflow.steps['check-health']);
+    const fixture = synthService({ validation: {} });
+    const { service, stack } = fixture;
+    const groupArn = (fleet: typeof service.blue) =>
+      stack.resolve(fleet.autoScalingGroup.autoScalingGroupArn) as Json;
+    const statements = checkHealthActions(fixture);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'autoscaling:CompleteLifecycleAction',
+          Resource: [groupArn(service.blue), groupArn(service.green)],
+        }),
+        expect.objectContaining({
+          Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+          Resource: { 'Fn::GetAtt': [logicalId(service.releaseWorkflow.lockTable, stack), 'Arn'] },
+        }),
+      ]),
+    );
+    const without = checkHealthActions(synthService()).flatMap((st) => [st.Action].flat());
+    expect(without).not.toContain('autoscaling:CompleteLifecycleAction');
+    expect(without).not.toContain('dynamodb:BatchGetItem');
+    expect(without).not.toContain('dynamodb:PutItem');
   });
 
   test('GIVEN smoke checks THEN the validator is given them with every default applied', () => {

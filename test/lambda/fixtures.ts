@@ -39,6 +39,7 @@ const OPTIONAL_VARIABLES = [
   'ARTIFACT_EXTENSION',
   'POLL_BUDGET_SECONDS',
   'ROLLBACK_ALARM_NAMES',
+  'INSTANCE_VALIDATION',
 ];
 
 /** Sets the service's environment (no artifact mode, no polling budget, no alarms unless given). */

@@ -8,7 +8,7 @@ import {
   DescribeAutoScalingGroupsCommand,
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -56,6 +56,8 @@ beforeEach(() => {
   autoScaling.reset();
   dynamoDb.reset();
   ec2.reset();
+  // No release holds the lock unless a test says so.
+  dynamoDb.on(GetItemCommand).resolves({});
   ec2
     .on(DescribeInstancesCommand, { InstanceIds: ['i-0abc'] })
     .resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0abc', PrivateIpAddress: '10.0.0.7' }] }] });
@@ -109,6 +111,47 @@ describe('validate-instance handler', () => {
       LifecycleActionResult: 'CONTINUE',
     });
     expect(dynamoDb).not.toHaveReceivedCommand(PutItemCommand);
+  });
+
+  it('GIVEN the idle group scaled up by a release of its version THEN it records the pass and leaves the action for the release', async () => {
+    givenApp();
+    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'green-group',
+          Tags: [
+            { Key: 'bluegreen:version', Value: 'v2' },
+            { Key: 'bluegreen:role', Value: 'idle' },
+          ],
+        } as never,
+      ],
+    });
+    dynamoDb.on(GetItemCommand, { Key: { pk: { S: 'release-lock' } } }).resolves({
+      Item: {
+        pk: { S: 'release-lock' },
+        owner: { S: 'arn:aws:states:eu-west-1:111122223333:execution:shop-release:r2' },
+        action: { S: 'release' },
+        version: { S: 'v2' },
+        rev: { N: '3' },
+        inFlight: { S: '[]' },
+      },
+    });
+
+    const outcome = await handler(EVENT);
+
+    expect(outcome).toEqual({ instanceId: 'i-0abc', result: 'HELD' });
+    expect(autoScaling).not.toHaveReceivedCommand(CompleteLifecycleActionCommand);
+    expect(dynamoDb).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true });
+    expect(dynamoDb).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: 'locks',
+      Item: expect.objectContaining({
+        pk: { S: 'validation-pass#i-0abc' },
+        groupName: { S: 'green-group' },
+        version: { S: 'v2' },
+        hookName: { S: 'PreTrafficValidation' },
+        expiresAt: { N: expect.stringMatching(/^\d+$/) },
+      }),
+    });
   });
 
   it('GIVEN a failing smoke check THEN it records the failure beside the lock, then completes with ABANDON', async () => {

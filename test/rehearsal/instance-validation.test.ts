@@ -71,13 +71,26 @@ describe('pre-traffic validation in the rehearsal', () => {
     expect(r.region.unvalidatedServing()).toEqual([]);
     expect(r.violations()).toEqual([]);
     const invocations = r.validation!.invocations;
-    const continued = invocations.filter((i) => i.output?.result === 'CONTINUE');
-    // Two instances per release (minCapacity 2), each validated once.
-    expect(continued).toHaveLength(4);
+    // Two instances per release (minCapacity 2), each validated once and held for its release.
+    const held = invocations.filter((i) => i.output?.result === 'HELD');
+    expect(held).toHaveLength(4);
+    expect(invocations.filter((i) => i.output?.result === 'CONTINUE')).toEqual([]);
     expect(invocations.filter((i) => i.error !== undefined)).toEqual([]);
-    expect(new Set(continued.map((i) => i.groupName))).toEqual(
-      new Set([groupOf(r, 'blue'), groupOf(r, 'green')]),
-    );
+    expect(new Set(held.map((i) => i.groupName))).toEqual(new Set([groupOf(r, 'blue'), groupOf(r, 'green')]));
+    // CheckHealth let each release's fleet in together (one pass completed both actions), and
+    // only once the later of the two had passed its validation.
+    for (const release of [held.slice(0, 2), held.slice(2)]) {
+      const ids = new Set(release.map((i) => i.instanceId));
+      const times = r.region.timeline
+        .events()
+        .filter((e) => ids.has(e.instanceId) && e.milestone === 'proceeding')
+        .map((e) => e.time);
+      expect(times).toHaveLength(2);
+      expect(Math.max(...times) - Math.min(...times)).toBeLessThan(500);
+      expect(Math.min(...times)).toBeGreaterThanOrEqual(
+        Math.max(...release.map((i) => i.endedAt ?? Infinity)),
+      );
+    }
   });
 
   test('(a) under the harsh profile (throttling, ambiguous failures, slow boots): validated, 0 dropped, nothing served unvalidated', async () => {
@@ -100,10 +113,12 @@ describe('pre-traffic validation in the rehearsal', () => {
     const [first] = r.validation!.invocations;
     const validator = loadStepHandler('validate-instance');
 
+    const before = r.region.scanTable(r.service.tables[0].name);
     const again = await r.perform(() => validator(structuredClone(first.event)));
 
+    // The release is over: no hold; the action was completed long ago.
     expect(again).toEqual({ instanceId: first.instanceId, result: 'CONTINUE', skipped: 'already completed' });
-    expect(r.region.scanTable(r.service.tables[0].name)).toEqual([]);
+    expect(r.region.scanTable(r.service.tables[0].name)).toEqual(before);
     expect(inState(r, 'blue', 'InService')).toContain(first.instanceId);
   });
 

@@ -29,12 +29,17 @@ export interface GenerateOptions {
   readonly busyMs?: number;
   /** The states an action may be tied to (e.g. with the release hooks' Task states). @default TASK_STATES */
   readonly states?: readonly string[];
+  /**
+   * The lifecycle states an instance may die in (add `Pending:Wait` for a service validating its
+   * launches). @default DYING_STATES
+   */
+  readonly dyingStates?: readonly DyingState[];
 }
 
 /** The first execution of every schedule; stops name it most often. */
 export const MAIN_EXECUTION = 'chaos-a';
 
-const DYING_STATES: readonly DyingState[] = ['Pending', 'InService', 'Standby', 'EnteringStandby'];
+export const DYING_STATES: readonly DyingState[] = ['Pending', 'InService', 'Standby', 'EnteringStandby'];
 const COLOURS: readonly Colour[] = ['blue', 'green'];
 
 class Draw {
@@ -100,7 +105,7 @@ export function generateSchedule(seed: number, options: GenerateOptions = {}): C
       ...timing(),
       do: 'kill',
       colour: draw.pick(COLOURS),
-      state: draw.pick(DYING_STATES),
+      state: draw.pick(options.dyingStates ?? DYING_STATES),
       pick: draw.int(0, 5),
       how: draw.chance(0.5) ? 'impair' : 'terminate',
     });

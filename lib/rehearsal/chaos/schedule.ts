@@ -10,7 +10,7 @@ export type ChaosRequest = { readonly version: string } | { readonly action: 'ro
 export type Colour = 'blue' | 'green';
 
 /** The lifecycle states an instance can die in. */
-export type DyingState = 'Pending' | 'InService' | 'Standby' | 'EnteringStandby';
+export type DyingState = 'Pending' | 'Pending:Wait' | 'InService' | 'Standby' | 'EnteringStandby';
 
 /** The Task states of the release workflow, where an anchored action may be tied to. */
 export const TASK_STATES = [

@@ -473,7 +473,9 @@ export class AutoScaling implements LaunchTransitions {
 
   /** LaunchTransitions: every launch hook said CONTINUE. */
   public proceed(instance: Instance): void {
-    if (instance.lifecycleState === 'Pending:Wait') this.setState(instance, 'Pending:Proceed');
+    if (instance.lifecycleState !== 'Pending:Wait') return;
+    this.setState(instance, 'Pending:Proceed');
+    this.timeline?.record(instance, 'proceeding');
   }
 
   /** LaunchTransitions: Pending:Proceed → InService, registered. */

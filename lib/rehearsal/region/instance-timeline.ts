@@ -9,6 +9,8 @@
 export type InstanceMilestone =
   /** The group launched it (Pending). */
   | 'launched'
+  /** Every launch lifecycle action completed with CONTINUE (Pending:Wait → Pending:Proceed). */
+  | 'proceeding'
   /** Pending → InService (after a boot, or after ExitStandby). */
   | 'inService'
   /** Its web app answers from now on. */

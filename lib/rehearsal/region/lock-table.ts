@@ -1,6 +1,6 @@
 /**
- * The DynamoDB subset the release lock needs: GetItem, PutItem, DeleteItem on tables with a
- * partition key only, with two condition forms (not-exists, one equality). Calls are atomic (the simulation is
+ * The DynamoDB subset the release lock needs: GetItem, BatchGetItem, PutItem, DeleteItem on tables
+ * with a partition key only, with two condition forms (not-exists, one equality). Calls are atomic (the simulation is
  * single-threaded), so of two racing conditional writes exactly one wins.
  *
  * Reads without `ConsistentRead: true` are eventually consistent, as on AWS: for
@@ -73,6 +73,11 @@ export class LockTables {
         params: ['TableName', 'Key', 'ConsistentRead'],
         run: (input) => this.getItem(input),
       },
+      BatchGetItem: {
+        mutating: false,
+        params: ['RequestItems', 'ReturnConsumedCapacity'],
+        run: (input) => this.batchGetItem(input),
+      },
       PutItem: {
         mutating: true,
         params: [
@@ -111,6 +116,35 @@ export class LockTables {
       item = entry.previous?.item;
     }
     return item ? { Item: clone(item) } : {};
+  }
+
+  /**
+   * At most 100 keys in all, no duplicates (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html);
+   * every key is processed (AWS may leave some unprocessed under load: callers must read
+   * `UnprocessedKeys`, which is always empty here).
+   */
+  private batchGetItem(input: CommandInput): Record<string, unknown> {
+    const requests = (input.RequestItems ?? {}) as Record<
+      string,
+      { Keys?: unknown[]; ConsistentRead?: boolean }
+    >;
+    const total = Object.values(requests).reduce((n, r) => n + (r.Keys?.length ?? 0), 0);
+    if (total === 0) throw validation('The requestItems parameter is required for BatchGetItem');
+    if (total > 100) throw validation('Too many items requested for the BatchGetItem call');
+    const responses: Record<string, Item[]> = {};
+    for (const [name, request] of Object.entries(requests)) {
+      const keys = request.Keys ?? [];
+      const seen = new Set<string>();
+      responses[name] = [];
+      for (const key of keys) {
+        const id = this.keyOf(this.table(name), key, true);
+        if (seen.has(id)) throw validation('Provided list of item keys contains duplicates');
+        seen.add(id);
+        const answer = this.getItem({ TableName: name, Key: key, ConsistentRead: request.ConsistentRead });
+        if (answer.Item) responses[name].push(answer.Item as Item);
+      }
+    }
+    return { Responses: responses, UnprocessedKeys: {} };
   }
 
   private putItem(input: CommandInput): Record<string, unknown> {

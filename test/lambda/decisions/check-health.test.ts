@@ -1,5 +1,6 @@
 /** CheckHealth's decisions, pure: no mocks, snapshot data in, decisions out. */
-import { decideHealth, decideValidationFailure } from '../../../lambda/check-health/decisions';
+import { decideHealth, decideValidationFailure, heldToAdmit } from '../../../lambda/check-health/decisions';
+import type { ValidationPassRecord } from '../../../lib/contract/instance-validation';
 import { allHealthy, basePlan, groupView, inService } from '../fixtures';
 
 describe('decideHealth', () => {
@@ -79,5 +80,82 @@ describe('decideValidationFailure', () => {
   it('decides nothing without a record, or before ScaleUp set the deadline', () => {
     expect(decideValidationFailure(plan, undefined, progress)).toBeUndefined();
     expect(decideValidationFailure(basePlan(), failure, progress)).toBeUndefined();
+  });
+});
+
+describe('heldToAdmit', () => {
+  const plan = basePlan(); // v2.0.0 on green, capacity 3
+  const NOW = 2_000_000_000_000;
+  const HEARTBEAT_S = 420;
+  const pass = (instanceId: string, at = NOW - 10_000, extra: Partial<ValidationPassRecord> = {}) => ({
+    groupName: plan.targetGroupName,
+    instanceId,
+    version: plan.version,
+    hookName: 'PreTrafficValidation',
+    at,
+    ...extra,
+  });
+  const admit = (instances: Array<[string, string]>, passes: ValidationPassRecord[], now = NOW) =>
+    heldToAdmit({
+      plan,
+      target: groupView('green', { version: plan.version, desired: 3, instances }),
+      passes: new Map(passes.map((p) => [p.instanceId, p])),
+      now,
+      heartbeatTimeoutSeconds: HEARTBEAT_S,
+    }).map((p) => p.instanceId);
+
+  it('GIVEN the whole planned fleet validated and held THEN all are let in together', () => {
+    const held: Array<[string, string]> = [
+      ['i-1', 'Pending:Wait'],
+      ['i-2', 'Pending:Wait'],
+      ['i-3', 'Pending:Wait'],
+    ];
+    expect(admit(held, [pass('i-1'), pass('i-2'), pass('i-3')])).toEqual(['i-1', 'i-2', 'i-3']);
+  });
+
+  it('GIVEN one instance still booting (or held without a pass) THEN the validated ones wait for it', () => {
+    const instances: Array<[string, string]> = [
+      ['i-1', 'Pending:Wait'],
+      ['i-2', 'Pending:Wait'],
+      ['i-3', 'Pending'],
+    ];
+    expect(admit(instances, [pass('i-1'), pass('i-2')])).toEqual([]);
+    const unvalidated: Array<[string, string]> = [...instances.slice(0, 2), ['i-3', 'Pending:Wait']];
+    expect(admit(unvalidated, [pass('i-1'), pass('i-2')])).toEqual([]);
+  });
+
+  it('GIVEN InService instances (a replacement after the rest were let in) THEN they count towards the fleet', () => {
+    expect(
+      admit(
+        [
+          ['i-1', 'InService'],
+          ['i-2', 'InService'],
+          ['i-4', 'Pending:Wait'],
+        ],
+        [pass('i-4')],
+      ),
+    ).toEqual(['i-4']);
+  });
+
+  it('GIVEN a pass held for half the heartbeat timeout THEN the validated are let in before the hook can time out', () => {
+    const instances: Array<[string, string]> = [
+      ['i-1', 'Pending:Wait'],
+      ['i-2', 'Pending'],
+      ['i-3', 'Pending'],
+    ];
+    const justBefore = NOW - (HEARTBEAT_S * 1000) / 2 + 1;
+    expect(admit(instances, [pass('i-1', justBefore)])).toEqual([]);
+    expect(admit(instances, [pass('i-1', justBefore - 1)])).toEqual(['i-1']);
+  });
+
+  it('GIVEN a pass of another version or group (an earlier release) THEN it counts for nothing', () => {
+    const held: Array<[string, string]> = [
+      ['i-1', 'Pending:Wait'],
+      ['i-2', 'Pending:Wait'],
+      ['i-3', 'Pending:Wait'],
+    ];
+    const passes = [pass('i-1'), pass('i-2'), pass('i-3', NOW, { version: 'v1.0.0' })];
+    expect(admit(held, passes)).toEqual([]);
+    expect(admit(held, [pass('i-1'), pass('i-2'), pass('i-3', NOW, { groupName: 'other' })])).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 /** The validator's decisions, pure: no mocks, answers in, verdicts out. */
 import {
+  admission,
   describeAnswer,
   groupIdentity,
   heartbeatDue,
-  isNoActiveLifecycleAction,
   judgeHealthPoll,
   judgeSmokeCheck,
   judgeUserValidator,
@@ -11,6 +11,7 @@ import {
   requestBudget,
   statusMatches,
 } from '../../../lambda/validate-instance/decisions';
+import { isNoActiveLifecycleAction } from '../../../lambda/shared/lifecycle-actions';
 
 const GROUPS = ['blue-group', 'green-group'];
 
@@ -170,5 +171,26 @@ describe('groupIdentity', () => {
       ]),
     ).toEqual({ version: 'v2', colour: 'green' });
     expect(groupIdentity([]).version).toBe('(no version tag)');
+  });
+});
+
+describe('admission', () => {
+  const releaseOf = (version: string) => ({ action: 'release', version });
+
+  it('GIVEN an idle group and a release of its version holding the lock THEN held for that release', () => {
+    expect(admission({ groupRole: 'idle', version: 'v2', lock: releaseOf('v2') })).toBe('hold');
+  });
+
+  it('GIVEN the live or standby group (a scale-out, a rollback relaunching) THEN let in at once', () => {
+    expect(admission({ groupRole: 'live', version: 'v2', lock: releaseOf('v2') })).toBe('continue');
+    expect(admission({ groupRole: 'standby', version: 'v1', lock: releaseOf('v1') })).toBe('continue');
+  });
+
+  it('GIVEN no release of that version under way (none, a rollback, another version) THEN let in at once', () => {
+    expect(admission({ groupRole: 'idle', version: 'v2', lock: undefined })).toBe('continue');
+    expect(admission({ groupRole: 'idle', version: 'v2', lock: { action: 'rollback', version: 'v2' } })).toBe(
+      'continue',
+    );
+    expect(admission({ groupRole: 'idle', version: 'v2', lock: releaseOf('v3') })).toBe('continue');
   });
 });
