@@ -38,7 +38,12 @@ export function shopStack(app: App): Stack {
     database: DatabaseSource.none(),
   };
   const service = new BlueGreenService(stack, 'Shop', props);
-  new BlueGreenService(stack, 'Admin', { serviceTag: 'shop-admin', database: DatabaseSource.none() });
+  // The second service validates its launches: the shipped validator bundle is synthesized too.
+  new BlueGreenService(stack, 'Admin', {
+    serviceTag: 'shop-admin',
+    database: DatabaseSource.none(),
+    validation: { checks: [{ path: '/', expectedStatus: 200 }] },
+  });
   service.grantOperate(new iam.Role(stack, 'Ci', { assumedBy: new iam.AccountRootPrincipal() }));
   service.metricRollbacks().createAlarm(stack, 'Rollbacks', { threshold: 1, evaluationPeriods: 1 });
 
