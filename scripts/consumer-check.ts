@@ -227,6 +227,17 @@ function rehearseThroughTheBinary(app: string): void {
       `release: ${release.stdout}${release.stderr}`,
     );
   });
+  step('bluegreen release --follow --rehearse --service Admin (pre-traffic validation)', () => {
+    const release = run(
+      BLUEGREEN,
+      ['release', '1.1.0', '--follow', '--rehearse', '--stack', 'Shop', '--service', 'Admin'],
+      { cwd: app },
+    );
+    expect(
+      / outcome=released version=1\.1\.0 live=green /.test(release.stdout),
+      `validated release: ${release.stdout}${release.stderr}`,
+    );
+  });
   step("bluegreen release --follow --rehearse of the README's minimal example", () => {
     const release = run(
       BLUEGREEN,
