@@ -1,9 +1,15 @@
 /**
- * CheckHealth's decision, pure: swap once the new group is healthy at the planned capacity, wait,
- * or roll back at the health deadline or on a failed pre-traffic validation.
+ * CheckHealth's decision, pure: swap once the new group is healthy at the planned capacity (or,
+ * in a canary phase, start the canary watch once the canary's instances are healthy), wait, or
+ * roll back at the health deadline or on a failed pre-traffic validation.
  */
 import { assessGroupHealth } from '../../lib/contract/fleet-health';
-import type { HealthProgress, ReleasePlan, RollbackInfo } from '../../lib/contract/release-state';
+import type {
+  HealthProgress,
+  ReleasePhase,
+  ReleasePlan,
+  RollbackInfo,
+} from '../../lib/contract/release-state';
 import type { FleetSnapshot, GroupView } from '../../lib/contract/fleet-view';
 import {
   describeValidationFailure,
@@ -11,7 +17,7 @@ import {
 } from '../../lib/contract/instance-validation';
 
 export interface HealthDecision {
-  readonly next: 'swap' | 'waitForHealth' | 'rollback';
+  readonly next: 'swap' | 'canary' | 'waitForHealth' | 'rollback';
   readonly progress: HealthProgress;
   readonly rollback?: RollbackInfo;
 }
@@ -21,20 +27,21 @@ export function decideHealth(
   group: GroupView,
   targetHealth: FleetSnapshot['targetHealth'],
   nowMs: number,
+  phase?: ReleasePhase,
 ): HealthDecision {
   const health = assessGroupHealth(group, targetHealth);
-  const progress: HealthProgress = {
-    healthy: health.healthy,
-    wanted: plan.capacity,
-    lifecycle: health.lifecycle,
-  };
-  if (health.healthy >= plan.capacity && health.allHealthy) return { next: 'swap', progress };
+  const canary = phase === 'canary' && plan.canary ? plan.canary : undefined;
+  const wanted = canary ? canary.instances : plan.capacity;
+  const progress: HealthProgress = { healthy: health.healthy, wanted, lifecycle: health.lifecycle };
+  if (health.healthy >= wanted && health.allHealthy) return { next: canary ? 'canary' : 'swap', progress };
   if (plan.healthDeadline !== undefined && nowMs >= plan.healthDeadline) {
     return {
       next: 'rollback',
       progress,
       rollback: {
-        reason: `health timeout: ${health.healthy} of ${plan.capacity} instances healthy after ${plan.healthTimeoutSeconds} s`,
+        reason:
+          `health timeout: ${health.healthy} of ${wanted} ${canary ? 'canary ' : ''}instances healthy ` +
+          `after ${plan.healthTimeoutSeconds} s`,
         automatic: true,
       },
     };

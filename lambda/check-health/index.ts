@@ -49,16 +49,18 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
       const visible = plannedVersionVisible(plan, target, tagReadTiming(state, readAt));
       decidedAt = now();
       servingIds = target.instances.filter((i) => isHealthy(i, snapshot.targetHealth)).map((i) => i.id);
-      const health = decideHealth(plan, target, snapshot.targetHealth, decidedAt);
+      const health = decideHealth(plan, target, snapshot.targetHealth, decidedAt, state.phase);
       // With pre-traffic validation, a new instance that failed it rolls the release back at once
       // (Auto Scaling terminated it; its replacement would fail the same way).
       const failure = config.instanceValidation
         ? await readValidationFailure(config.lockTableName, plan.targetGroupName)
         : undefined;
       const decided = decideValidationFailure(plan, failure, health.progress) ?? health;
-      // A read that may not show the tag yet never leads to the swap.
+      // A read that may not show the tag yet never leads to the swap (nor to the canary watch).
       const value =
-        !visible && decided.next === 'swap' ? { ...decided, next: 'waitForHealth' as const } : decided;
+        !visible && (decided.next === 'swap' || decided.next === 'canary')
+          ? { ...decided, next: 'waitForHealth' as const }
+          : decided;
       return { final: value.next !== 'waitForHealth', value };
     },
     {
@@ -79,6 +81,15 @@ export async function handler(state: ReleaseState): Promise<ReleaseState> {
           instanceIds: servingIds,
           previousVersion: plan.fromVersion ?? '',
         },
+      };
+    case 'canary':
+      // The canary's instances serve: its watch starts now (WatchBake in its canary phase).
+      return {
+        ...state,
+        next: 'canary',
+        progress: decision.progress,
+        waitSeconds: undefined,
+        timings: recordTiming(state.timings, 'canaryHealthy', decidedAt),
       };
     case 'rollback':
       return { ...state, next: 'rollback', progress: decision.progress, rollback: decision.rollback };

@@ -33,6 +33,8 @@ export interface ServiceConfig {
   readonly artifact?: ArtifactLocation;
   /** Whether new instances are validated before traffic (a failure is recorded beside the lock). */
   readonly instanceValidation: boolean;
+  /** Set when releases run a canary phase first. */
+  readonly canary?: { readonly instances: number; readonly durationSeconds: number };
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -64,6 +66,10 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     rollbackAlarmNames: readAlarmNames(env[ENV.rollbackAlarmNames]),
     artifact: artifactLocation(env),
     instanceValidation: env[ENV.instanceValidation] === 'on',
+    canary:
+      env[ENV.canaryInstances] === undefined
+        ? undefined
+        : { instances: int(ENV.canaryInstances), durationSeconds: int(ENV.canarySeconds) },
   };
 }
 
