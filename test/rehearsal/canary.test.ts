@@ -1,8 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { BlueGreenService } from '../../lib/blue-green-service';
+import type { ReleaseHookPayload } from '../../lib/contract/release-hooks';
+import type { CfnTemplate } from '../../lib/rehearsal/template';
 import { CANARY_WATCH_STATE_NAME } from '../../lib/contract/canary';
 import type { ReleaseState } from '../../lib/contract/release-state';
 import { activeInstances, liveVersion } from '../../lib/rehearsal/invariants';
-import type { Rehearsal } from '../../lib/rehearsal/rehearsal';
+import { Rehearsal } from '../../lib/rehearsal/rehearsal';
 import type { RehearsalExecution } from '../../lib/rehearsal/executions';
 import { groupOf, rehearse, serviceTemplate } from './harness';
 
@@ -161,6 +166,67 @@ describe('a release with a canary', () => {
     const states = statesEntered(next);
     expect(states.indexOf('Rollback')).toBeLessThan(states.indexOf(CANARY_WATCH_STATE_NAME));
     expect(liveVersion(r.monitor.view())).toBe('v3');
+    expect(dropped(r)).toBe(0);
+    expect(r.violations()).toEqual([]);
+  });
+
+  test('a canary instance that stops serving rolls the release back, naming it', async () => {
+    const r = withCanary();
+    const release = await inCanary(r);
+    const [canary] = instancesOf(r, 'green');
+    r.region.faults.killInstance(canary.id);
+    await r.run(release.done);
+
+    expect(release.status).toBe('FAILED');
+    expect(release.error).toBe('ReleaseRolledBack');
+    expect(release.cause).toMatch(
+      new RegExp(`^the canary of v2 stopped serving: ${canary.id} is InService, unhealthy`),
+    );
+    expect(statesEntered(release)).not.toContain('Swap');
+    expect(instancesOf(r, 'green')).toEqual([]);
+    expect(liveVersion(r.monitor.view())).toBe('v1');
+    expect(dropped(r)).toBe(0);
+    expect(r.violations()).toEqual([]);
+  });
+
+  test('with a beforeTraffic hook: it runs once, before the canary launches, and the release completes', async () => {
+    const stack = new Stack(new App(), 'CanaryHooked');
+    new BlueGreenService(stack, 'Service', {
+      canary: { instances: 1, duration: Duration.seconds(CANARY_SECONDS) },
+      hooks: {
+        beforeTraffic: {
+          function: new lambda.Function(stack, 'Expand', {
+            runtime: lambda.Runtime.NODEJS_22_X,
+            handler: 'index.handler',
+            code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
+            timeout: Duration.minutes(15),
+          }),
+        },
+      },
+    });
+    const template = Template.fromStack(stack).toJSON() as CfnTemplate;
+    const calls: Array<{ payload: ReleaseHookPayload; greenInstances: number }> = [];
+    let r: Rehearsal | undefined = undefined;
+    r = Rehearsal.fromTemplate(template, {
+      hooks: {
+        beforeTraffic: async (payload: ReleaseHookPayload) => {
+          calls.push({ payload, greenInstances: instancesOf(r!, 'green').length });
+        },
+      },
+    });
+    await r.execute({ version: 'v1' });
+    const release = await r.execute({ version: 'v2' });
+
+    expect(release.status).toBe('SUCCEEDED');
+    // v1 (first release, no canary) ran it before its swap; v2 before its canary, once.
+    expect(calls.map((c) => c.payload.version)).toEqual(['v1', 'v2']);
+    const v2 = calls[1];
+    expect(v2.greenInstances).toBe(0);
+    expect(v2.payload).toMatchObject({ previousVersion: 'v1', colour: 'green', instances: [] });
+    const states = statesEntered(release);
+    expect(states.indexOf('BeforeTrafficHook')).toBeLessThan(states.indexOf('ScaleUp'));
+    expect(states.filter((s) => s === 'BeforeTrafficHook')).toHaveLength(1);
+    expect(liveVersion(r.monitor.view())).toBe('v2');
     expect(dropped(r)).toBe(0);
     expect(r.violations()).toEqual([]);
   });
