@@ -16,6 +16,8 @@ export interface ProgressObservation {
   readonly healthy?: number;
   readonly wanted?: number;
   readonly elapsedSeconds: number;
+  /** Where the release's canary stands, while it runs one (`canary: 1 instance of 2.0.0 taking traffic, 4 min 12 s left`). */
+  readonly canary?: string;
 }
 
 /**
@@ -63,6 +65,7 @@ export function progressLine(o: ProgressObservation): string {
     ['healthy', o.healthy],
     ['wanted', o.healthy === undefined ? undefined : o.wanted],
     ['elapsed', formatDuration(o.elapsedSeconds)],
+    ['canary', o.canary?.replace(/^canary: /, '')],
   ]);
 }
 
@@ -123,7 +126,8 @@ export function displayTitle(heading: string, o: ProgressObservation): string {
     o.healthy === undefined
       ? ''
       : `  ${healthBar(o.healthy, o.wanted ?? 0)} ${o.healthy}/${o.wanted} healthy`;
-  return `${heading}  ${o.step}${health}  ${formatDuration(o.elapsedSeconds)}`;
+  const canary = o.canary ? `  ${o.canary}` : '';
+  return `${heading}  ${o.step}${health}  ${formatDuration(o.elapsedSeconds)}${canary}`;
 }
 
 /** `■■■□` style bar of healthy over wanted, at most 20 cells. */

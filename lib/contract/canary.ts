@@ -16,10 +16,10 @@ export const CANARY_DURATION_LIMITS = { minSeconds: 60, maxSeconds: 86_400 } as 
  * phase: `canary: 1 instance of 2.0.0 taking traffic, 4 min 12 s left` once the canary serves,
  * `canary: starting 1 instance of 2.0.0` while it boots.
  */
-export function describeCanary(state: ReleaseState | undefined, nowMs: number): string | undefined {
+export function describeCanary(state: Partial<ReleaseState> | undefined, nowMs: number): string | undefined {
   const canary = state?.plan?.canary;
-  if (!state || !canary || state.phase !== 'canary') return undefined;
-  const count = `${canary.instances} instance${canary.instances === 1 ? '' : 's'} of ${state.plan!.version}`;
+  if (!state?.plan || !canary || state.phase !== 'canary') return undefined;
+  const count = `${canary.instances} instance${canary.instances === 1 ? '' : 's'} of ${state.plan.version}`;
   const healthyAt = state.timings?.canaryHealthy;
   if (healthyAt === undefined) return `canary: starting ${count}`;
   const leftMs = Math.max(0, healthyAt + canary.durationSeconds * 1000 - nowMs);

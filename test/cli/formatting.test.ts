@@ -10,6 +10,7 @@ import { findPendingApproval, stateOutput, stepEntered } from '../../lib/cli/his
 import { chooseService, servicesInOutputs } from '../../lib/cli/locate';
 import { executionOutcome, exitCodeFor } from '../../lib/cli/outcome';
 import {
+  displayTitle,
   healthBar,
   progressLine,
   ProgressTracker,
@@ -111,6 +112,16 @@ describe('progress', () => {
       'time=2026-01-01T12:00:00Z step=CheckHealth healthy=2 wanted=4 elapsed=35s',
     );
     expect(progressLine(at('Prepare'))).toBe('time=2026-01-01T12:00:00Z step=Prepare elapsed=35s');
+  });
+
+  test('the canary in the plain line and the terminal title', () => {
+    const canary = 'canary: 1 instance of 2.0.0 taking traffic, 4 min 12 s left';
+    expect(progressLine({ ...at('WatchCanary', 1, 1), canary })).toBe(
+      'time=2026-01-01T12:00:00Z step=WatchCanary healthy=1 wanted=1 elapsed=35s canary="1 instance of 2.0.0 taking traffic, 4 min 12 s left"',
+    );
+    expect(displayTitle('release 2.0.0', { ...at('WatchCanary', 1, 1), canary })).toBe(
+      `release 2.0.0  WatchCanary  ■ 1/1 healthy  35s  ${canary}`,
+    );
   });
 
   test('the health bar', () => {
@@ -274,6 +285,26 @@ describe('history and status lines', () => {
       'running  release-1.1.0-x at Bake for 40s, started 1m40s ago by arn:me',
       'targets  2 healthy of 3 targets (1 initial)',
     ]);
+  });
+
+  test('status: a running canary gets a line of its own', () => {
+    const lines = statusLines({
+      service: { stateMachineArn: 'sm', groupNames: { blue: 'b', green: 'g' }, selector: '--stack Shop' },
+      groups: [],
+      targetHealth: {},
+      running: [
+        {
+          name: 'release-2.0.0-x',
+          step: 'WatchCanary',
+          canary: 'canary: 1 instance of 2.0.0 taking traffic, 4 min 12 s left',
+        },
+      ],
+      now: T0,
+    });
+    expect(lines).toContain('running  release-2.0.0-x at WatchCanary');
+    expect(lines[lines.indexOf('running  release-2.0.0-x at WatchCanary') + 1]).toBe(
+      '         canary: 1 instance of 2.0.0 taking traffic, 4 min 12 s left',
+    );
   });
 });
 
