@@ -116,6 +116,7 @@ export function summaryLine(time: number, result: ExecutionOutcome): string {
     ['status', result.status],
     ['error', result.status === 'SUCCEEDED' ? undefined : result.error],
     ['reason', result.reason],
+    ['canary', result.canary ? `passed ${result.canary}` : undefined],
     ['execution', result.name],
   ]);
 }
@@ -144,8 +145,10 @@ export function summarySentence(result: ExecutionOutcome): string {
     result.durationSeconds === undefined ? '' : ` in ${formatDuration(result.durationSeconds)}`;
   const live = result.liveColour ? `; ${result.liveColour} is live` : '';
   switch (result.outcome) {
-    case 'released':
-      return `${result.action === 'rollback' ? 'rolled back by re-releasing' : 'released'} ${result.version ?? '?'}${live}${duration} (${result.name})`;
+    case 'released': {
+      const canary = result.canary ? ` after a canary of ${result.canary}` : '';
+      return `${result.action === 'rollback' ? 'rolled back by re-releasing' : 'released'} ${result.version ?? '?'}${canary}${live}${duration} (${result.name})`;
+    }
     case 'rolled-back': {
       const asked = result.requestedVersion ? ` ${result.requestedVersion}` : '';
       const serves = result.version ? `; ${result.version} serves` : '';

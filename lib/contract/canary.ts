@@ -3,7 +3,7 @@
  * few instances of the new version take their share of traffic beside the live fleet while the
  * rollback alarms are watched, before the full scale-up.
  */
-import type { ReleaseState } from './release-state';
+import type { CanaryPlan, ReleaseState } from './release-state';
 
 /** The Task state of the canary watch (the WatchBake step's function in its canary phase). */
 export const CANARY_WATCH_STATE_NAME = 'WatchCanary';
@@ -26,8 +26,21 @@ export function describeCanary(state: Partial<ReleaseState> | undefined, nowMs: 
   return `canary: ${count} taking traffic, ${formatLeft(leftMs)} left`;
 }
 
+/** A canary a release passed, in a few words: `1 instance for 5 min`. */
+export function describePassedCanary(canary: CanaryPlan): string {
+  return `${canary.instances} instance${canary.instances === 1 ? '' : 's'} for ${formatLeft(canary.durationSeconds * 1000)}`;
+}
+
+/** `45 s`, `4 min 12 s`, `5 min`, `1 h 2 min`. */
 function formatLeft(ms: number): string {
-  const seconds = Math.ceil(ms / 1000);
-  const minutes = Math.floor(seconds / 60);
-  return minutes > 0 ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
+  const total = Math.ceil(ms / 1000);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const parts = [
+    hours > 0 ? `${hours} h` : '',
+    minutes > 0 ? `${minutes} min` : '',
+    seconds > 0 ? `${seconds} s` : '',
+  ];
+  return parts.filter((part) => part !== '').join(' ') || '0 s';
 }

@@ -166,6 +166,25 @@ describe('outcomes and exit codes', () => {
     expect(summarySentence(o)).toBe('released 2.0.0; green is live in 1m35s (release-2.0.0-x)');
   });
 
+  test('a release that passed a canary says so in the summary line and sentence', () => {
+    const output = JSON.stringify({
+      summary: {
+        outcome: 'released',
+        version: '2.0.0',
+        liveColour: 'green',
+        canary: { instances: 1, durationSeconds: 300 },
+      },
+    });
+    const o = executionOutcome(described('SUCCEEDED', { output }));
+    expect(o.canary).toBe('1 instance for 5 min');
+    expect(summaryLine(T0, o)).toBe(
+      'time=2026-01-01T12:00:00Z outcome=released version=2.0.0 live=green duration=1m35s status=SUCCEEDED canary="passed 1 instance for 5 min" execution=release-2.0.0-x',
+    );
+    expect(summarySentence(o)).toBe(
+      'released 2.0.0 after a canary of 1 instance for 5 min; green is live in 1m35s (release-2.0.0-x)',
+    );
+  });
+
   test('a release that was rolled back: exit 1, the reason from the cause, what serves from the last output', () => {
     const last = {
       summary: { outcome: 'rolled-back', version: '1.0.0', liveColour: 'blue' },

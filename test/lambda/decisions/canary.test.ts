@@ -3,7 +3,7 @@ import { decideHealth } from '../../../lambda/check-health/decisions';
 import { classifyService, decidePrepare, planCanary } from '../../../lambda/prepare/decisions';
 import { capacitiesOfThisRelease, decideScaleUp } from '../../../lambda/scale-up/decisions';
 import { canaryProblems, decideCanary } from '../../../lambda/watch-bake/decisions';
-import { describeCanary } from '../../../lib/contract/canary';
+import { describeCanary, describePassedCanary } from '../../../lib/contract/canary';
 import type { ValidatedRequest } from '../../../lib/contract/request';
 import { allHealthy, baseState, basePlan, GROUP_NAMES, groupView, inService, snapshotOf } from '../fixtures';
 import { idle, live } from './groups';
@@ -199,6 +199,13 @@ describe('describeCanary', () => {
     expect(describeCanary(serving, 1_000_000 + 290_500)).toBe(
       'canary: 1 instance of v2.0.0 taking traffic, 10 s left',
     );
+  });
+  it('says whole minutes without seconds, and a passed canary in a few words', () => {
+    const serving = { ...state, timings: { canaryHealthy: 1_000_000 } };
+    expect(describeCanary(serving, 1_000_000)).toBe(
+      'canary: 1 instance of v2.0.0 taking traffic, 5 min left',
+    );
+    expect(describePassedCanary({ instances: 2, durationSeconds: 3_720 })).toBe('2 instances for 1 h 2 min');
   });
   it('says nothing outside the canary phase', () => {
     expect(describeCanary({ ...state, phase: 'full' }, 0)).toBeUndefined();
