@@ -183,6 +183,7 @@ function decided(state: ReleaseState, decision: PrepareDecision, lock: LockItem)
     waitSeconds: undefined,
     restoreCapacity: undefined,
     rollbackDeadline: undefined,
+    phase: undefined,
     superseded: lock.superseded,
     timings: recordTiming(state.timings, 'prepared', now()),
   };
