@@ -184,6 +184,7 @@ function decided(state: ReleaseState, decision: PrepareDecision, lock: LockItem)
     restoreCapacity: undefined,
     rollbackDeadline: undefined,
     phase: undefined,
+    canaryTroubleSince: undefined,
     superseded: lock.superseded,
     timings: recordTiming(state.timings, 'prepared', now()),
   };

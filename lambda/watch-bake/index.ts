@@ -5,9 +5,9 @@
  *   invocation. An alarm in ALARM sends the release to Rollback (the old fleet is still warm in
  *   Standby); the end of the bake time sends it to Finalize.
  * - the canary (`phase: 'canary'`, the WatchCanary state): the same alarms, and the canary's
- *   instances staying healthy. An alarm or an unhealthy canary sends the release to Rollback (the
- *   live fleet never stopped serving); the end of the canary's duration sends it to the full
- *   ScaleUp.
+ *   instances staying healthy. An alarm or an unhealthy canary (confirmed by reads READ_SETTLE_MS
+ *   apart) sends the release to Rollback (the live fleet never stopped serving); the end of the
+ *   canary's duration sends it to the full ScaleUp.
  */
 import { readAlarms, type AlarmView } from '../shared/alarms';
 import { decideBake, missingAlarms, type BakeDecision } from '../shared/bake';
@@ -15,7 +15,7 @@ import { now } from '../shared/clock';
 import { readServiceConfig, type ServiceConfig } from '../shared/config';
 import { recordTiming, requirePlan } from '../shared/decisions';
 import { readFleetSnapshot } from '../shared/fleet-calls';
-import { assertLockHeld } from '../shared/lock';
+import { assertLockHeld, READ_SETTLE_MS } from '../shared/lock';
 import { pollWithinBudget } from '../shared/poll';
 import { decideCanary, type CanaryDecision } from './decisions';
 import type { ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
@@ -55,18 +55,28 @@ async function watchCanary(
 ): Promise<ReleaseState> {
   const readWatched = alarmReader(config);
   let decidedAt = now();
+  let troubleSince = state.canaryTroubleSince;
   const { value: decision } = await pollWithinBudget<CanaryDecision>(
     async () => {
       // A stopped or superseded execution's canary watch stops here instead of polling on.
       await assertLockHeld(config.lockTableName, state.executionArn);
+      const readAt = now();
       const [alarms, snapshot] = await Promise.all([readWatched(), readFleetSnapshot(config)]);
       decidedAt = now();
-      const canaryGroup = snapshot.groups[plan.targetColour];
-      const value = decideCanary(plan, state.timings, alarms, canaryGroup, snapshot.targetHealth, decidedAt);
+      const value = decideCanary(plan, state.timings, {
+        alarms,
+        canaryGroup: snapshot.groups[plan.targetColour],
+        targetHealth: snapshot.targetHealth,
+        readAt,
+        troubleSince,
+        settleMs: READ_SETTLE_MS,
+      });
+      troubleSince = value.next === 'canary' ? value.troubleSince : undefined;
       return {
         final: value.next !== 'canary',
         value,
-        nextCheckInMs: value.next === 'canary' ? value.remainingMs : undefined,
+        nextCheckInMs:
+          value.next === 'canary' && value.troubleSince === undefined ? value.remainingMs : undefined,
       };
     },
     { intervalMs: config.pollSeconds * 1000, budgetMs: config.pollBudgetSeconds * 1000 },
@@ -80,11 +90,12 @@ async function watchCanary(
         ...state,
         next: 'scaleUp',
         phase: 'full',
+        canaryTroubleSince: undefined,
         waitSeconds: undefined,
         timings: recordTiming(state.timings, 'canaryPassed', decidedAt),
       };
     default:
-      return { ...state, next: 'canary', waitSeconds: undefined };
+      return { ...state, next: 'canary', canaryTroubleSince: decision.troubleSince, waitSeconds: undefined };
   }
 }
 

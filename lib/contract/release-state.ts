@@ -139,6 +139,11 @@ export interface ReleaseState {
   readonly clearedFleet?: ClearedFleet;
   /** The phase of a release with a canary (absent without one). */
   readonly phase?: ReleasePhase;
+  /**
+   * Epoch ms of the first read of an unbroken run of reads that showed the canary not serving;
+   * the canary watch rolls back once such reads span READ_SETTLE_MS (reads lag).
+   */
+  readonly canaryTroubleSince?: number;
 }
 
 /** The new group when the health wait cleared the swap. */

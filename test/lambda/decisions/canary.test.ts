@@ -2,7 +2,7 @@
 import { decideHealth } from '../../../lambda/check-health/decisions';
 import { classifyService, decidePrepare, planCanary } from '../../../lambda/prepare/decisions';
 import { capacitiesOfThisRelease, decideScaleUp } from '../../../lambda/scale-up/decisions';
-import { canaryProblems, decideCanary } from '../../../lambda/watch-bake/decisions';
+import { canaryProblems, decideCanary, type CanaryReading } from '../../../lambda/watch-bake/decisions';
 import { describeCanary, describePassedCanary } from '../../../lib/contract/canary';
 import type { ValidatedRequest } from '../../../lib/contract/request';
 import { allHealthy, baseState, basePlan, GROUP_NAMES, groupView, inService, snapshotOf } from '../fixtures';
@@ -125,22 +125,31 @@ describe('decideCanary', () => {
   const instances = inService('g', 1);
   const group = groupView('green', { instances });
   const healthy = allHealthy({ instances });
+  const unhealthy = { [instances[0][0]]: 'unhealthy' as const };
+  const reading = (readAt: number, extra: Partial<CanaryReading> = {}): CanaryReading => ({
+    alarms: [],
+    canaryGroup: group,
+    targetHealth: healthy,
+    readAt,
+    settleMs: 10_000,
+    ...extra,
+  });
 
   it('watches on until the duration is over', () => {
-    expect(decideCanary(plan, timings, [], group, healthy, startedAt + 120_000)).toEqual({
+    expect(decideCanary(plan, timings, reading(startedAt + 120_000))).toEqual({
       next: 'canary',
       remainingMs: 180_000,
     });
   });
   it('sends the release to its full scale-up once the duration is over', () => {
-    expect(decideCanary(plan, timings, [], group, healthy, startedAt + 300_000)).toEqual({ next: 'scaleUp' });
+    expect(decideCanary(plan, timings, reading(startedAt + 300_000))).toEqual({ next: 'scaleUp' });
   });
   it('rolls back on an alarm in ALARM, naming it and the canary', () => {
     const alarms = [
       { name: 'ok-alarm', state: 'OK' },
       { name: 'shop-5xx', state: 'ALARM', reason: 'Threshold Crossed' },
     ];
-    expect(decideCanary(plan, timings, alarms, group, healthy, startedAt + 1_000)).toEqual({
+    expect(decideCanary(plan, timings, reading(startedAt + 1_000, { alarms }))).toEqual({
       next: 'rollback',
       rollback: {
         reason: 'alarm shop-5xx in ALARM during the canary of v2.0.0: Threshold Crossed',
@@ -148,14 +157,24 @@ describe('decideCanary', () => {
       },
     });
   });
-  it('rolls back when a canary instance turns unhealthy', () => {
+  it('a first read of an unhealthy canary only starts the count (reads lag)', () => {
+    expect(decideCanary(plan, timings, reading(startedAt + 1_000, { targetHealth: unhealthy }))).toEqual({
+      next: 'canary',
+      remainingMs: 299_000,
+      troubleSince: startedAt + 1_000,
+    });
+    // Still within the settle time: watch on, the count kept.
+    const again = reading(startedAt + 10_999, { targetHealth: unhealthy, troubleSince: startedAt + 1_000 });
+    expect(decideCanary(plan, timings, again)).toMatchObject({
+      next: 'canary',
+      troubleSince: startedAt + 1_000,
+    });
+  });
+  it('rolls back once reads the settle time apart all showed the canary unhealthy, naming it', () => {
     const decision = decideCanary(
       plan,
       timings,
-      [],
-      group,
-      { [instances[0][0]]: 'unhealthy' },
-      startedAt + 1_000,
+      reading(startedAt + 11_000, { targetHealth: unhealthy, troubleSince: startedAt + 1_000 }),
     );
     expect(decision).toEqual({
       next: 'rollback',
@@ -166,20 +185,36 @@ describe('decideCanary', () => {
       },
     });
   });
+  it('a healthy read in between clears the count', () => {
+    expect(
+      decideCanary(plan, timings, reading(startedAt + 11_000, { troubleSince: startedAt + 1_000 })),
+    ).toEqual({
+      next: 'canary',
+      remainingMs: 289_000,
+    });
+  });
+  it('does not pass an unconfirmed problem at the end of the duration', () => {
+    const late = reading(startedAt + 300_000, { targetHealth: unhealthy, troubleSince: startedAt + 295_000 });
+    expect(decideCanary(plan, timings, late)).toEqual({
+      next: 'canary',
+      remainingMs: 0,
+      troubleSince: startedAt + 295_000,
+    });
+  });
   it('rolls back when a canary instance is gone', () => {
     const gone = groupView('green', { instances: [['i-g1', 'Terminating']] });
-    const decision = decideCanary(plan, timings, [], gone, {}, startedAt + 1_000);
+    const decision = decideCanary(
+      plan,
+      timings,
+      reading(startedAt + 20_000, { canaryGroup: gone, targetHealth: {}, troubleSince: startedAt + 5_000 }),
+    );
     expect(decision.next === 'rollback' && decision.rollback.reason).toBe(
       'the canary of v2.0.0 stopped serving: 0 of 1 canary instances healthy',
     );
   });
   it('refuses a plan without a canary, or a state without the canary start, naming what is missing', () => {
-    expect(() => decideCanary(basePlan(), timings, [], group, healthy, 0)).toThrow(
-      /needs a canary in the plan/,
-    );
-    expect(() => decideCanary(plan, {}, [], group, healthy, 0)).toThrow(
-      /needs the time its instances were healthy/,
-    );
+    expect(() => decideCanary(basePlan(), timings, reading(0))).toThrow(/needs a canary in the plan/);
+    expect(() => decideCanary(plan, {}, reading(0))).toThrow(/needs the time its instances were healthy/);
   });
   it('canaryProblems: none while every canary instance serves', () => {
     expect(canaryProblems(group, healthy, 1)).toEqual([]);
