@@ -29,6 +29,30 @@ function withCanary(): Rehearsal {
   );
 }
 
+let hooked: CfnTemplate | undefined;
+
+/** The canary service with a beforeTraffic hook function (15-minute function, 5-minute Task). */
+function hookedTemplate(): CfnTemplate {
+  if (!hooked) {
+    const stack = new Stack(new App(), 'CanaryHooked');
+    new BlueGreenService(stack, 'Service', {
+      canary: { instances: 1, duration: Duration.seconds(CANARY_SECONDS) },
+      hooks: {
+        beforeTraffic: {
+          function: new lambda.Function(stack, 'Expand', {
+            runtime: lambda.Runtime.NODEJS_22_X,
+            handler: 'index.handler',
+            code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
+            timeout: Duration.minutes(15),
+          }),
+        },
+      },
+    });
+    hooked = Template.fromStack(stack).toJSON() as CfnTemplate;
+  }
+  return hooked;
+}
+
 /** Requests dropped (or failed) once the first version served: the monitor's count. */
 const dropped = (r: Rehearsal) => r.monitor.traffic.reduce((sum, s) => sum + s.dropped, 0);
 
@@ -189,22 +213,31 @@ describe('a release with a canary', () => {
     expect(r.violations()).toEqual([]);
   });
 
-  test('with a beforeTraffic hook: it runs once, before the canary launches, and the release completes', async () => {
-    const stack = new Stack(new App(), 'CanaryHooked');
-    new BlueGreenService(stack, 'Service', {
-      canary: { instances: 1, duration: Duration.seconds(CANARY_SECONDS) },
+  test('a beforeTraffic hook that fails before the canary rolls back with nothing launched', async () => {
+    const r = Rehearsal.fromTemplate(hookedTemplate(), {
       hooks: {
-        beforeTraffic: {
-          function: new lambda.Function(stack, 'Expand', {
-            runtime: lambda.Runtime.NODEJS_22_X,
-            handler: 'index.handler',
-            code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
-            timeout: Duration.minutes(15),
-          }),
+        beforeTraffic: async (payload: ReleaseHookPayload) => {
+          if (payload.version === 'v2') throw new Error('column email_address: permission denied');
         },
       },
     });
-    const template = Template.fromStack(stack).toJSON() as CfnTemplate;
+    await r.execute({ version: 'v1' });
+    const release = await r.execute({ version: 'v2' });
+
+    expect(release.status).toBe('FAILED');
+    expect(release.error).toBe('ReleaseRolledBack');
+    expect(release.cause).toBe(
+      'step failed: Error in the beforeTraffic hook: column email_address: permission denied',
+    );
+    expect(statesEntered(release)).not.toContain('ScaleUp');
+    expect(r.region.traffic.servedByVersion.v2 ?? 0).toBe(0);
+    expect(liveVersion(r.monitor.view())).toBe('v1');
+    expect(dropped(r)).toBe(0);
+    expect(r.violations()).toEqual([]);
+  });
+
+  test('with a beforeTraffic hook: it runs once, before the canary launches, and the release completes', async () => {
+    const template = hookedTemplate();
     const calls: Array<{ payload: ReleaseHookPayload; greenInstances: number }> = [];
     let r: Rehearsal | undefined = undefined;
     r = Rehearsal.fromTemplate(template, {
