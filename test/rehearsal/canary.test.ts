@@ -159,6 +159,26 @@ describe('a release with a canary', () => {
     expect(r.violations()).toEqual([]);
   });
 
+  test('a version that passes its health checks but answers 5xx is caught by the 5xx alarm during the canary, unaided', async () => {
+    const r = withCanary();
+    await r.execute({ version: 'v1' });
+    r.region.faults.errorResponses('v2', 0.5);
+    const release = await r.execute({ version: 'v2' });
+
+    expect(release.status).toBe('FAILED');
+    expect(release.error).toBe('ReleaseRolledBack');
+    const [alarm] = r.service.alarmNames;
+    expect(release.cause).toMatch(
+      new RegExp(`^alarm ${alarm} in ALARM during the canary of v2: Threshold Crossed`),
+    );
+    // Caught before the full scale-up: one instance of v2 ever served.
+    expect(statesEntered(release).filter((s) => s === 'ScaleUp')).toHaveLength(1);
+    expect(statesEntered(release)).not.toContain('Swap');
+    await r.advance(60);
+    expect(Object.keys(r.region.traffic.perSecond.at(-1)!.served)).toEqual(['v1']);
+    expect(r.violations()).toEqual([]);
+  });
+
   test('a rollback execution during the canary takes over and retires the canary within seconds', async () => {
     const r = withCanary();
     const release = await inCanary(r);
