@@ -29,6 +29,7 @@ import {
 import { ReleaseDashboard } from './release-dashboard';
 import { ReleaseNotifications } from './release-notifications';
 import { validateReleaseHooks, type ReleaseHooks } from './release-hooks';
+import { validateCanary, type CanaryOptions } from './release-canary';
 import {
   InstanceValidation,
   validateInstanceValidation,
@@ -248,6 +249,13 @@ export interface BlueGreenServiceProps {
    */
   readonly hooks?: ReleaseHooks;
   /**
+   * A canary phase before every release's full scale-up: `instances` of the new version take
+   * their share of traffic beside the live fleet while the rollback alarms are watched for
+   * `duration` (see `CanaryOptions`). Not run on a first release nor for a rollback.
+   * @default - no canary: a release brings up its full capacity at once
+   */
+  readonly canary?: CanaryOptions;
+  /**
    * Pre-traffic validation: every instance either group launches waits out of the target group
    * (a launch lifecycle hook, `Pending:Wait`) until a validator in the VPC has checked it directly
    * (the health check path, then `checks`, then your `function`); a failure terminates it and
@@ -398,6 +406,7 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
     const validator = new PropsValidator(this);
     const { appPortValid } = validateServiceProps(validator, props);
     validateReleaseHooks(validator, props.hooks);
+    validateCanary(validator, props.canary, props.minCapacity ?? APP_DEFAULTS.minCapacity);
     validateInstanceValidation(validator, props.validation);
 
     const application = props.application ?? AppSource.demo();
@@ -681,6 +690,7 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
       instanceValidation: props.validation && {
         heartbeatTimeout: validationHeartbeatTimeout(props.validation),
       },
+      canary: props.canary,
     });
   }
 

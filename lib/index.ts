@@ -30,6 +30,7 @@ export { isValidVersion, VERSION_PATTERN } from './release-version';
 export { ServiceMetrics } from './service-metrics';
 export type { ServiceMetricsProps } from './service-metrics';
 export type { ReleaseHook, ReleaseHooks } from './release-hooks';
+export type { CanaryOptions } from './release-canary';
 export type { ReleaseHookPayload, ReleaseHookPoint } from './contract/release-hooks';
 export { ReleaseWorkflow } from './release-workflow';
 export type { ReleaseArtifactLocation, ReleaseWorkflowProps } from './release-workflow';

@@ -19,6 +19,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { CANARY_DURATION_LIMITS } from './contract/canary';
 import { ENV } from './contract/environment';
 import { RECORD_EXPIRY_ATTRIBUTE } from './contract/lock-table';
 import { BAKE_LIMITS, HEALTH_TIMEOUT_LIMITS } from './contract/request';
@@ -33,6 +34,7 @@ import {
   validateReleaseHooks,
   type ReleaseHooks,
 } from './release-hooks';
+import { canaryNumberText, type CanaryOptions } from './release-canary';
 import { PropsValidator, wildcardResourceFinding } from './validation';
 import { StepFunction } from './workflow/step-function';
 
@@ -102,6 +104,11 @@ export interface ReleaseWorkflowProps {
    * @default - no pre-traffic validation
    */
   readonly instanceValidation?: { readonly heartbeatTimeout: Duration };
+  /**
+   * A canary phase before every release's full scale-up (validated by `BlueGreenService`).
+   * @default - no canary
+   */
+  readonly canary?: CanaryOptions;
 }
 
 /** Tags the workflow writes; the only keys its roles may set on the groups. */
@@ -165,6 +172,10 @@ export class ReleaseWorkflow extends Construct {
     if (props.instanceValidation) {
       environment[ENV.instanceValidation] = String(props.instanceValidation.heartbeatTimeout.toSeconds());
     }
+    if (props.canary) {
+      environment[ENV.canaryInstances] = canaryNumberText(props.canary.instances);
+      environment[ENV.canarySeconds] = secondsText('canary.duration', props.canary.duration);
+    }
     if (props.artifact) {
       environment[ENV.artifactBucket] = props.artifact.bucket.bucketName;
       environment[ENV.artifactKeyPrefix] = props.artifact.keyPrefix;
@@ -203,10 +214,15 @@ export class ReleaseWorkflow extends Construct {
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_MONTH });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildReleaseDefinition(this, this.steps, { pollBudget, approval: props.approval, hooks }),
+        buildReleaseDefinition(this, this.steps, {
+          pollBudget,
+          approval: props.approval,
+          hooks,
+          canary: props.canary !== undefined,
+        }),
       ),
       stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: executionTimeout(healthTimeout, bakeTime, props.approval, hooks),
+      timeout: executionTimeout(healthTimeout, bakeTime, props.approval, hooks, props.canary),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
@@ -271,8 +287,9 @@ export class ReleaseWorkflow extends Construct {
   ): void {
     const groupArns = [props.blue.autoScalingGroupArn, props.green.autoScalingGroupArn];
     const steps = this.steps;
-    // WatchBake reads alarms and the lock only: no Auto Scaling or load balancer access.
-    const all = Object.values(steps).filter((fn) => fn !== steps['watch-bake']);
+    // WatchBake reads alarms and the lock only: no Auto Scaling or load balancer access, unless it
+    // also watches a canary (whose instances' health it reads).
+    const all = Object.values(steps).filter((fn) => props.canary || fn !== steps['watch-bake']);
     if (rollbackAlarms.length > 0) {
       steps['watch-bake'].addToRolePolicy(
         new iam.PolicyStatement({
@@ -353,7 +370,8 @@ export class ReleaseWorkflow extends Construct {
     for (const fn of [steps.prepare, steps.finalize, steps.rollback])
       this.lockTable.grant(fn, 'dynamodb:DeleteItem');
     // A stopped or superseded bake stops polling once its execution no longer holds the lock.
-    this.lockTable.grant(steps['watch-bake'], 'dynamodb:GetItem');
+    // (Granted with the reads above when it watches a canary.)
+    if (!props.canary) this.lockTable.grant(steps['watch-bake'], 'dynamodb:GetItem');
 
     // Prepare checks whether the lock's owner (and itself) still runs, and stops the owner when a
     // rollback takes over.
@@ -471,6 +489,7 @@ function executionTimeout(
   bakeTime: Duration,
   approval?: ApprovalSettings,
   hooks?: ReleaseHookOptions,
+  canary?: CanaryOptions,
 ): Duration {
   const known = (duration: Duration, longest: number) =>
     duration.isUnresolved() ? longest : duration.toSeconds();
@@ -479,8 +498,14 @@ function executionTimeout(
     (sum, hook) => sum + known(hook.timeout, RELEASE_HOOK_TIMEOUT_LIMITS.maxSeconds),
     0,
   );
+  // A canary adds its watch and a second health wait (the full scale-up's).
+  const canarySeconds = canary
+    ? known(canary.duration, CANARY_DURATION_LIMITS.maxSeconds) +
+      known(healthTimeout, HEALTH_TIMEOUT_LIMITS.max)
+    : 0;
   return Duration.seconds(
-    known(healthTimeout, HEALTH_TIMEOUT_LIMITS.max) +
+    canarySeconds +
+      known(healthTimeout, HEALTH_TIMEOUT_LIMITS.max) +
       known(bakeTime, BAKE_LIMITS.max) +
       approvalSeconds +
       hookSeconds +

@@ -1,9 +1,15 @@
 /**
- * CheckHealth's decision, pure: swap once the new group is healthy at the planned capacity, wait,
- * or roll back at the health deadline or on a failed pre-traffic validation.
+ * CheckHealth's decision, pure: swap once the new group is healthy at the planned capacity (or,
+ * in a canary phase, start the canary watch once the canary's instances are healthy), wait, or
+ * roll back at the health deadline or on a failed pre-traffic validation.
  */
 import { assessGroupHealth } from '../../lib/contract/fleet-health';
-import type { HealthProgress, ReleasePlan, RollbackInfo } from '../../lib/contract/release-state';
+import type {
+  HealthProgress,
+  ReleasePhase,
+  ReleasePlan,
+  RollbackInfo,
+} from '../../lib/contract/release-state';
 import type { FleetSnapshot, GroupView } from '../../lib/contract/fleet-view';
 import {
   describeValidationFailure,
@@ -12,9 +18,14 @@ import {
 } from '../../lib/contract/instance-validation';
 
 export interface HealthDecision {
-  readonly next: 'swap' | 'waitForHealth' | 'rollback';
+  readonly next: 'swap' | 'canary' | 'waitForHealth' | 'rollback';
   readonly progress: HealthProgress;
   readonly rollback?: RollbackInfo;
+}
+
+/** The instances the new group must serve with in this phase: the canary's, else the plan's. */
+export function wantedInstances(plan: ReleasePlan, phase?: ReleasePhase): number {
+  return phase === 'canary' && plan.canary ? plan.canary.instances : plan.capacity;
 }
 
 export function decideHealth(
@@ -22,20 +33,21 @@ export function decideHealth(
   group: GroupView,
   targetHealth: FleetSnapshot['targetHealth'],
   nowMs: number,
+  phase?: ReleasePhase,
 ): HealthDecision {
   const health = assessGroupHealth(group, targetHealth);
-  const progress: HealthProgress = {
-    healthy: health.healthy,
-    wanted: plan.capacity,
-    lifecycle: health.lifecycle,
-  };
-  if (health.healthy >= plan.capacity && health.allHealthy) return { next: 'swap', progress };
+  const canary = phase === 'canary' && plan.canary ? plan.canary : undefined;
+  const wanted = wantedInstances(plan, phase);
+  const progress: HealthProgress = { healthy: health.healthy, wanted, lifecycle: health.lifecycle };
+  if (health.healthy >= wanted && health.allHealthy) return { next: canary ? 'canary' : 'swap', progress };
   if (plan.healthDeadline !== undefined && nowMs >= plan.healthDeadline) {
     return {
       next: 'rollback',
       progress,
       rollback: {
-        reason: `health timeout: ${health.healthy} of ${plan.capacity} instances healthy after ${plan.healthTimeoutSeconds} s`,
+        reason:
+          `health timeout: ${health.healthy} of ${wanted} ${canary ? 'canary ' : ''}instances healthy ` +
+          `after ${plan.healthTimeoutSeconds} s`,
         automatic: true,
       },
     };
@@ -74,6 +86,8 @@ export function decideValidationFailure(
  */
 export function heldToAdmit(input: {
   readonly plan: ReleasePlan;
+  /** The release's phase: a canary's instances are let in once they make the canary. */
+  readonly phase?: ReleasePhase;
   readonly target: GroupView;
   readonly passes: ReadonlyMap<string, ValidationPassRecord>;
   readonly now: number;
@@ -89,7 +103,7 @@ export function heldToAdmit(input: {
     );
   if (validated.length === 0) return [];
   const inService = target.instances.filter((i) => i.lifecycleState === 'InService').length;
-  const full = inService + validated.length >= plan.capacity;
+  const full = inService + validated.length >= wantedInstances(plan, input.phase);
   const holdLimitMs = (input.heartbeatTimeoutSeconds * 1000) / 2;
   const overdue = validated.some((p) => input.now - p.at >= holdLimitMs);
   return full || overdue ? validated : [];

@@ -67,19 +67,21 @@ async function waitForHealth(
       const visible = plannedVersionVisible(plan, target, tagReadTiming(state, readAt));
       decidedAt = now();
       servingIds = target.instances.filter((i) => isHealthy(i, snapshot.targetHealth)).map((i) => i.id);
-      const health = decideHealth(plan, target, snapshot.targetHealth, decidedAt);
+      const health = decideHealth(plan, target, snapshot.targetHealth, decidedAt, state.phase);
       // With pre-traffic validation, a new instance that failed it rolls the release back at once
       // (Auto Scaling terminated it; its replacement would fail the same way).
       const failure = config.instanceValidation
         ? await readValidationFailure(config.lockTableName, plan.targetGroupName)
         : undefined;
       if (config.instanceValidation && fence) {
-        await admitHeld(config, plan, target, config.instanceValidation.heartbeatTimeoutSeconds, fence);
+        await admitHeld(config, state, target, config.instanceValidation.heartbeatTimeoutSeconds, fence);
       }
       const decided = decideValidationFailure(plan, failure, health.progress) ?? health;
-      // A read that may not show the tag yet never leads to the swap.
+      // A read that may not show the tag yet never leads to the swap (nor to the canary watch).
       const value =
-        !visible && decided.next === 'swap' ? { ...decided, next: 'waitForHealth' as const } : decided;
+        !visible && (decided.next === 'swap' || decided.next === 'canary')
+          ? { ...decided, next: 'waitForHealth' as const }
+          : decided;
       return { final: value.next !== 'waitForHealth', value };
     },
     {
@@ -101,6 +103,15 @@ async function waitForHealth(
           previousVersion: plan.fromVersion ?? '',
         },
       };
+    case 'canary':
+      // The canary's instances serve: its watch starts now (WatchBake in its canary phase).
+      return {
+        ...state,
+        next: 'canary',
+        progress: decision.progress,
+        waitSeconds: undefined,
+        timings: recordTiming(state.timings, 'canaryHealthy', decidedAt),
+      };
     case 'rollback':
       return { ...state, next: 'rollback', progress: decision.progress, rollback: decision.rollback };
     default:
@@ -116,7 +127,7 @@ async function waitForHealth(
 /** Lets the validated instances held for this release in, once they make its fleet (heldToAdmit). */
 async function admitHeld(
   config: ServiceConfig,
-  plan: ReleasePlan,
+  state: ReleaseState,
   target: GroupView,
   heartbeatTimeoutSeconds: number,
   fence: Fence,
@@ -124,7 +135,15 @@ async function admitHeld(
   const held = target.instances.filter((i) => i.lifecycleState === 'Pending:Wait').map((i) => i.id);
   if (held.length === 0) return;
   const passes = await readValidationPasses(config.lockTableName, held);
-  const admit = heldToAdmit({ plan, target, passes, now: now(), heartbeatTimeoutSeconds });
+  const plan = requirePlan(state, 'CheckHealth');
+  const admit = heldToAdmit({
+    plan,
+    phase: state.phase,
+    target,
+    passes,
+    now: now(),
+    heartbeatTimeoutSeconds,
+  });
   if (admit.length === 0) return;
   const admitted = await admitValidated(admit, fence.guard);
   console.log(`CheckHealth: let ${admitted.length} validated instance(s) of ${plan.version} in together`);

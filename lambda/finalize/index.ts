@@ -121,6 +121,7 @@ async function finalize(
           terminatedInstanceIds,
           durationSeconds: durationSeconds(timings, at),
           timings,
+          ...(plan.canary ? { canary: plan.canary } : {}),
         },
       };
     },

@@ -72,6 +72,8 @@ export function releaseNotification(detail: ExecutionStatusDetail, serviceTag: s
   if (liveColour) lines.push(`Live colour: ${liveColour}`);
   const previousVersion = textOf(summary?.previousVersion) ?? textOf(plan?.fromVersion);
   if (previousVersion) lines.push(`Previous version: ${previousVersion}`);
+  const canary = canaryLine(summary, version);
+  if (canary) lines.push(canary);
   const duration = durationOf(detail, summary);
   if (duration !== undefined) lines.push(`Duration: ${formatDuration(duration)}`);
   if (detail.error) lines.push(`Error: ${detail.error}`);
@@ -148,6 +150,14 @@ function actionOf(request: ReleaseRequest | undefined, planned: unknown): string
 function summaryOf(output: ReleaseState | undefined): ReleaseSummary | undefined {
   const summary = output?.summary;
   return isObject(summary) ? summary : undefined;
+}
+
+/** The canary a finished release passed, when it ran one (a failure during it is named by the cause). */
+function canaryLine(summary: ReleaseSummary | undefined, version: string | undefined): string | undefined {
+  const canary = isObject(summary?.canary) ? summary.canary : undefined;
+  if (typeof canary?.instances !== 'number' || typeof canary.durationSeconds !== 'number') return undefined;
+  const instances = `${canary.instances} instance${canary.instances === 1 ? '' : 's'}`;
+  return `Canary: passed (${instances}${version ? ` of ${version}` : ''} took traffic for ${formatDuration(canary.durationSeconds)} before the full scale-up)`;
 }
 
 /** Seconds: the workflow's own measure when it finished, else the execution's start to stop. */

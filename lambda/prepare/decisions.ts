@@ -4,7 +4,12 @@
  */
 import { COLOURS, ROLES, TagKeys, type Colour } from '../../lib/contract/tags';
 import { activeInstances } from '../../lib/contract/fleet-health';
-import type { ReleasePlan, RollbackInfo, SupersededIntent } from '../../lib/contract/release-state';
+import type {
+  CanaryPlan,
+  ReleasePlan,
+  RollbackInfo,
+  SupersededIntent,
+} from '../../lib/contract/release-state';
 import type { FleetSnapshot, GroupView } from '../../lib/contract/fleet-view';
 import {
   InvalidRequestError,
@@ -123,6 +128,8 @@ export interface PrepareSettings {
   readonly defaultCapacity: number;
   readonly healthTimeoutSeconds: number;
   readonly bakeSeconds: number;
+  /** The service's canary, when releases run one first. */
+  readonly canary?: CanaryPlan;
 }
 
 export interface PrepareInput {
@@ -268,5 +275,22 @@ function planRelease(
     capacity,
     healthTimeoutSeconds: request.healthTimeoutSeconds ?? settings.healthTimeoutSeconds,
     bakeSeconds: request.bakeSeconds ?? settings.bakeSeconds,
+    ...planCanary(action, from !== undefined, capacity, settings.canary),
   };
+}
+
+/**
+ * A canary runs for a release beside a live fleet: not on a first release (no fleet serves the
+ * rest of the requests, nothing to fall back to) nor for a rollback that relaunches the previous
+ * version (it is going back to what served before). With a capacity no larger than the canary,
+ * the canary would be the whole fleet: the release runs without one.
+ */
+export function planCanary(
+  action: ValidatedRequest['action'],
+  liveFleet: boolean,
+  capacity: number,
+  canary: CanaryPlan | undefined,
+): { readonly canary?: CanaryPlan } {
+  if (!canary || action !== 'release' || !liveFleet || canary.instances >= capacity) return {};
+  return { canary: { instances: canary.instances, durationSeconds: canary.durationSeconds } };
 }

@@ -183,6 +183,8 @@ function decided(state: ReleaseState, decision: PrepareDecision, lock: LockItem)
     waitSeconds: undefined,
     restoreCapacity: undefined,
     rollbackDeadline: undefined,
+    phase: undefined,
+    canaryTroubleSince: undefined,
     superseded: lock.superseded,
     timings: recordTiming(state.timings, 'prepared', now()),
   };

@@ -17,24 +17,26 @@ export function decideBake(
   alarms: readonly AlarmView[],
   nowMs: number,
 ): BakeDecision {
-  const firing = alarms.filter((alarm) => alarm.state === 'ALARM');
-  if (firing.length > 0) {
-    const first = firing[0];
-    return {
-      next: 'rollback',
-      rollback: {
-        reason:
-          `alarm ${firing.map((alarm) => alarm.name).join(', ')} in ALARM during the bake of ${plan.version}` +
-          (first.reason ? `: ${first.reason}` : ''),
-        automatic: true,
-      },
-    };
-  }
+  const rollback = alarmRollback(alarms, `the bake of ${plan.version}`);
+  if (rollback) return { next: 'rollback', rollback };
   const swappedAt = timings?.swapped;
   if (swappedAt === undefined)
     throw new InvalidStateError('the bake needs the time of the swap, and the state has none');
   const remainingMs = swappedAt + plan.bakeSeconds * 1000 - nowMs;
   return remainingMs <= 0 ? { next: 'finalize' } : { next: 'bake', remainingMs };
+}
+
+/** An automatic rollback naming the alarms in ALARM (and the first one's reason), if any is. */
+export function alarmRollback(alarms: readonly AlarmView[], during: string): RollbackInfo | undefined {
+  const firing = alarms.filter((alarm) => alarm.state === 'ALARM');
+  if (firing.length === 0) return undefined;
+  const first = firing[0];
+  return {
+    reason:
+      `alarm ${firing.map((alarm) => alarm.name).join(', ')} in ALARM during ${during}` +
+      (first.reason ? `: ${first.reason}` : ''),
+    automatic: true,
+  };
 }
 
 /** Names of configured alarms that DescribeAlarms did not return (deleted or misspelt). */

@@ -37,6 +37,8 @@ export interface ServiceConfig {
    * the lock): how long a held launch lifecycle action may wait.
    */
   readonly instanceValidation?: { readonly heartbeatTimeoutSeconds: number };
+  /** Set when releases run a canary phase first. */
+  readonly canary?: { readonly instances: number; readonly durationSeconds: number };
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -61,6 +63,10 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     ...(env[ENV.instanceValidation]
       ? { instanceValidation: { heartbeatTimeoutSeconds: int(ENV.instanceValidation) } }
       : {}),
+    canary:
+      env[ENV.canaryInstances] === undefined
+        ? undefined
+        : { instances: int(ENV.canaryInstances), durationSeconds: int(ENV.canarySeconds) },
   };
 }
 

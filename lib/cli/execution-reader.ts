@@ -9,7 +9,14 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import type { CliEnvironment } from './environment';
-import { findPendingApproval, stepEntered, type PendingApproval, type StepEntered } from './history-events';
+import {
+  findPendingApproval,
+  stateOutput,
+  stepEntered,
+  type PendingApproval,
+  type ReleaseStateView,
+  type StepEntered,
+} from './history-events';
 
 const PAGE = 100;
 
@@ -37,11 +44,16 @@ export async function readEventsAfter(
   return [...fresh.values()].reverse();
 }
 
-/** The state a running execution is in: its newest step entered. */
-export async function currentStep(
-  env: CliEnvironment,
-  executionArn: string,
-): Promise<StepEntered | undefined> {
+/** Where a running execution is: its newest step entered, and the release state its last step left. */
+export interface ExecutionPosition {
+  readonly step?: StepEntered;
+  readonly state?: ReleaseStateView;
+}
+
+/** The newest step entered and the newest state output, reading the history newest first as far as needed. */
+export async function currentPosition(env: CliEnvironment, executionArn: string): Promise<ExecutionPosition> {
+  let step: StepEntered | undefined;
+  let state: ReleaseStateView | undefined;
   let nextToken: string | undefined;
   do {
     const page = await env.call(() =>
@@ -50,12 +62,13 @@ export async function currentStep(
       ),
     );
     for (const event of page.events ?? []) {
-      const step = stepEntered(event);
-      if (step) return step;
+      step ??= stepEntered(event);
+      state ??= stateOutput(event);
+      if (step && state) return { step, state };
     }
     nextToken = page.nextToken;
   } while (nextToken);
-  return undefined;
+  return { step, state };
 }
 
 /** The approval request an execution waits on, if any (history read newest first, as far as needed). */

@@ -5,6 +5,7 @@
  * to a display until the execution ends. Approval requests are shown, and in a rehearsal answered.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { describeCanary } from '../contract/canary';
 import type { CliEnvironment } from './environment';
 import { describeExecution, readEventsAfter } from './execution-reader';
 import { groupHealth, readGroups, readTargetHealth } from './fleet-reader';
@@ -120,6 +121,7 @@ async function followToTheEnd(
         step: step.name,
         ...(planned ? health : {}),
         elapsedSeconds: (step.time - since) / 1000,
+        canary: describeCanary(view.lastOutput, step.time),
       });
     }
     if (entered.length === 0 && view.current && !view.ended) {
@@ -128,6 +130,7 @@ async function followToTheEnd(
         step: view.current.name,
         ...health,
         elapsedSeconds: (now - since) / 1000,
+        canary: describeCanary(view.lastOutput, now),
       });
     }
 
@@ -168,8 +171,9 @@ async function outcomeOf(
 }
 
 /**
- * Healthy and wanted instances of the group being brought up: the release's target group, or
- * during a rollback the old group being restored (wanted: its instances that are not leaving).
+ * Healthy and wanted instances of the group being brought up: the release's target group (wanted:
+ * the canary's instances during a canary, else the planned capacity), or during a rollback the old
+ * group being restored (wanted: its instances that are not leaving).
  */
 async function readHealth(env: CliEnvironment, state: ReleaseStateView): Promise<Health | undefined> {
   const plan = state.plan!;
@@ -179,5 +183,6 @@ async function readHealth(env: CliEnvironment, state: ReleaseStateView): Promise
   if (!group || group.targetGroupArns.length === 0) return undefined;
   const targetHealth = await readTargetHealth(env, group.targetGroupArns[0]);
   const { healthy, active } = groupHealth(group, targetHealth);
-  return { healthy, wanted: restoring ? active : plan.capacity };
+  const planned = state.phase === 'canary' && plan.canary ? plan.canary.instances : plan.capacity;
+  return { healthy, wanted: restoring ? active : planned };
 }

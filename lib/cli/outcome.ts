@@ -1,4 +1,5 @@
 /** How an execution ended, in the operator's words, and the exit code that follows from it. */
+import { describePassedCanary } from '../contract/canary';
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { ROLLED_BACK_ERROR } from '../contract/errors';
 import type { ReleaseStateView } from './history-events';
@@ -23,6 +24,8 @@ export interface ExecutionOutcome {
   readonly reason?: string;
   readonly error?: string;
   readonly requestedBy?: string;
+  /** The canary a release passed before its full scale-up (`1 instance for 5 min`). */
+  readonly canary?: string;
 }
 
 type Described = Pick<
@@ -80,6 +83,7 @@ export function executionOutcome(
     ...(reason ? { reason } : {}),
     ...(described.error ? { error: described.error } : {}),
     ...(typeof input?.requestedBy === 'string' ? { requestedBy: input.requestedBy } : {}),
+    ...(summary?.canary ? { canary: describePassedCanary(summary.canary) } : {}),
   };
 }
 

@@ -16,6 +16,8 @@ export interface ProgressObservation {
   readonly healthy?: number;
   readonly wanted?: number;
   readonly elapsedSeconds: number;
+  /** Where the release's canary stands, while it runs one (`canary: 1 instance of 2.0.0 taking traffic, 4 min 12 s left`). */
+  readonly canary?: string;
 }
 
 /**
@@ -63,6 +65,7 @@ export function progressLine(o: ProgressObservation): string {
     ['healthy', o.healthy],
     ['wanted', o.healthy === undefined ? undefined : o.wanted],
     ['elapsed', formatDuration(o.elapsedSeconds)],
+    ['canary', o.canary?.replace(/^canary: /, '')],
   ]);
 }
 
@@ -113,6 +116,7 @@ export function summaryLine(time: number, result: ExecutionOutcome): string {
     ['status', result.status],
     ['error', result.status === 'SUCCEEDED' ? undefined : result.error],
     ['reason', result.reason],
+    ['canary', result.canary ? `passed ${result.canary}` : undefined],
     ['execution', result.name],
   ]);
 }
@@ -123,7 +127,8 @@ export function displayTitle(heading: string, o: ProgressObservation): string {
     o.healthy === undefined
       ? ''
       : `  ${healthBar(o.healthy, o.wanted ?? 0)} ${o.healthy}/${o.wanted} healthy`;
-  return `${heading}  ${o.step}${health}  ${formatDuration(o.elapsedSeconds)}`;
+  const canary = o.canary ? `  ${o.canary}` : '';
+  return `${heading}  ${o.step}${health}  ${formatDuration(o.elapsedSeconds)}${canary}`;
 }
 
 /** `■■■□` style bar of healthy over wanted, at most 20 cells. */
@@ -140,8 +145,10 @@ export function summarySentence(result: ExecutionOutcome): string {
     result.durationSeconds === undefined ? '' : ` in ${formatDuration(result.durationSeconds)}`;
   const live = result.liveColour ? `; ${result.liveColour} is live` : '';
   switch (result.outcome) {
-    case 'released':
-      return `${result.action === 'rollback' ? 'rolled back by re-releasing' : 'released'} ${result.version ?? '?'}${live}${duration} (${result.name})`;
+    case 'released': {
+      const canary = result.canary ? ` after a canary of ${result.canary}` : '';
+      return `${result.action === 'rollback' ? 'rolled back by re-releasing' : 'released'} ${result.version ?? '?'}${canary}${live}${duration} (${result.name})`;
+    }
     case 'rolled-back': {
       const asked = result.requestedVersion ? ` ${result.requestedVersion}` : '';
       const serves = result.version ? `; ${result.version} serves` : '';

@@ -24,6 +24,9 @@ export const ENV = {
   artifactExtension: 'ARTIFACT_EXTENSION',
   /** `on` when new instances are validated before traffic: CheckHealth then reads validation failures. */
   instanceValidation: 'INSTANCE_VALIDATION',
+  /** Set with a canary: the instances a release brings up first, and how long it watches them. */
+  canaryInstances: 'CANARY_INSTANCES',
+  canarySeconds: 'CANARY_SECONDS',
 } as const;
 
 /** Environment of the notify function (lambda/notify). */

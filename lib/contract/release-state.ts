@@ -28,6 +28,7 @@ export type NextStep =
   | 'scaleUp'
   | 'waitForHealth'
   | 'swap'
+  | 'canary'
   | 'bake'
   | 'finalize'
   | 'rollback'
@@ -64,7 +65,26 @@ export interface ReleasePlan {
   readonly bakeSeconds: number;
   /** Epoch ms after which the health wait gives up; set by ScaleUp. */
   readonly healthDeadline?: number;
+  /**
+   * Set when this release runs a canary phase first (a release with a live fleet, never a
+   * rollback that relaunches the previous version): see `ReleasePhase`.
+   */
+  readonly canary?: CanaryPlan;
 }
+
+/** The canary phase of a release: a few new instances take their share of traffic first. */
+export interface CanaryPlan {
+  /** Instances of the new version ScaleUp brings up for the canary (fewer than `capacity`). */
+  readonly instances: number;
+  /** How long the canary is watched once its instances are healthy. */
+  readonly durationSeconds: number;
+}
+
+/**
+ * Where a release with a canary stands: `canary` from the first ScaleUp until the canary watch
+ * passed, `full` from then on (ScaleUp then brings up the planned capacity).
+ */
+export type ReleasePhase = 'canary' | 'full';
 
 export interface RollbackInfo {
   /** Why the rollback runs, in words an operator understands. */
@@ -117,6 +137,13 @@ export interface ReleaseState {
   readonly finalizeDeadline?: number;
   /** The new group as CheckHealth saw it when it cleared the swap (what the release hooks are told). */
   readonly clearedFleet?: ClearedFleet;
+  /** The phase of a release with a canary (absent without one). */
+  readonly phase?: ReleasePhase;
+  /**
+   * Epoch ms of the first read of an unbroken run of reads that showed the canary not serving;
+   * the canary watch rolls back once such reads span READ_SETTLE_MS (reads lag).
+   */
+  readonly canaryTroubleSince?: number;
 }
 
 /** The new group when the health wait cleared the swap. */
@@ -138,4 +165,6 @@ export interface ReleaseSummary {
   readonly terminatedInstanceIds: readonly string[];
   readonly durationSeconds: number;
   readonly timings: Record<string, number>;
+  /** The canary this release passed before its full scale-up, if it ran one. */
+  readonly canary?: CanaryPlan;
 }

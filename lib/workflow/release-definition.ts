@@ -11,6 +11,7 @@ import {
   SUPERSEDED_ERROR,
 } from '../contract/errors';
 import { RETRYABLE_ERROR_NAMES } from '../contract/retry';
+import { CANARY_WATCH_STATE_NAME } from '../contract/canary';
 import type { ReleaseHookPoint } from '../contract/release-hooks';
 import type { NextStep } from '../contract/release-state';
 import { RELEASE_STEPS, type ReleaseStepName } from '../contract/steps';
@@ -44,6 +45,12 @@ export interface ReleaseDefinitionOptions {
   readonly approval?: ApprovalSettings;
   /** @default - no release hook */
   readonly hooks?: ReleaseHookOptions;
+  /**
+   * Whether releases may run a canary phase (the plan says whether one does): adds the canary
+   * watch and its routes.
+   * @default false
+   */
+  readonly canary?: boolean;
 }
 
 /** State names of the approval gates, which the CLI looks for in the execution history. */
@@ -89,6 +96,15 @@ export function buildReleaseDefinition(
   const bake = step('watch-bake', pollingTimeout);
   const finalize = step('finalize', Duration.minutes(10));
   const rollback = step('rollback', Duration.minutes(10));
+  // The canary watch is the WatchBake step's function in its canary phase (the state says which).
+  const watchCanary = options.canary
+    ? new tasks.LambdaInvoke(scope, CANARY_WATCH_STATE_NAME, {
+        lambdaFunction: fns['watch-bake'],
+        payloadResponseOnly: true,
+        taskTimeout: sfn.Timeout.duration(pollingTimeout),
+        retryOnServiceExceptions: true,
+      })
+    : undefined;
 
   const rejected = new sfn.Fail(scope, 'Rejected', {
     comment: 'Prepare refused the request before changing anything.',
@@ -119,7 +135,7 @@ export function buildReleaseDefinition(
     maxAttempts: 4,
   });
   prepare.addCatch(rejected, { resultPath: '$.error' });
-  for (const task of [scaleUp, checkHealth, swap, bake, finalize]) {
+  for (const task of [scaleUp, checkHealth, swap, bake, finalize, ...(watchCanary ? [watchCanary] : [])]) {
     task.addCatch(superseded, { errors: [LOCK_LOST_ERROR], resultPath: '$.error' });
     task.addCatch(rollback, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   }
@@ -143,7 +159,13 @@ export function buildReleaseDefinition(
   // after the swap and before Finalize guard the bake, so a first release (no bake) skips them.
   const hook = (point: ReleaseHookPoint, next: sfn.State) =>
     hookPoint(scope, point, options.hooks, next, rollback);
-  const swapEntry = hook('beforeTraffic', gated('swap', swap));
+  const { swapEntry, scaleUpEntry } = trafficEntries(scope, {
+    canary: watchCanary !== undefined,
+    beforeTrafficHook: options.hooks?.points.beforeTraffic !== undefined,
+    scaleUp,
+    swap: gated('swap', swap),
+    hook: (next) => hook('beforeTraffic', next),
+  });
   const finalizeEntry = gated('finalize', hook('beforeFinalize', finalize));
   const bakeEntry = hook('afterTraffic', bake);
   const released = hook('afterFinalize', new sfn.Succeed(scope, 'Released'));
@@ -163,19 +185,28 @@ export function buildReleaseDefinition(
 
   prepare.next(
     new sfn.Choice(scope, 'AfterPrepare')
-      .when(nextIs('scaleUp'), scaleUp)
+      .when(nextIs('scaleUp'), scaleUpEntry)
       .when(nextIs('rollback'), rollback)
       // A stopped execution's step may still be acting: Prepare holds the lock and looks again.
       .when(nextIs('prepare'), waitBeforePrepare)
       .otherwise(unexpected('UnexpectedAfterPrepare')),
   );
-  checkHealth.next(
-    new sfn.Choice(scope, 'AfterCheckHealth')
-      .when(nextIs('swap'), swapEntry)
-      .when(nextIs('waitForHealth'), waitForHealth)
-      .when(nextIs('rollback'), rollback)
-      .otherwise(unexpected('UnexpectedAfterCheckHealth')),
-  );
+  const afterCheckHealth = new sfn.Choice(scope, 'AfterCheckHealth')
+    .when(nextIs('swap'), swapEntry)
+    .when(nextIs('waitForHealth'), waitForHealth)
+    .when(nextIs('rollback'), rollback);
+  if (watchCanary) {
+    // The canary's instances serve: watch them, then the full scale-up (or roll back).
+    afterCheckHealth.when(nextIs('canary'), watchCanary);
+    watchCanary.next(
+      new sfn.Choice(scope, `After${CANARY_WATCH_STATE_NAME}`)
+        .when(nextIs('canary'), watchCanary)
+        .when(nextIs('scaleUp'), scaleUp)
+        .when(nextIs('rollback'), rollback)
+        .otherwise(unexpected(`UnexpectedAfter${CANARY_WATCH_STATE_NAME}`)),
+    );
+  }
+  checkHealth.next(afterCheckHealth.otherwise(unexpected('UnexpectedAfterCheckHealth')));
   swap.next(
     new sfn.Choice(scope, 'AfterSwap')
       .when(nextIs('bake'), bakeEntry)
@@ -208,6 +239,55 @@ export function buildReleaseDefinition(
       .otherwise(unexpected('UnexpectedAfterRollback')),
   );
   return start.next(prepare);
+}
+
+/** What `trafficEntries` routes between. */
+interface TrafficEntryParts {
+  /** Whether releases may run a canary. */
+  readonly canary: boolean;
+  /** Whether a beforeTraffic hook is configured. */
+  readonly beforeTrafficHook: boolean;
+  readonly scaleUp: sfn.State;
+  /** The swap, behind its approval gate if any. */
+  readonly swap: sfn.State;
+  /** The beforeTraffic hook point in front of `next`. */
+  readonly hook: (next: sfn.State) => sfn.State;
+}
+
+/**
+ * Where the beforeTraffic hook runs: before the first new instance takes user traffic. Without a
+ * canary that is before the swap (as the graph always was), entered from the health wait. With a
+ * canary planned, the canary's instances take user requests through the shared target group as
+ * soon as they are healthy, so the hook runs before the canary's ScaleUp; its marker then skips it
+ * before the swap. One hook Task serves both places: after it, `$.next` (still what Prepare or
+ * CheckHealth decided) picks the way on. Before the canary no new instance exists: the payload's
+ * `instances` is empty.
+ */
+function trafficEntries(
+  scope: Construct,
+  parts: TrafficEntryParts,
+): { readonly swapEntry: sfn.State; readonly scaleUpEntry: sfn.State } {
+  if (!parts.canary || !parts.beforeTrafficHook) {
+    return { swapEntry: parts.hook(parts.swap), scaleUpEntry: parts.scaleUp };
+  }
+  const hookEntry = parts.hook(
+    new sfn.Choice(scope, 'AfterBeforeTrafficHook')
+      .when(sfn.Condition.stringEquals('$.next', 'scaleUp'), parts.scaleUp)
+      .otherwise(parts.swap),
+  );
+  const beforeCanary = new sfn.Pass(scope, 'BeforeCanary', {
+    comment: 'What the beforeTraffic hook is told before the canary: no new instance yet.',
+    parameters: {
+      'colour.$': '$.plan.targetColour',
+      instanceIds: [],
+      'previousVersion.$': '$.plan.fromVersion',
+    },
+    resultPath: '$.clearedFleet',
+  }).next(hookEntry);
+  const scaleUpEntry = new sfn.Choice(scope, 'CanaryPlanned')
+    .when(sfn.Condition.isPresent('$.plan.canary'), beforeCanary)
+    .otherwise(parts.scaleUp);
+  return { swapEntry: hookEntry, scaleUpEntry };
 }
 
 /**

@@ -10,6 +10,7 @@ import { findPendingApproval, stateOutput, stepEntered } from '../../lib/cli/his
 import { chooseService, servicesInOutputs } from '../../lib/cli/locate';
 import { executionOutcome, exitCodeFor } from '../../lib/cli/outcome';
 import {
+  displayTitle,
   healthBar,
   progressLine,
   ProgressTracker,
@@ -113,6 +114,16 @@ describe('progress', () => {
     expect(progressLine(at('Prepare'))).toBe('time=2026-01-01T12:00:00Z step=Prepare elapsed=35s');
   });
 
+  test('the canary in the plain line and the terminal title', () => {
+    const canary = 'canary: 1 instance of 2.0.0 taking traffic, 4 min 12 s left';
+    expect(progressLine({ ...at('WatchCanary', 1, 1), canary })).toBe(
+      'time=2026-01-01T12:00:00Z step=WatchCanary healthy=1 wanted=1 elapsed=35s canary="1 instance of 2.0.0 taking traffic, 4 min 12 s left"',
+    );
+    expect(displayTitle('release 2.0.0', { ...at('WatchCanary', 1, 1), canary })).toBe(
+      `release 2.0.0  WatchCanary  ■ 1/1 healthy  35s  ${canary}`,
+    );
+  });
+
   test('the health bar', () => {
     expect(healthBar(1, 4)).toBe('■□□□');
     expect(healthBar(5, 4)).toBe('■■■■');
@@ -153,6 +164,25 @@ describe('outcomes and exit codes', () => {
       'time=2026-01-01T12:00:00Z outcome=released version=2.0.0 live=green duration=1m35s status=SUCCEEDED execution=release-2.0.0-x',
     );
     expect(summarySentence(o)).toBe('released 2.0.0; green is live in 1m35s (release-2.0.0-x)');
+  });
+
+  test('a release that passed a canary says so in the summary line and sentence', () => {
+    const output = JSON.stringify({
+      summary: {
+        outcome: 'released',
+        version: '2.0.0',
+        liveColour: 'green',
+        canary: { instances: 1, durationSeconds: 300 },
+      },
+    });
+    const o = executionOutcome(described('SUCCEEDED', { output }));
+    expect(o.canary).toBe('1 instance for 5 min');
+    expect(summaryLine(T0, o)).toBe(
+      'time=2026-01-01T12:00:00Z outcome=released version=2.0.0 live=green duration=1m35s status=SUCCEEDED canary="passed 1 instance for 5 min" execution=release-2.0.0-x',
+    );
+    expect(summarySentence(o)).toBe(
+      'released 2.0.0 after a canary of 1 instance for 5 min; green is live in 1m35s (release-2.0.0-x)',
+    );
   });
 
   test('a release that was rolled back: exit 1, the reason from the cause, what serves from the last output', () => {
@@ -274,6 +304,26 @@ describe('history and status lines', () => {
       'running  release-1.1.0-x at Bake for 40s, started 1m40s ago by arn:me',
       'targets  2 healthy of 3 targets (1 initial)',
     ]);
+  });
+
+  test('status: a running canary gets a line of its own', () => {
+    const lines = statusLines({
+      service: { stateMachineArn: 'sm', groupNames: { blue: 'b', green: 'g' }, selector: '--stack Shop' },
+      groups: [],
+      targetHealth: {},
+      running: [
+        {
+          name: 'release-2.0.0-x',
+          step: 'WatchCanary',
+          canary: 'canary: 1 instance of 2.0.0 taking traffic, 4 min 12 s left',
+        },
+      ],
+      now: T0,
+    });
+    expect(lines).toContain('running  release-2.0.0-x at WatchCanary');
+    expect(lines[lines.indexOf('running  release-2.0.0-x at WatchCanary') + 1]).toBe(
+      '         canary: 1 instance of 2.0.0 taking traffic, 4 min 12 s left',
+    );
   });
 });
 

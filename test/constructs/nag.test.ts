@@ -1,4 +1,4 @@
-import { PolicyViolation, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, PolicyViolation, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -62,6 +62,15 @@ describe('cdk-nag AwsSolutions', () => {
           'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders',
         ),
       ],
+    }));
+
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('GIVEN a canary THEN no errors and no warnings (the bake watcher now reads the fleet)', () => {
+    const { errors, warnings } = findings(() => ({
+      canary: { instances: 1, duration: Duration.minutes(5) },
     }));
 
     expect(errors).toEqual([]);

@@ -119,6 +119,28 @@ describe('releaseNotification', () => {
     expect(n.message).toContain('Stopped: 2026-11-23T12:07:32.000Z\n');
   });
 
+  test('SUCCEEDED after a canary: the message says the canary passed', () => {
+    const output = JSON.parse(releaseOutput('released', '1.4.2', 'green'));
+    output.summary.canary = { instances: 1, durationSeconds: 300 };
+    const n = releaseNotification(ended('SUCCEEDED', { output: JSON.stringify(output) }), 'shop');
+
+    expect(n.message).toContain(
+      'Canary: passed (1 instance of 1.4.2 took traffic for 5 min before the full scale-up)\n',
+    );
+    expect(
+      releaseNotification(ended('SUCCEEDED', { output: releaseOutput('released', '1.4.2', 'green') }), 'shop')
+        .message,
+    ).not.toContain('Canary');
+  });
+
+  test('FAILED during the canary: the cause names the canary and the alarm', () => {
+    const cause = 'alarm shop-5xx in ALARM during the canary of 1.4.2: Threshold Crossed';
+    const n = releaseNotification(ended('FAILED', { error: 'ReleaseRolledBack', cause }), 'shop');
+
+    expect(n.subject).toBe('[shop] Release of 1.4.2 failed and was rolled back');
+    expect(n.message).toContain(`Cause: ${cause}\n`);
+  });
+
   test('SUCCEEDED: a requested rollback says which version is live again', () => {
     const n = releaseNotification(
       ended('SUCCEEDED', {

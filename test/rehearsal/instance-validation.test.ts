@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenService, type BlueGreenServiceProps } from '../../lib/blue-green-service';
 import type { UserValidatorPayload } from '../../lib/contract/instance-validation';
+import { CANARY_WATCH_STATE_NAME } from '../../lib/contract/canary';
 import { loadStepHandler } from '../../lib/rehearsal/executions';
 import { liveVersion } from '../../lib/rehearsal/invariants';
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
@@ -105,6 +106,25 @@ describe('pre-traffic validation in the rehearsal', () => {
     expect(r.region.unvalidatedServing()).toEqual([]);
     expect(r.violations()).toEqual([]);
     expect(r.validation!.invocations.filter((i) => i.output?.result === 'ABANDON')).toEqual([]);
+  });
+
+  test('with a canary: the canary instance is validated and let in, then the full fleet; 0 dropped, nothing served unvalidated', async () => {
+    const r = rehearse(
+      {},
+      { validation: VALIDATION, canary: { instances: 1, duration: Duration.minutes(2) } },
+    );
+
+    expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+    const release = await r.execute({ version: 'v2' });
+
+    expect([release.status, release.cause]).toEqual(['SUCCEEDED', undefined]);
+    expect(release.events.some((e) => e.type === 'StateEntered' && e.state === CANARY_WATCH_STATE_NAME)).toBe(
+      true,
+    );
+    expect(live(r)).toBe('v2');
+    expect(dropped(r)).toBe(0);
+    expect(r.region.unvalidatedServing()).toEqual([]);
+    expect(r.violations()).toEqual([]);
   });
 
   test('a second delivery of an event already acted on completes nothing and records nothing', async () => {

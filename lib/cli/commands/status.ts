@@ -6,7 +6,8 @@
 import type { TargetHealthState } from '../../contract/fleet-view';
 import type { ServiceCommand } from '../args';
 import type { CliEnvironment } from '../environment';
-import { currentStep, describeExecution, listExecutions } from '../execution-reader';
+import { describeCanary } from '../../contract/canary';
+import { currentPosition, describeExecution, listExecutions } from '../execution-reader';
 import {
   groupHealth,
   lifecycleCounts,
@@ -25,6 +26,8 @@ export interface RunningExecution {
   readonly stepSince?: number;
   readonly startedAt?: number;
   readonly requestedBy?: string;
+  /** Where its canary stands, while it runs one (see `describeCanary`). */
+  readonly canary?: string;
 }
 
 export interface StatusView {
@@ -47,11 +50,13 @@ export async function runStatus(
   const running: RunningExecution[] = [];
   for (const execution of await listExecutions(env, service.stateMachineArn, 10, 'RUNNING')) {
     const arn = execution.executionArn!;
-    const step = await currentStep(env, arn);
+    const { step, state } = await currentPosition(env, arn);
     const described = await describeExecution(env, arn);
+    const canary = describeCanary(state, env.now());
     running.push({
       name: execution.name ?? arn,
       ...(step ? { step: step.name, stepSince: step.time } : {}),
+      ...(canary ? { canary } : {}),
       ...(execution.startDate ? { startedAt: execution.startDate.getTime() } : {}),
       ...requestedByOf(described.input),
     });
@@ -97,6 +102,7 @@ export function statusLines(view: StatusView): string[] {
     const age =
       e.startedAt !== undefined ? `, started ${formatDuration((view.now - e.startedAt) / 1000)} ago` : '';
     rows.push(['running', `${e.name}${at}${age}${e.requestedBy ? ` by ${e.requestedBy}` : ''}`]);
+    if (e.canary) rows.push(['', e.canary]);
   }
   rows.push(['targets', targetSummary(view.targetHealth)]);
   return table(rows);

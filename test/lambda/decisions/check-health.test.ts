@@ -148,6 +148,28 @@ describe('heldToAdmit', () => {
     expect(admit(instances, [pass('i-1', justBefore - 1)])).toEqual(['i-1']);
   });
 
+  it('GIVEN the canary phase THEN the held canary instances are let in once they make the canary', () => {
+    const canaryPlan = basePlan({ canary: { instances: 1, durationSeconds: 300 } });
+    const target = groupView('green', {
+      version: canaryPlan.version,
+      desired: 1,
+      instances: [['i-1', 'Pending:Wait']],
+    });
+    const passes = new Map([['i-1', pass('i-1')]]);
+    const admitted = (phase?: 'canary' | 'full') =>
+      heldToAdmit({
+        plan: canaryPlan,
+        phase,
+        target,
+        passes,
+        now: NOW,
+        heartbeatTimeoutSeconds: HEARTBEAT_S,
+      });
+    expect(admitted('canary').map((p) => p.instanceId)).toEqual(['i-1']);
+    // The full phase wants the whole planned capacity.
+    expect(admitted('full')).toEqual([]);
+  });
+
   it('GIVEN a pass of another version or group (an earlier release) THEN it counts for nothing', () => {
     const held: Array<[string, string]> = [
       ['i-1', 'Pending:Wait'],
