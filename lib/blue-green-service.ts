@@ -454,7 +454,8 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
     this.stateMachine = this.releaseWorkflow.stateMachine;
     this.instanceValidation = props.validation && this.createInstanceValidation(props, props.validation);
     this.releaseNotifications = (props.notifications ?? true) ? this.createReleaseNotifications() : undefined;
-    this.releaseDashboard = (props.dashboard ?? true) ? this.createReleaseDashboard() : undefined;
+    this.releaseDashboard =
+      (props.dashboard ?? true) ? this.createReleaseDashboard(props.canary !== undefined) : undefined;
     this.addOutputs();
   }
 
@@ -532,6 +533,15 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
    */
   public metricRollbacks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.serviceMetrics.rollbacks(props);
+  }
+
+  /**
+   * Instances of the new version serving during a release's canary phase (the
+   * `BlueGreen/CanaryInstances` metric); no data without a canary.
+   * @default - Maximum over 1 minute
+   */
+  public metricCanaryInstances(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.serviceMetrics.canaryInstances(props);
   }
 
   private createInstanceSecurityGroup(): ec2.SecurityGroup {
@@ -617,12 +627,13 @@ export class BlueGreenService extends Construct implements ec2.IConnectable {
     });
   }
 
-  private createReleaseDashboard(): ReleaseDashboard {
+  private createReleaseDashboard(canary: boolean): ReleaseDashboard {
     return new ReleaseDashboard(this, 'ReleaseDashboard', {
       metrics: this.serviceMetrics,
       blue: this.blue.autoScalingGroup,
       green: this.green.autoScalingGroup,
       stateMachine: this.stateMachine,
+      canary,
     });
   }
 

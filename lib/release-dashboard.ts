@@ -15,6 +15,11 @@ export interface ReleaseDashboardProps {
   readonly green: autoscaling.IAutoScalingGroup;
   /** The release state machine. */
   readonly stateMachine: sfn.IStateMachine;
+  /**
+   * Releases run a canary phase: a graph of the canary instances taking traffic is added.
+   * @default false
+   */
+  readonly canary?: boolean;
 }
 
 /**
@@ -136,9 +141,21 @@ export class ReleaseDashboard extends Construct {
       }),
     ];
 
+    const canary: cloudwatch.IWidget[] = props.canary
+      ? [
+          new cloudwatch.GraphWidget({
+            title: 'Canary: new-version instances taking traffic',
+            left: [service.canaryInstances({ label: 'Canary instances serving' })],
+            leftYAxis: counts,
+            width: WIDTH,
+            height: HEIGHT,
+          }),
+        ]
+      : [];
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),
-      widgets: [traffic, fleets, releases],
+      widgets: [traffic, fleets, releases, ...(canary.length > 0 ? [canary] : [])],
     });
   }
 }

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import {
+  CANARY_INSTANCES_METRIC,
   METRICS_NAMESPACE,
   ROLLBACKS_METRIC,
   SERVICE_DIMENSION,
@@ -100,6 +101,22 @@ export class ServiceMetrics {
    */
   public unhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.props.targetGroup.metrics.unhealthyHostCount(props);
+  }
+
+  /**
+   * Instances of the new version serving during a canary, as the canary watch sees them at each
+   * look (an Embedded Metric Format log line); no data outside canaries.
+   * @default - Maximum over 1 minute
+   */
+  public canaryInstances(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: CANARY_INSTANCES_METRIC,
+      dimensionsMap: { [SERVICE_DIMENSION]: this.props.serviceTag },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.minutes(1),
+      ...props,
+    });
   }
 
   /**

@@ -4,13 +4,30 @@
  * call (no extra permission, no latency, no failure mode in the release path).
  */
 
-import { METRICS_NAMESPACE, ROLLBACKS_METRIC, SERVICE_DIMENSION } from '../../lib/contract/metrics';
+import {
+  CANARY_INSTANCES_METRIC,
+  METRICS_NAMESPACE,
+  ROLLBACKS_METRIC,
+  SERVICE_DIMENSION,
+} from '../../lib/contract/metrics';
 
 /**
  * One EMF log line recording `Rollbacks = 1` for the service, at `atMs` (epoch milliseconds).
  * Print it once per rollback (`console.log`); summing the metric counts rollbacks.
  */
 export function rollbackMetricRecord(serviceTag: string, atMs: number): string {
+  return metricRecord(serviceTag, atMs, ROLLBACKS_METRIC, 1);
+}
+
+/**
+ * One EMF log line recording how many canary instances serve (`CanaryInstances`), at `atMs`:
+ * printed at each look of the canary watch, so the dashboard shows when a canary ran and how big.
+ */
+export function canaryMetricRecord(serviceTag: string, atMs: number, serving: number): string {
+  return metricRecord(serviceTag, atMs, CANARY_INSTANCES_METRIC, serving);
+}
+
+function metricRecord(serviceTag: string, atMs: number, name: string, value: number): string {
   return JSON.stringify({
     _aws: {
       Timestamp: Math.round(atMs),
@@ -18,11 +35,11 @@ export function rollbackMetricRecord(serviceTag: string, atMs: number): string {
         {
           Namespace: METRICS_NAMESPACE,
           Dimensions: [[SERVICE_DIMENSION]],
-          Metrics: [{ Name: ROLLBACKS_METRIC, Unit: 'Count' }],
+          Metrics: [{ Name: name, Unit: 'Count' }],
         },
       ],
     },
     [SERVICE_DIMENSION]: serviceTag,
-    [ROLLBACKS_METRIC]: 1,
+    [name]: value,
   });
 }

@@ -17,6 +17,8 @@ import { recordTiming, requirePlan } from '../shared/decisions';
 import { readFleetSnapshot } from '../shared/fleet-calls';
 import { assertLockHeld, READ_SETTLE_MS } from '../shared/lock';
 import { pollWithinBudget } from '../shared/poll';
+import { canaryMetricRecord } from '../shared/metrics';
+import { isHealthy } from '../../lib/contract/fleet-health';
 import { decideCanary, type CanaryDecision } from './decisions';
 import type { ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
 
@@ -63,9 +65,12 @@ async function watchCanary(
       const readAt = now();
       const [alarms, snapshot] = await Promise.all([readWatched(), readFleetSnapshot(config)]);
       decidedAt = now();
+      const canaryGroup = snapshot.groups[plan.targetColour];
+      const serving = canaryGroup.instances.filter((i) => isHealthy(i, snapshot.targetHealth)).length;
+      console.log(canaryMetricRecord(config.serviceTag, decidedAt, serving));
       const value = decideCanary(plan, state.timings, {
         alarms,
-        canaryGroup: snapshot.groups[plan.targetColour],
+        canaryGroup,
         targetHealth: snapshot.targetHealth,
         readAt,
         troubleSince,

@@ -10,6 +10,9 @@ export const METRICS_NAMESPACE = 'BlueGreen';
 /** Count of rollbacks of a service, automatic or requested. */
 export const ROLLBACKS_METRIC = 'Rollbacks';
 
+/** Instances of the new version serving during a release's canary phase, at each look of its watch. */
+export const CANARY_INSTANCES_METRIC = 'CanaryInstances';
+
 /** The dimension naming the service: the value of its `bluegreen:service` tag. */
 export const SERVICE_DIMENSION = 'Service';
 

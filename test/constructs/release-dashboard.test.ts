@@ -52,7 +52,7 @@ function metricNames(w: Json): string[] {
 }
 
 /** GIVEN a load balancer, target group, two groups and a state machine WHEN a ReleaseDashboard is added. */
-function synthDashboard() {
+function synthDashboard(canary?: boolean) {
   const stack = new Stack(testApp(), 'DashboardStack');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
   const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
@@ -80,10 +80,12 @@ function synthDashboard() {
     loadBalancerFullName: loadBalancer.loadBalancerFullName,
     serviceTag: 'shop',
   });
-  const dashboard = new ReleaseDashboard(stack, 'Release', { metrics, blue, green, stateMachine });
+  const dashboard = new ReleaseDashboard(stack, 'Release', { metrics, blue, green, stateMachine, canary });
   const template = Template.fromStack(stack);
   return { stack, blue, green, stateMachine, dashboard, metrics, template, body: dashboardBody(template) };
 }
+
+const CANARY_TITLE = 'Canary: new-version instances taking traffic';
 
 describe('ReleaseDashboard', () => {
   const { stack, blue, green, stateMachine, dashboard, template, body } = synthDashboard();
@@ -92,6 +94,20 @@ describe('ReleaseDashboard', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: Match.absent() });
     expect(dashboard.dashboard).toBeDefined();
+  });
+
+  test('no canary graph unless releases run a canary; with one, the canary instances serving, by service', () => {
+    expect(body.widgets.map((w: Json) => w.properties.title)).not.toContain(CANARY_TITLE);
+    const withCanary = widget(synthDashboard(true).body, CANARY_TITLE);
+    expect(metrics(withCanary)).toEqual([
+      [
+        'BlueGreen',
+        'CanaryInstances',
+        'Service',
+        'shop',
+        expect.objectContaining({ stat: 'Maximum', period: 60 }),
+      ],
+    ]);
   });
 
   test('target group hosts: healthy and unhealthy', () => {

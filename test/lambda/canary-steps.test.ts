@@ -95,9 +95,17 @@ describe('WatchBake in the canary phase', () => {
     cloudWatch
       .on(DescribeAlarmsCommand)
       .resolves({ MetricAlarms: [{ AlarmName: 'errors', StateValue: 'OK' }] });
+    const logged = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const { result, elapsedMs } = await timed(watchBake(state));
     expect(result).toMatchObject({ next: 'scaleUp', phase: 'full', timings: { canaryPassed: T0 + 120_000 } });
     expect(elapsedMs).toBe(120_000);
+    // Each look logs the canary instances serving, for the dashboard's canary graph.
+    const records = logged.mock.calls
+      .map(([line]) => String(line))
+      .filter((line) => line.includes('"CanaryInstances"'))
+      .map((line) => JSON.parse(line) as { CanaryInstances: number });
+    expect(records.length).toBeGreaterThan(1);
+    expect(records.every((r) => r.CanaryInstances === 1)).toBe(true);
   });
 
   it('rolls back when an alarm fires during the canary', async () => {

@@ -1,5 +1,5 @@
 import { METRICS_NAMESPACE, ROLLBACKS_METRIC, SERVICE_DIMENSION } from '../../lib/contract/metrics';
-import { rollbackMetricRecord } from '../../lambda/shared/metrics';
+import { canaryMetricRecord, rollbackMetricRecord } from '../../lambda/shared/metrics';
 
 const AT = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -59,5 +59,20 @@ describe('rollbackMetricRecord', () => {
       'Rollbacks',
       'Service',
     ]);
+  });
+});
+
+describe('canaryMetricRecord', () => {
+  it('records CanaryInstances = the serving count (Count) in the BlueGreen namespace, by Service', () => {
+    const record = JSON.parse(canaryMetricRecord('shop', AT, 2));
+    expect(record._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'BlueGreen',
+        Dimensions: [['Service']],
+        Metrics: [{ Name: 'CanaryInstances', Unit: 'Count' }],
+      },
+    ]);
+    expect(record).toMatchObject({ Service: 'shop', CanaryInstances: 2 });
+    expect(record._aws.Timestamp).toBe(AT);
   });
 });
