@@ -7,7 +7,7 @@ import { handler as checkHealth } from '../../lambda/check-health';
 import { handler as scaleUp } from '../../lambda/scale-up';
 import { handler as watchBake } from '../../lambda/watch-bake';
 import { basePlan, baseState, inService, OTHER, setEnvironment, type GroupSpec } from './fixtures';
-import { autoScaling, givenFleet, givenLockOwner, resetAws } from './harness';
+import { autoScaling, givenFleet, givenLockOwner, resetAws, timedUnderFakeTimers } from './harness';
 
 const T0 = 1_700_000_000_000;
 const cloudWatch = mockClient(CloudWatchClient);
@@ -23,13 +23,8 @@ beforeEach(() => {
 });
 afterEach(() => jest.useRealTimers());
 
-/** Runs `work` while letting fake time pass; returns its result and the fake time it took. */
-async function timed<T>(work: Promise<T>): Promise<{ result: T; elapsedMs: number }> {
-  let settled = false;
-  const tracked = work.finally(() => (settled = true));
-  while (!settled) await jest.advanceTimersByTimeAsync(1000);
-  return { result: await tracked, elapsedMs: Date.now() - T0 };
-}
+/** `work` under fake timers started at T0: its result and the fake time it took. */
+const timed = <T>(work: Promise<T>) => timedUnderFakeTimers(work, T0);
 
 describe('ScaleUp with a canary', () => {
   it('brings up the canary first and enters the canary phase', async () => {

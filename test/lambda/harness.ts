@@ -250,3 +250,17 @@ export async function pastReadSettle<T>(attempt: () => Promise<T>): Promise<Prom
     jest.useRealTimers();
   }
 }
+
+/**
+ * Runs `work` while letting fake time (jest's modern timers) pass a second at a time; returns its
+ * result and the fake time it took since `startMs`.
+ */
+export async function timedUnderFakeTimers<T>(
+  work: Promise<T>,
+  startMs: number,
+): Promise<{ result: T; elapsedMs: number }> {
+  let settled = false;
+  const tracked = work.finally(() => (settled = true));
+  while (!settled) await jest.advanceTimersByTimeAsync(1000);
+  return { result: await tracked, elapsedMs: Date.now() - startMs };
+}

@@ -16,7 +16,14 @@ import {
   targetHealthOutput,
   type GroupSpec,
 } from './fixtures';
-import { autoScaling, givenFleet, givenLockOwner, loadBalancing, resetAws } from './harness';
+import {
+  autoScaling,
+  givenFleet,
+  givenLockOwner,
+  loadBalancing,
+  resetAws,
+  timedUnderFakeTimers,
+} from './harness';
 
 const T0 = 1_700_000_000_000;
 const cloudWatch = mockClient(CloudWatchClient);
@@ -28,13 +35,8 @@ beforeEach(() => {
 });
 afterEach(() => jest.useRealTimers());
 
-/** Runs `work` while letting fake time pass; returns its result and the fake time it took. */
-async function timed<T>(work: Promise<T>): Promise<{ result: T; elapsedMs: number }> {
-  let settled = false;
-  const tracked = work.finally(() => (settled = true));
-  while (!settled) await jest.advanceTimersByTimeAsync(1000);
-  return { result: await tracked, elapsedMs: Date.now() - T0 };
-}
+/** `work` under fake timers started at T0: its result and the fake time it took. */
+const timed = <T>(work: Promise<T>) => timedUnderFakeTimers(work, T0);
 
 describe('pollWithinBudget', () => {
   it('checks once with no budget', async () => {
