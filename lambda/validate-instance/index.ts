@@ -11,7 +11,6 @@
  * which ends the work quietly. docs/aws-model.md, "Lifecycle hooks".
  */
 import {
-  CompleteLifecycleActionCommand,
   DescribeAutoScalingGroupsCommand,
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -30,7 +29,7 @@ import {
 import { TagKeys } from '../../lib/contract/tags';
 import { readLock } from '../shared/lock';
 import { recordExpiry } from '../../lib/contract/lock-table';
-import { isNoActiveLifecycleAction } from '../shared/lifecycle-actions';
+import { completeLifecycleAction, isNoActiveLifecycleAction } from '../shared/lifecycle-actions';
 import { withRetry } from '../../lib/contract/retry';
 import { autoScaling } from '../shared/clients/auto-scaling';
 import { dynamoDb } from '../shared/clients/dynamodb';
@@ -221,10 +220,14 @@ class LifecycleAction {
 
   /** Completes the action; false when it was already over (completed, timed out, instance gone). */
   public complete(result: ValidationResult): Promise<boolean> {
-    return this.tolerant(() =>
-      autoScaling.send(
-        new CompleteLifecycleActionCommand({ ...this.identity(), LifecycleActionResult: result }),
-      ),
+    return completeLifecycleAction(
+      {
+        groupName: this.action.AutoScalingGroupName,
+        hookName: this.action.LifecycleHookName,
+        instanceId: this.action.EC2InstanceId,
+        token: this.action.LifecycleActionToken,
+      },
+      result,
     );
   }
 
