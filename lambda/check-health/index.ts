@@ -18,7 +18,7 @@ import { readFleetSnapshot, tagReadTiming } from '../shared/fleet-calls';
 import { assertLockHeld } from '../shared/lock';
 import { pollWithinBudget } from '../shared/poll';
 import { readValidationFailure } from '../shared/validation-failures';
-import type { ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
+import type { ReleasePhase, ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
 import type { GroupView } from '../../lib/contract/fleet-view';
 
 /**
@@ -74,7 +74,8 @@ async function waitForHealth(
         ? await readValidationFailure(config.lockTableName, plan.targetGroupName)
         : undefined;
       if (config.instanceValidation && fence) {
-        await admitHeld(config, state, target, config.instanceValidation.heartbeatTimeoutSeconds, fence);
+        const { heartbeatTimeoutSeconds } = config.instanceValidation;
+        await admitHeld(config, { plan, phase: state.phase }, target, heartbeatTimeoutSeconds, fence);
       }
       const decided = decideValidationFailure(plan, failure, health.progress) ?? health;
       // A read that may not show the tag yet never leads to the swap (nor to the canary watch).
@@ -127,7 +128,7 @@ async function waitForHealth(
 /** Lets the validated instances held for this release in, once they make its fleet (heldToAdmit). */
 async function admitHeld(
   config: ServiceConfig,
-  state: ReleaseState,
+  release: { readonly plan: ReleasePlan; readonly phase?: ReleasePhase },
   target: GroupView,
   heartbeatTimeoutSeconds: number,
   fence: Fence,
@@ -135,10 +136,10 @@ async function admitHeld(
   const held = target.instances.filter((i) => i.lifecycleState === 'Pending:Wait').map((i) => i.id);
   if (held.length === 0) return;
   const passes = await readValidationPasses(config.lockTableName, held);
-  const plan = requirePlan(state, 'CheckHealth');
+  const { plan } = release;
   const admit = heldToAdmit({
     plan,
-    phase: state.phase,
+    phase: release.phase,
     target,
     passes,
     now: now(),

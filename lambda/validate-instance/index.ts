@@ -20,6 +20,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import {
   describeValidationFailure,
   validationFailureKey,
+  holdsForRelease,
   validationPassKey,
   type LaunchLifecycleActionDetail,
   type UserValidatorPayload,
@@ -121,7 +122,8 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
     };
   }
   const groupRole = group?.Tags?.find((t) => t.Key === TagKeys.role)?.Value;
-  const lock = await readLock(config.lockTableName);
+  // Only a group that does not serve can hold an instance: only then is the lock worth a read.
+  const lock = holdsForRelease(groupRole) ? await readLock(config.lockTableName) : undefined;
   if (admission({ groupRole, version: identity.version, lock }) === 'hold') {
     // The release lets its whole new fleet in together (CheckHealth): the action stays open.
     await recordPass(config.lockTableName, {
