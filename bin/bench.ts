@@ -11,7 +11,7 @@ import { performance } from 'perf_hooks';
 import { measureBundles, measureSdkCore } from './bench/bundles';
 import { median, spread, verdict, type Spread } from './bench/figures';
 import { measureLargeFleet, type LargeFleetResult } from './bench/large-fleet';
-import { measureReleaseTiming, type ReleaseRun } from './bench/release-timing';
+import { measureReleaseTiming, type NewFleetSpreads, type ReleaseRun } from './bench/release-timing';
 import { measureRollback, type RollbackRun } from './bench/rollback';
 import { measureAppSynth, measureCdkSynth } from './bench/synth';
 import { anyMissed, BenchRow, formatTable } from './bench/table';
@@ -23,7 +23,14 @@ import {
   VALIDATED,
 } from './bench/templates';
 import { measureTransitions } from './bench/transitions';
-import { fixed, isProfileName, PROFILES, type ProfileName } from '../lib/rehearsal/region/profile';
+import {
+  fixed,
+  isProfileName,
+  PROFILES,
+  type ProfileName,
+  type Range,
+  type RegionProfile,
+} from '../lib/rehearsal/region/profile';
 import type { CfnTemplate } from '../lib/rehearsal/template';
 import { demoTemplate, serviceTemplate } from './rehearsal-templates';
 
@@ -247,24 +254,60 @@ async function rollbackSensitivity(template: CfnTemplate, profile: ProfileName):
 
 /**
  * The mixed-version window with pre-traffic validation, whose validated new fleet is let into the
- * target group together. The issue's goal, one health-check interval + 2 s, is printed as a goal,
- * not a gate: after the completion each instance still takes its own Pending:Proceed delay and
- * registration delay (docs/aws-model.md), which no call can line up.
+ * target group together. The issue's goal is one health-check interval + 2 s. After the one pass
+ * of completions, each instance still takes its own Pending:Proceed delay and registration delay
+ * (docs/aws-model.md: assumed independent per instance, the pessimistic reading), which no call
+ * lines up: that window is printed against the goal, not gated. The second run gives every
+ * instance the same two delays (the profile's midpoints) and so measures what the release itself
+ * adds to the window: it is gated (typical).
  */
-function reportValidatedWindow(report: Report, label: string, runs: readonly ReleaseRun[]): void {
+function reportValidatedWindow(
+  report: Report,
+  label: string,
+  runs: readonly ReleaseRun[],
+  aligned: readonly ReleaseRun[],
+  targeted: boolean,
+): void {
   const goal = runs[0].healthCheckIntervalSeconds + MIXED_WINDOW_ALLOWANCE_S;
   const windows = runs.map((r) => r.mixedWindowSeconds);
+  const alignedWindows = aligned.map((r) => r.mixedWindowSeconds);
+  const fleet = `${runs[0].floor.paths.length} instances`;
   report.rows.push({
-    figure: `${label} with pre-traffic validation: mixed-version window`,
+    figure: `${label} with pre-traffic validation (${fleet}): mixed-version window`,
     measured: pp(windows),
     target: `goal p95 <= ${goal} s (interval + ${MIXED_WINDOW_ALLOWANCE_S} s): ${p95(windows) <= goal ? 'met' : 'not met'}`,
     verdict: '-',
   });
+  report.rows.push({
+    figure: `${label} same, Pending:Proceed and registration delays alike for every instance`,
+    measured: pp(alignedWindows),
+    target: targeted ? `p95 <= ${goal} s (interval + ${MIXED_WINDOW_ALLOWANCE_S} s)` : 'none',
+    verdict: targeted ? verdict(p95(alignedWindows), goal) : '-',
+  });
+  const spreadOf = (pick: (s: NewFleetSpreads) => number) => pp(runs.map((r) => pick(r.spreads)));
   report.notes.push(
-    `${label} with pre-traffic validation: new fleet's first-healthy spread ${pp(
+    `${label} with pre-traffic validation, the new fleet's spread at each step: apps up (the boot spread) ${spreadOf(
+      (s) => s.appUp,
+    )}; let in (CONTINUE) ${spreadOf((s) => s.proceeding)}; InService (Pending:Proceed) ${spreadOf(
+      (s) => s.inService,
+    )}; registration complete ${spreadOf((s) => s.registrationComplete)}; first healthy ${pp(
       runs.map((r) => r.bootSpreadSeconds),
+    )}; then last new healthy -> first EnterStandby ${pp(
+      runs.map((r) => r.afterHealthySeconds),
+      2,
     )}; release ${pp(runs.map((r) => r.seconds))} (the hold waits for the slowest instance's validation)`,
   );
+}
+
+/** The profile with its Pending:Proceed and registration delays fixed at their midpoints. */
+function alignedDelays(profile: ProfileName): RegionProfile {
+  const base = PROFILES[profile];
+  const midpoint = (r: Range) => fixed(Math.round((r.min + r.max) / 2));
+  return {
+    ...base,
+    pendingProceedSeconds: midpoint(base.pendingProceedSeconds),
+    registrationSeconds: midpoint(base.registrationSeconds),
+  };
 }
 
 async function main(): Promise<number> {
@@ -291,7 +334,13 @@ async function main(): Promise<number> {
     reportRollback(report, label, await measureRollback(awsTemplate, SEEDS, { profile }), false);
     reportRelease(report, label, await measureReleaseTiming(awsTemplate, SEEDS, { profile }), false);
     progress(`[${profile}] pre-traffic validation (${SEEDS.length} seeds)`);
-    reportValidatedWindow(report, `[${profile}]`, await measureReleaseTiming(validated, SEEDS, { profile }));
+    reportValidatedWindow(
+      report,
+      `[${profile}]`,
+      await measureReleaseTiming(validated, SEEDS, { profile }),
+      await measureReleaseTiming(validated, SEEDS, { profile: alignedDelays(profile) }),
+      targeted,
+    );
     progress(`[${profile}] rollback sensitivity to the registration delay`);
     notes.push(await rollbackSensitivity(demo, profile));
   }

@@ -152,6 +152,26 @@ export function bootSpreadSeconds(floor: Floor): number {
 }
 
 /**
+ * How far apart the instances `ids` reached `milestone` (the first time each did at or after
+ * `from`, on `targetGroupArn` for a target milestone), seconds; 0 when fewer than two did.
+ */
+export function milestoneSpreadSeconds(
+  events: readonly InstanceEvent[],
+  ids: Iterable<string>,
+  milestone: InstanceMilestone,
+  from: number,
+  targetGroupArn?: string,
+): number {
+  const times: number[] = [];
+  for (const id of ids) {
+    const own = events.filter((e) => e.instanceId === id);
+    const reached = firstAfter(own, milestone, from, targetGroupArn);
+    if (reached) times.push(reached.time);
+  }
+  return times.length < 2 ? 0 : (Math.max(...times) - Math.min(...times)) / 1000;
+}
+
+/**
  * The last time an instance of one of `groups` left `targetGroupArn`'s routing (its
  * `deregistering` milestone) at or after `from`; undefined if none did.
  */

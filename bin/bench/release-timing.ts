@@ -16,7 +16,13 @@
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
 import { mixedVersionWindowSeconds } from './figures';
-import { bootSpreadSeconds, lastLeftRouting, releaseFloor, type Floor } from './floors';
+import {
+  bootSpreadSeconds,
+  lastLeftRouting,
+  milestoneSpreadSeconds,
+  releaseFloor,
+  type Floor,
+} from './floors';
 import { lambdaLatencySeconds } from './rollback';
 
 export interface ReleaseRun {
@@ -43,8 +49,23 @@ export interface ReleaseRun {
   readonly mixedExcessSeconds: number;
   /** The last new instance's first healthy − the first's (bootSpreadSeconds). */
   readonly bootSpreadSeconds: number;
+  /** How far apart the new fleet's instances reached each step on their way in. */
+  readonly spreads: NewFleetSpreads;
   readonly pollSeconds: number;
   readonly healthCheckIntervalSeconds: number;
+}
+
+/**
+ * The new fleet's spread (last − first, seconds) at each milestone on its way into service: its
+ * apps answering (the boot spread a release without validation would show), the lifecycle
+ * actions completed (Pending:Proceed; with validation, the pass that lets the fleet in), then
+ * AWS's own per-instance steps, InService and registration complete.
+ */
+export interface NewFleetSpreads {
+  readonly appUp: number;
+  readonly proceeding: number;
+  readonly inService: number;
+  readonly registrationComplete: number;
 }
 
 export async function releaseOnce(
@@ -73,6 +94,9 @@ export async function releaseOnce(
     if (!swapped) throw new Error(`seed ${options.seed}: release v2 put no old instance in Standby`);
     const arn = r.service.targetGroups[0].arn;
     const floor = releaseFloor(events, launched.groupName, from, arn);
+    const newIds = floor.paths.map((p) => p.instanceId);
+    const spreadAt = (milestone: keyof NewFleetSpreads, targetGroupArn?: string) =>
+      milestoneSpreadSeconds(events, newIds, milestone, from, targetGroupArn);
     const seconds = (swapped.time - release.startedAt) / 1000;
     const firstHealthy = Math.min(...floor.paths.map((p) => p.healthyAt));
     const lastHealthy = Math.max(...floor.paths.map((p) => p.healthyAt));
@@ -106,6 +130,12 @@ export async function releaseOnce(
       ),
       mixedExcessSeconds: mixedWindow - bootSpread - lambdaLatencySeconds(history, lastHealthy, lastOldOut),
       bootSpreadSeconds: bootSpread,
+      spreads: {
+        appUp: spreadAt('appUp'),
+        proceeding: spreadAt('proceeding'),
+        inService: spreadAt('inService'),
+        registrationComplete: spreadAt('registrationComplete', arn),
+      },
       pollSeconds: Number(r.service.stepFunctions[0].environment.POLL_SECONDS),
       healthCheckIntervalSeconds: r.service.targetGroups[0].healthCheckIntervalSeconds,
     };

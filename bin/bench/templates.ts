@@ -25,5 +25,13 @@ export const FLEET_1000: BlueGreenServiceProps = {
 /** AWS's default targets per target group and per load balancer (docs/aws-model.md, "Quotas"). */
 export const DEFAULT_TARGET_QUOTA = 1000;
 
-/** Pre-traffic validation with its defaults: a release's new fleet is let in together. */
-export const VALIDATED: BlueGreenServiceProps = { validation: {} };
+/**
+ * Pre-traffic validation with its defaults: a release's new fleet is let in together. Six
+ * instances, not the demo's two: every per-instance AWS delay widens the window with the fleet.
+ */
+export const VALIDATED: BlueGreenServiceProps = {
+  validation: {},
+  minCapacity: 2,
+  maxCapacity: 12,
+  defaultCapacity: 6,
+};
