@@ -27,8 +27,10 @@ export interface ReleaseHook {
  */
 export interface ReleaseHooks {
   /**
-   * After the new group is healthy, before the swap (and before the swap's approval gate, if
-   * any): e.g. an expand migration. Runs on a first release too.
+   * Before the new version takes its first request: e.g. an expand migration. Runs on a first
+   * release too. Without validation or a canary: after the new group is healthy (its instances
+   * have then served their share for a few seconds), before the swap and its approval gate. With
+   * pre-traffic validation or a canary: before the ScaleUp, when no new instance exists yet.
    * @default - no hook
    */
   readonly beforeTraffic?: ReleaseHook;

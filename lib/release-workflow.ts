@@ -219,6 +219,7 @@ export class ReleaseWorkflow extends Construct {
           approval: props.approval,
           hooks,
           canary: props.canary !== undefined,
+          instanceValidation: props.instanceValidation !== undefined,
         }),
       ),
       stateMachineType: sfn.StateMachineType.STANDARD,

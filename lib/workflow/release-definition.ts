@@ -51,6 +51,13 @@ export interface ReleaseDefinitionOptions {
    * @default false
    */
   readonly canary?: boolean;
+  /**
+   * Whether new instances are validated and held out of the target group until CheckHealth lets
+   * them in: the beforeTraffic hook then runs before ScaleUp, the last moment before which no new
+   * instance can serve (with the fleet held until admitted, none serves before CheckHealth).
+   * @default false
+   */
+  readonly instanceValidation?: boolean;
 }
 
 /** State names of the approval gates, which the CLI looks for in the execution history. */
@@ -161,6 +168,7 @@ export function buildReleaseDefinition(
     hookPoint(scope, point, options.hooks, next, rollback);
   const { swapEntry, scaleUpEntry } = trafficEntries(scope, {
     canary: watchCanary !== undefined,
+    instanceValidation: options.instanceValidation ?? false,
     beforeTrafficHook: options.hooks?.points.beforeTraffic !== undefined,
     scaleUp,
     swap: gated('swap', swap),
@@ -245,6 +253,8 @@ export function buildReleaseDefinition(
 interface TrafficEntryParts {
   /** Whether releases may run a canary. */
   readonly canary: boolean;
+  /** Whether new instances are held out of the target group until validated and let in. */
+  readonly instanceValidation: boolean;
   /** Whether a beforeTraffic hook is configured. */
   readonly beforeTrafficHook: boolean;
   readonly scaleUp: sfn.State;
@@ -255,19 +265,22 @@ interface TrafficEntryParts {
 }
 
 /**
- * Where the beforeTraffic hook runs: before the first new instance takes user traffic. Without a
- * canary that is before the swap (as the graph always was), entered from the health wait. With a
- * canary planned, the canary's instances take user requests through the shared target group as
- * soon as they are healthy, so the hook runs before the canary's ScaleUp; its marker then skips it
- * before the swap. One hook Task serves both places: after it, `$.next` (still what Prepare or
- * CheckHealth decided) picks the way on. Before the canary no new instance exists: the payload's
- * `instances` is empty.
+ * Where the beforeTraffic hook runs: before the first new instance takes user traffic.
+ * - Without a canary or validation, before the swap (as the graph always was), entered from the
+ *   health wait. New instances have then served their share for a few seconds (README).
+ * - With a canary planned, the canary's instances take user requests through the shared target
+ *   group as soon as they are healthy, so the hook runs before the canary's ScaleUp.
+ * - With pre-traffic validation, before every release's ScaleUp: its instances are then held out
+ *   of the target group until CheckHealth lets them in, so none has served when the hook runs.
+ * One hook Task serves both places; its marker skips it before the swap. After it, `$.next` (still
+ * what Prepare or CheckHealth decided) picks the way on. Before ScaleUp no new instance exists:
+ * the payload's `instances` is empty.
  */
 function trafficEntries(
   scope: Construct,
   parts: TrafficEntryParts,
 ): { readonly swapEntry: sfn.State; readonly scaleUpEntry: sfn.State } {
-  if (!parts.canary || !parts.beforeTrafficHook) {
+  if (!parts.beforeTrafficHook || (!parts.canary && !parts.instanceValidation)) {
     return { swapEntry: parts.hook(parts.swap), scaleUpEntry: parts.scaleUp };
   }
   const hookEntry = parts.hook(
@@ -275,18 +288,24 @@ function trafficEntries(
       .when(sfn.Condition.stringEquals('$.next', 'scaleUp'), parts.scaleUp)
       .otherwise(parts.swap),
   );
-  const beforeCanary = new sfn.Pass(scope, 'BeforeCanary', {
-    comment: 'What the beforeTraffic hook is told before the canary: no new instance yet.',
-    parameters: {
-      'colour.$': '$.plan.targetColour',
-      instanceIds: [],
-      'previousVersion.$': '$.plan.fromVersion',
-    },
-    resultPath: '$.clearedFleet',
-  }).next(hookEntry);
-  const scaleUpEntry = new sfn.Choice(scope, 'CanaryPlanned')
-    .when(sfn.Condition.isPresent('$.plan.canary'), beforeCanary)
-    .otherwise(parts.scaleUp);
+  // What the hook is told before the scale-up: no new instance yet (and no previous version on a
+  // first release, which only a validated service sends this way).
+  const noInstanceYet = (id: string, previousVersion: Record<string, string>) =>
+    new sfn.Pass(scope, id, {
+      parameters: { 'colour.$': '$.plan.targetColour', instanceIds: [], ...previousVersion },
+      resultPath: '$.clearedFleet',
+    }).next(hookEntry);
+  const beforeScaleUp = new sfn.Choice(scope, 'BeforeNewInstances')
+    .when(
+      sfn.Condition.isPresent('$.plan.fromVersion'),
+      noInstanceYet('NoNewInstanceYet', { 'previousVersion.$': '$.plan.fromVersion' }),
+    )
+    .otherwise(noInstanceYet('NoInstanceYet', { previousVersion: '' }));
+  const scaleUpEntry = parts.instanceValidation
+    ? beforeScaleUp
+    : new sfn.Choice(scope, 'CanaryPlanned')
+        .when(sfn.Condition.isPresent('$.plan.canary'), beforeScaleUp)
+        .otherwise(parts.scaleUp);
   return { swapEntry: hookEntry, scaleUpEntry };
 }
 

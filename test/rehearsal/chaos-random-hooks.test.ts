@@ -9,6 +9,8 @@ import {
   type ReleaseHookPoint,
 } from '../../lib/contract/release-hooks';
 import { describeOutcome, generateSchedule, runSchedule, TASK_STATES } from '../../lib/rehearsal/chaos';
+import { DYING_STATES } from '../../lib/rehearsal/chaos/generate';
+import type { DyingState } from '../../lib/rehearsal/chaos/schedule';
 import type { ReleaseHookHandlers } from '../../lib/rehearsal/release-hook-handlers';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
 import { CHAOS_TIMEOUT_MS } from './chaos-fixture';
@@ -18,16 +20,22 @@ import { CHAOS_TIMEOUT_MS } from './chaos-fixture';
  * overlapping releases and rollbacks, deaths, scaling, throttling), with actions also tied to the
  * hooks' Task states. Each hook answers after a few virtual seconds. Besides every invariant: no
  * hook runs twice for one execution, and every release that succeeded ran the hooks it is due
- * (beforeTraffic and afterFinalize always, the other two when a version served before it).
+ * (beforeTraffic and afterFinalize always, the other two when a version served before it). Also
+ * with pre-traffic validation, where beforeTraffic runs before the ScaleUp and instances die in
+ * Pending:Wait too.
  */
 
 const STATES = [...TASK_STATES, ...RELEASE_HOOK_POINTS.map((point) => RELEASE_HOOK_STATE_NAMES[point])];
 const CLEAN = 'zero violations, each hook at most once per execution, due hooks run';
 
-let template: CfnTemplate | undefined;
+const templates = new Map<boolean, CfnTemplate>();
 
-/** The demo service with a hook function at each point (15-minute functions, 5-minute Tasks). */
-function hookedTemplate(): CfnTemplate {
+/**
+ * The demo service with a hook function at each point (15-minute functions, 5-minute Tasks),
+ * validating its launches when `validated`.
+ */
+function hookedTemplate(validated: boolean): CfnTemplate {
+  let template = templates.get(validated);
   if (!template) {
     const stack = new Stack(new App(), 'ChaosHooks');
     const hook = (id: string) => ({
@@ -39,6 +47,7 @@ function hookedTemplate(): CfnTemplate {
       }),
     });
     new BlueGreenService(stack, 'Service', {
+      ...(validated ? { validation: { checks: [{ path: '/smoke' }] } } : {}),
       hooks: {
         beforeTraffic: hook('Expand'),
         afterTraffic: hook('Smoke'),
@@ -47,6 +56,7 @@ function hookedTemplate(): CfnTemplate {
       },
     });
     template = Template.fromStack(stack).toJSON() as CfnTemplate;
+    templates.set(validated, template);
   }
   return template;
 }
@@ -60,15 +70,19 @@ function recordingHooks(calls: ReleaseHookPayload[]): ReleaseHookHandlers {
   return Object.fromEntries(RELEASE_HOOK_POINTS.map((point) => [point, handler]));
 }
 
-describe('chaos search with release hooks', () => {
-  const seeds = Array.from({ length: 60 }, (_, i) => 1 + i);
+/** `count` schedules from `firstSeed`, one test each. */
+function hookedSchedules(firstSeed: number, count: number, validated: boolean): void {
+  const seeds = Array.from({ length: count }, (_, i) => firstSeed + i);
+  const dyingStates: readonly DyingState[] = validated ? [...DYING_STATES, 'Pending:Wait'] : DYING_STATES;
   test.each(seeds)(
     `schedule of seed %i: ${CLEAN}`,
     async (seed) => {
       const calls: ReleaseHookPayload[] = [];
-      const outcome = await runSchedule(hookedTemplate(), generateSchedule(seed, { states: STATES }), {
-        hooks: recordingHooks(calls),
-      });
+      const outcome = await runSchedule(
+        hookedTemplate(validated),
+        generateSchedule(seed, { states: STATES, dyingStates }),
+        { hooks: recordingHooks(calls) },
+      );
       const problems = [...outcome.violations];
 
       const seen = new Set<string>();
@@ -93,4 +107,12 @@ describe('chaos search with release hooks', () => {
     },
     CHAOS_TIMEOUT_MS,
   );
+}
+
+describe('chaos search with release hooks', () => {
+  hookedSchedules(1, 60, false);
+});
+
+describe('chaos search with release hooks and pre-traffic validation', () => {
+  hookedSchedules(201, 20, true);
 });

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenService, type BlueGreenServiceProps } from '../../lib/blue-green-service';
 import type { UserValidatorPayload } from '../../lib/contract/instance-validation';
+import type { ReleaseHookPayload } from '../../lib/contract/release-hooks';
 import { CANARY_WATCH_STATE_NAME } from '../../lib/contract/canary';
 import { loadStepHandler } from '../../lib/rehearsal/executions';
 import { liveVersion } from '../../lib/rehearsal/invariants';
@@ -242,6 +243,57 @@ describe('pre-traffic validation in the rehearsal', () => {
     expect(release.cause).toMatch(/: the validator function UserValidator\w*: answered not ok: cache cold$/);
     expect(live(r)).toBe('v1');
     expect(dropped(r)).toBe(0);
+  });
+
+  test('with a beforeTraffic hook: it runs before the scale-up of every release, so no new instance has served when it does', async () => {
+    const stack = new Stack(new App(), 'ValidatedHooked');
+    new BlueGreenService(stack, 'Service', {
+      validation: VALIDATION,
+      hooks: {
+        beforeTraffic: {
+          function: new lambda.Function(stack, 'Expand', {
+            runtime: lambda.Runtime.NODEJS_22_X,
+            handler: 'index.handler',
+            code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
+            timeout: Duration.minutes(5),
+          }),
+        },
+      },
+    });
+    const calls: Array<{ payload: ReleaseHookPayload; newInstances: number; servedByIt: number }> = [];
+    let r: Rehearsal | undefined = undefined;
+    r = Rehearsal.fromTemplate(Template.fromStack(stack).toJSON() as CfnTemplate, {
+      hooks: {
+        beforeTraffic: async (payload: ReleaseHookPayload) => {
+          const group = r!.monitor.view().groups.find((g) => g.name === groupOf(r!, payload.colour));
+          calls.push({
+            payload,
+            newInstances: group?.instances.length ?? -1,
+            servedByIt: r!.region.traffic.servedByVersion[payload.version] ?? 0,
+          });
+        },
+      },
+    });
+    const first = await r.execute({ version: 'v1' });
+    const release = await r.execute({ version: 'v2' });
+
+    expect([first.status, release.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(calls.map((c) => c.payload)).toMatchObject([
+      { version: 'v1', previousVersion: '', instances: [] },
+      { version: 'v2', previousVersion: 'v1', instances: [] },
+    ]);
+    // Nothing of the new version exists yet, so nothing of it has served.
+    expect(calls.map((c) => [c.newInstances, c.servedByIt])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    const states = release.events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
+    expect(states.filter((s) => s === 'BeforeTrafficHook')).toHaveLength(1);
+    expect(states.indexOf('BeforeTrafficHook')).toBeLessThan(states.indexOf('ScaleUp'));
+    expect(live(r)).toBe('v2');
+    expect(servedBy(r, 'v2')).toBeGreaterThan(0);
+    expect(dropped(r)).toBe(0);
+    expect(r.violations()).toEqual([]);
   });
 
   test('a template whose validator invokes a user function is refused without its code', () => {

@@ -115,11 +115,21 @@ describe('the canary in the state machine', () => {
     // Prepare → CanaryPlanned: a plan with a canary passes the hook before ScaleUp.
     expect(choiceFor(states.AfterPrepare, 'scaleUp')).toBe('CanaryPlanned');
     expect(states.CanaryPlanned.Choices).toEqual([
-      { Variable: '$.plan.canary', IsPresent: true, Next: 'BeforeCanary' },
+      { Variable: '$.plan.canary', IsPresent: true, Next: 'BeforeNewInstances' },
     ]);
     expect(states.CanaryPlanned.Default).toBe('ScaleUp');
-    expect(states.BeforeCanary).toMatchObject({ ResultPath: '$.clearedFleet', Next: 'BeforeTrafficHookDue' });
-    expect(states.BeforeCanary.Parameters.instanceIds).toEqual([]);
+    expect(states.BeforeNewInstances.Choices).toEqual([
+      { Variable: '$.plan.fromVersion', IsPresent: true, Next: 'NoNewInstanceYet' },
+    ]);
+    expect(states.NoNewInstanceYet).toMatchObject({
+      ResultPath: '$.clearedFleet',
+      Next: 'BeforeTrafficHookDue',
+    });
+    expect(states.NoNewInstanceYet.Parameters).toEqual({
+      'colour.$': '$.plan.targetColour',
+      instanceIds: [],
+      'previousVersion.$': '$.plan.fromVersion',
+    });
     // One hook Task: after it, $.next picks ScaleUp (before the canary) or the swap.
     expect(states.BeforeTrafficHook.Next).toBe('AfterBeforeTrafficHook');
     expect(choiceFor(states.AfterBeforeTrafficHook, 'scaleUp')).toBe('ScaleUp');

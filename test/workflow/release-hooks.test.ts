@@ -172,6 +172,35 @@ describe('release hooks in the state machine', () => {
     expect(gated.BeforeFinalizeHook.Next).toBe('Finalize');
   });
 
+  test('GIVEN pre-traffic validation THEN beforeTraffic runs before every ScaleUp (no new instance serves before CheckHealth lets it in), a first release told previousVersion ""', () => {
+    const validated = synth(fourHooks, () => ({
+      instanceValidation: { heartbeatTimeout: Duration.minutes(7) },
+    })).states;
+    expect(choiceFor(validated.AfterPrepare, 'scaleUp')).toBe('BeforeNewInstances');
+    expect(validated.BeforeNewInstances.Choices).toEqual([
+      { Variable: '$.plan.fromVersion', IsPresent: true, Next: 'NoNewInstanceYet' },
+    ]);
+    expect(validated.BeforeNewInstances.Default).toBe('NoInstanceYet');
+    expect(validated.NoNewInstanceYet.Parameters).toEqual({
+      'colour.$': '$.plan.targetColour',
+      instanceIds: [],
+      'previousVersion.$': '$.plan.fromVersion',
+    });
+    expect(validated.NoInstanceYet.Parameters).toEqual({
+      'colour.$': '$.plan.targetColour',
+      instanceIds: [],
+      previousVersion: '',
+    });
+    for (const pass of ['NoNewInstanceYet', 'NoInstanceYet']) {
+      expect(validated[pass]).toMatchObject({ ResultPath: '$.clearedFleet', Next: 'BeforeTrafficHookDue' });
+    }
+    expect(validated.BeforeTrafficHook.Next).toBe('AfterBeforeTrafficHook');
+    expect(choiceFor(validated.AfterBeforeTrafficHook, 'scaleUp')).toBe('ScaleUp');
+    // The swap entry is the same hook point: its marker skips it there.
+    expect(choiceFor(validated.AfterCheckHealth, 'swap')).toBe('BeforeTrafficHookDue');
+    expect(validated.AfterBeforeTrafficHook.Default).toBe('Swap');
+  });
+
   test('GIVEN hooks THEN the state machine may invoke exactly the hook functions besides its steps', () => {
     const invoked = (template: Json) => {
       const machine = Object.values<Json>(template.Resources).find(
