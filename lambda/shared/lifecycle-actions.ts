@@ -4,16 +4,21 @@
  * validator and CheckHealth. docs/aws-model.md, "Lifecycle hooks".
  */
 import { CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
-import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { validationPassKey, type ValidationPassRecord } from '../../lib/contract/instance-validation';
 import { mapWithConcurrency } from '../../lib/contract/batch';
 import { ThrottlePacer } from '../../lib/contract/pacer';
 import { withRetry } from '../../lib/contract/retry';
 import { autoScaling } from './clients/auto-scaling';
 import { dynamoDb } from './clients/dynamodb';
+import { sleep } from './clock';
 
 /** BatchGetItem's limit of keys per call (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html). */
 const BATCH_GET_LIMIT = 100;
+/** Reads of one batch at most, the first included, while DynamoDB leaves keys unprocessed. */
+const UNPROCESSED_ATTEMPTS = 3;
+/** The pause before asking again for unprocessed keys, times the attempt (AWS advises backing off). */
+const UNPROCESSED_PAUSE_MS = 50;
 
 /**
  * Auto Scaling refuses to complete (or heartbeat) an action that is no longer active: already
@@ -89,32 +94,41 @@ export async function admitValidated(
   return passes.filter((_, i) => completed[i]).map((p) => p.instanceId);
 }
 
-/** The pass records of these instances (strongly consistent); an instance without one is absent. */
+/**
+ * The pass records of these instances (strongly consistent); an instance without one is absent.
+ * Keys DynamoDB leaves unprocessed (a partial result under load) are asked again after a short
+ * pause, a few times; those still unread then count as "no pass yet", and the next poll asks again.
+ */
 export async function readValidationPasses(
   tableName: string,
   instanceIds: readonly string[],
 ): Promise<Map<string, ValidationPassRecord>> {
   const passes = new Map<string, ValidationPassRecord>();
   for (let i = 0; i < instanceIds.length; i += BATCH_GET_LIMIT) {
-    const keys = instanceIds
+    let keys: Record<string, AttributeValue>[] = instanceIds
       .slice(i, i + BATCH_GET_LIMIT)
       .map((id) => ({ pk: { S: validationPassKey(id) } }));
-    const output = await withRetry(() =>
-      dynamoDb.send(
-        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
-      ),
-    );
-    // Keys DynamoDB left unprocessed read as "no pass yet": the next poll asks again.
-    for (const item of output.Responses?.[tableName] ?? []) {
-      const text = (name: string) => item[name]?.S ?? '';
-      passes.set(text('instanceId'), {
-        groupName: text('groupName'),
-        instanceId: text('instanceId'),
-        version: text('version'),
-        hookName: text('hookName'),
-        at: Number(item.at?.N ?? 0),
-      });
+    for (let attempt = 0; keys.length > 0 && attempt < UNPROCESSED_ATTEMPTS; attempt++) {
+      if (attempt > 0) await sleep(UNPROCESSED_PAUSE_MS * attempt);
+      const request = { [tableName]: { Keys: keys, ConsistentRead: true } };
+      const output = await withRetry(() => dynamoDb.send(new BatchGetItemCommand({ RequestItems: request })));
+      for (const item of output.Responses?.[tableName] ?? []) {
+        const record = passRecordOf(item);
+        passes.set(record.instanceId, record);
+      }
+      keys = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }
   }
   return passes;
+}
+
+function passRecordOf(item: Record<string, AttributeValue>): ValidationPassRecord {
+  const text = (name: string) => item[name]?.S ?? '';
+  return {
+    groupName: text('groupName'),
+    instanceId: text('instanceId'),
+    version: text('version'),
+    hookName: text('hookName'),
+    at: Number(item.at?.N ?? 0),
+  };
 }

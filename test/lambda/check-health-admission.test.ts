@@ -34,18 +34,20 @@ const held: GroupSpec = {
 };
 const plan = basePlan({ capacity: 3, healthDeadline: NOW + 600_000 });
 
+const passItem = (id: string): Record<string, AttributeValue> => ({
+  pk: { S: `validation-pass#${id}` },
+  groupName: { S: GROUP_NAMES.green },
+  instanceId: { S: id },
+  version: { S: 'v2.0.0' },
+  hookName: { S: 'PreTrafficValidation' },
+  at: { N: String(NOW - 5_000) },
+});
+
 function givenPasses(...instanceIds: string[]): void {
-  dynamoDb.on(BatchGetItemCommand).callsFake((input: { RequestItems: Record<string, unknown> }) => {
-    const items: Record<string, AttributeValue>[] = instanceIds.map((id) => ({
-      pk: { S: `validation-pass#${id}` },
-      groupName: { S: GROUP_NAMES.green },
-      instanceId: { S: id },
-      version: { S: 'v2.0.0' },
-      hookName: { S: 'PreTrafficValidation' },
-      at: { N: String(NOW - 5_000) },
-    }));
-    return { Responses: { [Object.keys(input.RequestItems)[0]]: items }, UnprocessedKeys: {} };
-  });
+  dynamoDb.on(BatchGetItemCommand).callsFake((input: { RequestItems: Record<string, unknown> }) => ({
+    Responses: { [Object.keys(input.RequestItems)[0]]: instanceIds.map(passItem) },
+    UnprocessedKeys: {},
+  }));
 }
 
 const completions = () =>
@@ -87,6 +89,46 @@ describe('CheckHealth lets a validated fleet in together', () => {
       .commandCalls(PutItemCommand)
       .map((c) => JSON.parse(c.args[0].input.Item?.inFlight?.S ?? '[]') as Array<{ step?: string }>);
     expect(fenceWrites.some((list) => list.some((i) => i.step === 'check-health'))).toBe(true);
+  });
+
+  it('GIVEN DynamoDB leaves keys unprocessed THEN they are asked again in the same pass and the fleet goes in together', async () => {
+    givenFleet(liveBlue, held);
+    const key = (id: string) => ({ pk: { S: `validation-pass#${id}` } });
+    dynamoDb
+      .on(BatchGetItemCommand)
+      .resolvesOnce({
+        Responses: { [LOCK_TABLE]: [passItem('i-g1')] },
+        UnprocessedKeys: { [LOCK_TABLE]: { Keys: [key('i-g2'), key('i-g3')], ConsistentRead: true } },
+      })
+      .resolvesOnce({
+        Responses: { [LOCK_TABLE]: [passItem('i-g2'), passItem('i-g3')] },
+        UnprocessedKeys: {},
+      });
+
+    await checkHealth(baseState({ plan }));
+
+    const asked = dynamoDb
+      .commandCalls(BatchGetItemCommand)
+      .map((c) => c.args[0].input.RequestItems?.[LOCK_TABLE]?.Keys?.map((k) => k.pk?.S));
+    expect(asked).toEqual([
+      ['validation-pass#i-g1', 'validation-pass#i-g2', 'validation-pass#i-g3'],
+      ['validation-pass#i-g2', 'validation-pass#i-g3'],
+    ]);
+    expect(completions().map((c) => c.InstanceId)).toEqual(['i-g1', 'i-g2', 'i-g3']);
+  });
+
+  it('GIVEN keys still unprocessed after three reads THEN those count as not validated yet: nothing is let in this pass', async () => {
+    givenFleet(liveBlue, held);
+    const key = (id: string) => ({ pk: { S: `validation-pass#${id}` } });
+    dynamoDb.on(BatchGetItemCommand).resolves({
+      Responses: { [LOCK_TABLE]: [passItem('i-g1'), passItem('i-g2')] },
+      UnprocessedKeys: { [LOCK_TABLE]: { Keys: [key('i-g3')], ConsistentRead: true } },
+    });
+
+    await checkHealth(baseState({ plan }));
+
+    expect(dynamoDb.commandCalls(BatchGetItemCommand)).toHaveLength(3);
+    expect(completions()).toEqual([]);
   });
 
   it('GIVEN one planned instance not validated yet THEN the validated ones stay held', async () => {

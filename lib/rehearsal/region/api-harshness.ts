@@ -71,6 +71,14 @@ export interface ApiHarshness {
    * calls these reads best effort). 0: every read is fresh.
    */
   readonly staleReadWindowMs: number;
+  /**
+   * The probability that DynamoDB's BatchGetItem leaves one requested key unread, in
+   * `UnprocessedKeys` (assumed rate: AWS documents that a batch may return a partial result under
+   * load, and that a batch none of whose keys could be read fails with
+   * ProvisionedThroughputExceededException,
+   * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html).
+   */
+  readonly unprocessedKeyProbability: number;
 }
 
 /** Step Functions in US East (N. Virginia), US West (Oregon) and Europe (Ireland) (documented). */
@@ -139,6 +147,7 @@ export const API_HARSHNESS: { readonly typical: ApiHarshness; readonly harsh: Ap
     ambiguousFailureProbability: 0,
     ambiguousErrors: ['InternalFailure', 'TimeoutError'],
     staleReadWindowMs: 0,
+    unprocessedKeyProbability: 0,
   },
   harsh: {
     rateLimits: { ...ASSUMED_AFTER_EC2, ...SFN_OTHER_REGIONS, ...EC2_DOCUMENTED },
@@ -150,6 +159,8 @@ export const API_HARSHNESS: { readonly typical: ApiHarshness; readonly harsh: Ap
     // Assumed: the whole window the workflow assumes reads settle in (READ_SETTLE_MS), so the
     // rehearsal tests that assumption at its edge.
     staleReadWindowMs: 10_000,
+    // Assumed: one key in ten left for the caller to ask again.
+    unprocessedKeyProbability: 0.1,
   },
 };
 
@@ -164,6 +175,8 @@ export function resolveApiHarshness(overrides: Partial<ApiHarshness> = {}): ApiH
   if (!(p >= 0 && p <= 1)) problems.push(`ambiguousFailureProbability (${p}) must be in [0, 1]`);
   if (p > 0 && resolved.ambiguousErrors.length === 0)
     problems.push('ambiguousErrors must name at least one error');
+  const u = resolved.unprocessedKeyProbability;
+  if (!(u >= 0 && u <= 1)) problems.push(`unprocessedKeyProbability (${u}) must be in [0, 1]`);
   if (!(Number.isFinite(resolved.staleReadWindowMs) && resolved.staleReadWindowMs >= 0))
     problems.push(`staleReadWindowMs (${resolved.staleReadWindowMs}) must be >= 0`);
   for (const [family, bucket] of Object.entries(resolved.rateLimits)) {

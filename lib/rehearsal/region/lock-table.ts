@@ -5,9 +5,11 @@
  *
  * Reads without `ConsistentRead: true` are eventually consistent, as on AWS: for
  * EVENTUAL_CONSISTENCY_MS after a write they may still return the item as it was before.
+ * BatchGetItem may leave keys unprocessed, as AWS may under load (api-harshness.ts).
  */
 import { notSimulated, serviceError } from './errors';
 import type { CommandInput, CommandTable } from './commands';
+import type { SeededRandom } from './random';
 
 /** How long an eventually consistent read may lag a write. */
 export const EVENTUAL_CONSISTENCY_MS = 1000;
@@ -46,10 +48,19 @@ class Table {
   ) {}
 }
 
+/** How often BatchGetItem leaves a key unread (api-harshness.ts), and the draws that decide it. */
+export interface BatchReadHarshness {
+  readonly unprocessedKeyProbability: number;
+  readonly random: SeededRandom;
+}
+
 export class LockTables {
   private readonly tables = new Map<string, Table>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly batchReads?: BatchReadHarshness,
+  ) {}
 
   public createTable(name: string, partitionKey: string): void {
     if (this.tables.has(name)) throw new Error(`table ${name} already exists`);
@@ -132,6 +143,8 @@ export class LockTables {
     if (total === 0) throw validation('The requestItems parameter is required for BatchGetItem');
     if (total > 100) throw validation('Too many items requested for the BatchGetItem call');
     const responses: Record<string, Item[]> = {};
+    const unprocessed: Record<string, { Keys: unknown[]; ConsistentRead?: boolean }> = {};
+    let left = 0;
     for (const [name, request] of Object.entries(requests)) {
       const keys = request.Keys ?? [];
       const seen = new Set<string>();
@@ -140,11 +153,31 @@ export class LockTables {
         const id = this.keyOf(this.table(name), key, true);
         if (seen.has(id)) throw validation('Provided list of item keys contains duplicates');
         seen.add(id);
+        if (this.leavesUnread()) {
+          unprocessed[name] ??= { Keys: [], ...(request.ConsistentRead ? { ConsistentRead: true } : {}) };
+          unprocessed[name].Keys.push(clone(key as Item));
+          left += 1;
+          continue;
+        }
         const answer = this.getItem({ TableName: name, Key: key, ConsistentRead: request.ConsistentRead });
         if (answer.Item) responses[name].push(answer.Item as Item);
       }
     }
-    return { Responses: responses, UnprocessedKeys: {} };
+    if (left === total) {
+      throw serviceError(
+        'DynamoDB',
+        'ProvisionedThroughputExceededException',
+        'The level of configured provisioned throughput for the table was exceeded.',
+        400,
+      );
+    }
+    return { Responses: responses, UnprocessedKeys: unprocessed };
+  }
+
+  /** Whether BatchGetItem leaves the next key unread (a partial result, as AWS may under load). */
+  private leavesUnread(): boolean {
+    const harshness = this.batchReads;
+    return harshness !== undefined && harshness.random.next() < harshness.unprocessedKeyProbability;
   }
 
   private putItem(input: CommandInput): Record<string, unknown> {

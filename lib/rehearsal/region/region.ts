@@ -219,7 +219,10 @@ export class SimulatedRegion {
       { probability: this.api.ambiguousFailureProbability, errors: this.api.ambiguousErrors },
       random.fork(6),
     );
-    this.lockTables = new LockTables(now);
+    this.lockTables = new LockTables(now, {
+      unprocessedKeyProbability: this.api.unprocessedKeyProbability,
+      random: random.fork(10),
+    });
     this.objects = new ObjectStore(now);
     this.taskTokens = new TaskTokens(o.accountId);
     this.callerIdentity = new CallerIdentity(o.accountId);

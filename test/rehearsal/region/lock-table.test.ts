@@ -5,9 +5,9 @@ import { rejection } from './fixture';
 
 const TABLE = 'release-lock';
 
-function lockRegion(): { region: SimulatedRegion; clock: VirtualClock } {
+function lockRegion(unprocessedKeyProbability?: number): { region: SimulatedRegion; clock: VirtualClock } {
   const clock = new VirtualClock();
-  const region = new SimulatedRegion({ clock });
+  const region = new SimulatedRegion({ clock, api: { unprocessedKeyProbability } });
   region.createTable(TABLE, 'lockId');
   return { region, clock };
 }
@@ -142,5 +142,29 @@ describe('DynamoDB lock table', () => {
     );
     expect(wrongKey.name).toBe('ValidationException');
     expect(wrongKey.message).toBe('The provided key element does not match the schema');
+  });
+
+  test('BatchGetItem under load: some keys come back in UnprocessedKeys (asked as they were); none read at all is ProvisionedThroughputExceededException', async () => {
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) => ({ lockId: { S: id } }));
+    const batch = { RequestItems: { [TABLE]: { Keys: keys, ConsistentRead: true } } };
+    const partial = lockRegion(0.5).region;
+    for (const key of keys) {
+      await partial.send('DynamoDB', 'PutItem', { TableName: TABLE, Item: { ...key, owner: { S: 'x' } } });
+    }
+    const answer = await partial.send('DynamoDB', 'BatchGetItem', batch);
+    const read: string[] = answer.Responses[TABLE].map((item: { lockId: { S: string } }) => item.lockId.S);
+    const unread: string[] = answer.UnprocessedKeys[TABLE].Keys.map(
+      (key: { lockId: { S: string } }) => key.lockId.S,
+    );
+    expect(answer.UnprocessedKeys[TABLE].ConsistentRead).toBe(true);
+    expect(read.length).toBeGreaterThan(0);
+    expect(unread.length).toBeGreaterThan(0);
+    expect([...read, ...unread].sort()).toEqual(keys.map((key) => key.lockId.S));
+
+    const none = await rejection(lockRegion(1).region.send('DynamoDB', 'BatchGetItem', batch));
+    expect(none.name).toBe('ProvisionedThroughputExceededException');
+
+    const whole = await lockRegion().region.send('DynamoDB', 'BatchGetItem', batch);
+    expect(whole.UnprocessedKeys).toEqual({});
   });
 });
