@@ -2,6 +2,7 @@
  * Finalize's decisions, pure: how the old group, warm in Standby during the bake, is emptied.
  */
 import type { GroupView } from '../../lib/contract/fleet-view';
+import type { ReleasePlan } from '../../lib/contract/release-state';
 import { idsIn, missingSuspensions, servingOrStartingIds } from '../shared/decisions';
 
 export interface FinalizeActions {
@@ -13,6 +14,14 @@ export interface FinalizeActions {
   /** Desired 0 and MinSize 0, unless already so. */
   readonly scaleToZero: boolean;
   readonly suspend: readonly string[];
+}
+
+/**
+ * Whether Finalize keeps the lock for the afterFinalize hook: only a release runs that hook (a
+ * rollback request runs none), so only then does anything follow that another release must wait for.
+ */
+export function keepsLockThroughHook(afterFinalizeHook: boolean, plan: Pick<ReleasePlan, 'action'>): boolean {
+  return afterFinalizeHook && plan.action === 'release';
 }
 
 export function planFinalize(fromGroup: GroupView): FinalizeActions {

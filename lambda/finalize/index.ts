@@ -1,6 +1,9 @@
 /**
  * Finalize: after the bake, verify the new fleet serves the released version, then terminate the
  * old group's Standby instances, leave that group empty, idle and suspended, and release the lock.
+ * With an afterFinalize hook, a release keeps the lock until the hook has answered, so no other
+ * release starts while it runs (e.g. a contract migration); the state machine then invokes this
+ * function again with `next: 'releaseLock'`, and it releases the lock and nothing else.
  *
  * The verification comes first: while the new group is not serving at capacity the warm old
  * fleet is kept (Finalize waits, and past its deadline fails into the rollback).
@@ -15,7 +18,7 @@ import {
   recordTiming,
   requirePlan,
 } from '../shared/decisions';
-import { planFinalize } from './decisions';
+import { keepsLockThroughHook, planFinalize } from './decisions';
 import { TargetNotHealthyError } from '../shared/errors';
 import { withFence, type StepContext } from '../shared/fence';
 import {
@@ -34,6 +37,11 @@ import type { ReleasePlan, ReleaseState } from '../../lib/contract/release-state
 export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
   const plan = requirePlan(state, 'Finalize');
+  if (state.next === 'releaseLock') {
+    // Finalize released it already when it kept nothing for a hook (a rollback request's plan).
+    if (!keepsLockThroughHook(config.afterFinalizeHook, plan)) return { ...state, next: 'released' };
+    return releaseAfterHook(state, config, context);
+  }
   try {
     return await finalize(state, plan, config, context);
   } catch (error) {
@@ -101,7 +109,9 @@ async function finalize(
       if (target.minSize !== minSize) await updateGroup(guard, target.name, { minSize });
 
       await settle();
-      await releaseLock(config.lockTableName, state.executionArn, invocationId);
+      if (!keepsLockThroughHook(config.afterFinalizeHook, plan)) {
+        await releaseLock(config.lockTableName, state.executionArn, invocationId);
+      }
 
       const at = now();
       const timings = recordTiming(state.timings, 'released', at);
@@ -124,6 +134,26 @@ async function finalize(
           ...(plan.canary ? { canary: plan.canary } : {}),
         },
       };
+    },
+  );
+}
+
+/**
+ * After the afterFinalize hook answered (or failed): release the lock, fenced like every step, so
+ * a lock another execution took over meanwhile is left alone (LockLost: superseded).
+ */
+async function releaseAfterHook(
+  state: ReleaseState,
+  config: ServiceConfig,
+  context: StepContext | undefined,
+): Promise<ReleaseState> {
+  return withFence(
+    { tableName: config.lockTableName, executionArn: state.executionArn, step: 'finalize' },
+    context,
+    // Finalize settled before the hook; nothing was changed since.
+    async ({ invocationId }) => {
+      await releaseLock(config.lockTableName, state.executionArn, invocationId);
+      return { ...state, next: 'released' };
     },
   );
 }

@@ -22,6 +22,15 @@ export const RELEASE_HOOK_STATE_NAMES: Readonly<Record<ReleaseHookPoint, string>
   afterFinalize: 'AfterFinalizeHook',
 };
 
+/**
+ * The Task states that release the lock a release kept through its `afterFinalize` hook: after it
+ * answered, and after it failed.
+ */
+export const RELEASE_LOCK_STATE_NAMES = {
+  answered: 'ReleaseLock',
+  failed: 'ReleaseLockAfterHookFailed',
+} as const;
+
 /** The error an execution fails with when its `afterFinalize` hook fails: the release stands. */
 export const AFTER_FINALIZE_HOOK_FAILED_ERROR = 'AfterFinalizeHookFailed';
 

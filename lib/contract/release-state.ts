@@ -34,6 +34,8 @@ export type NextStep =
   | 'rollback'
   | 'prepare'
   | 'released'
+  /** Finalize kept the lock through the afterFinalize hook: the Finalize function releases it now. */
+  | 'releaseLock'
   | 'rolledBack'
   | 'failed';
 

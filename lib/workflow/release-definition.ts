@@ -12,10 +12,10 @@ import {
 } from '../contract/errors';
 import { RETRYABLE_ERROR_NAMES } from '../contract/retry';
 import { CANARY_WATCH_STATE_NAME } from '../contract/canary';
-import type { ReleaseHookPoint } from '../contract/release-hooks';
+import { RELEASE_LOCK_STATE_NAMES, type ReleaseHookPoint } from '../contract/release-hooks';
 import type { NextStep } from '../contract/release-state';
 import { RELEASE_STEPS, type ReleaseStepName } from '../contract/steps';
-import { hookPoint, type ReleaseHookOptions } from './release-hooks';
+import { hookPoint, type HookPointEnds, type ReleaseHookOptions } from './release-hooks';
 
 /** The functions of the release steps, by step name. */
 export type ReleaseStepFunctions = Readonly<Record<ReleaseStepName, lambda.IFunction>>;
@@ -176,7 +176,12 @@ export function buildReleaseDefinition(
   });
   const finalizeEntry = gated('finalize', hook('beforeFinalize', finalize));
   const bakeEntry = hook('afterTraffic', bake);
-  const released = hook('afterFinalize', new sfn.Succeed(scope, 'Released'));
+  const released = afterFinalize(scope, {
+    hooked: options.hooks?.points.afterFinalize !== undefined,
+    finalizeFunction: fns.finalize,
+    superseded,
+    hook: (next, ends) => hookPoint(scope, 'afterFinalize', options.hooks, next, rollback, ends),
+  });
 
   const waitForHealth = waitSeconds('WaitForHealth');
   const waitBeforeSwap = waitSeconds('WaitBeforeSwapAgain');
@@ -247,6 +252,56 @@ export function buildReleaseDefinition(
       .otherwise(unexpected('UnexpectedAfterRollback')),
   );
   return start.next(prepare);
+}
+
+/** What `afterFinalize` routes between. */
+interface AfterFinalizeParts {
+  /** Whether an afterFinalize hook is configured. */
+  readonly hooked: boolean;
+  readonly finalizeFunction: lambda.IFunction;
+  /** Where a lock another execution took over meanwhile leads. */
+  readonly superseded: sfn.State;
+  /** The afterFinalize hook point in front of `next`. */
+  readonly hook: (next: sfn.State, ends: HookPointEnds) => sfn.State;
+}
+
+/**
+ * What follows a Finalize that succeeded. Without an afterFinalize hook, the end: Finalize
+ * released the lock. With one, a release keeps the lock through the hook (lambda/finalize), so no
+ * other release starts while it runs; the Finalize function, invoked again with `next:
+ * 'releaseLock'`, then releases it, whether the hook answered or failed. Throttling is retried; a
+ * lock taken over meanwhile is superseded. If the lock is never released (the execution stopped,
+ * or out of retries), the next execution takes it over as from any stopped one.
+ */
+function afterFinalize(scope: Construct, parts: AfterFinalizeParts): sfn.State {
+  const released = new sfn.Succeed(scope, 'Released');
+  if (!parts.hooked) return released;
+  const releaseLockThen = (id: string, next: sfn.State): sfn.State => {
+    const task = new tasks.LambdaInvoke(scope, id, {
+      comment: 'The Finalize function releases the lock it kept through the afterFinalize hook.',
+      lambdaFunction: parts.finalizeFunction,
+      payloadResponseOnly: true,
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
+      retryOnServiceExceptions: true,
+    });
+    task.addRetry({
+      errors: [...RETRYABLE_ERROR_NAMES],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 4,
+    });
+    task.addCatch(parts.superseded, { errors: [LOCK_LOST_ERROR], resultPath: '$.error' });
+    task.next(next);
+    const due = new sfn.Pass(scope, `${id}Due`, {
+      result: sfn.Result.fromString('releaseLock'),
+      resultPath: '$.next',
+    });
+    due.next(task);
+    return due;
+  };
+  return parts.hook(releaseLockThen(RELEASE_LOCK_STATE_NAMES.answered, released), {
+    beforeFailing: (failed) => releaseLockThen(RELEASE_LOCK_STATE_NAMES.failed, failed),
+  });
 }
 
 /** What `trafficEntries` routes between. */

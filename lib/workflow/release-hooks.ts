@@ -22,6 +22,15 @@ export interface ReleaseHookOptions {
   readonly points: Readonly<Partial<Record<ReleaseHookPoint, ReleaseHookSettings>>>;
 }
 
+/** How a hook point ends beyond its defaults. */
+export interface HookPointEnds {
+  /**
+   * What runs before the `afterFinalize` hook's failure ends the execution (the lock release).
+   * @default - the failure ends it at once
+   */
+  readonly beforeFailing?: (failed: sfn.State) => sfn.State;
+}
+
 /** Where each hook keeps its marker once it succeeded (`$.hooks.<point>`): it runs once per execution. */
 const HOOK_RESULTS_PATH = '$.hooks';
 
@@ -39,6 +48,7 @@ export function hookPoint(
   hooks: ReleaseHookOptions | undefined,
   next: sfn.State,
   rollback: sfn.State,
+  ends: HookPointEnds = {},
 ): sfn.State {
   const hook = hooks?.points[point];
   if (!hooks || !hook) return next;
@@ -71,11 +81,12 @@ export function hookPoint(
       error: AFTER_FINALIZE_HOOK_FAILED_ERROR,
       causePath: '$.error.Cause',
     });
+    const end = ends.beforeFailing?.(failed) ?? failed;
     const described = (id: string, cause: string) =>
       new sfn.Pass(scope, id, {
         parameters: { Error: AFTER_FINALIZE_HOOK_FAILED_ERROR, 'Cause.$': cause },
         resultPath: '$.error',
-      }).next(failed);
+      }).next(end);
     task.addCatch(
       described(
         'AfterFinalizeHookTimedOut',

@@ -14,6 +14,7 @@ import {
   lockItem,
   ME,
   OTHER,
+  setEnvironment,
   type GroupSpec,
 } from './fixtures';
 import {
@@ -294,5 +295,47 @@ describe('Finalize: releasing the lock', () => {
     expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
     expect(storedLock()).toMatchObject({ owner: OTHER });
     expectEveryInvocationEnded();
+  });
+});
+
+describe('Finalize with an afterFinalize hook: the lock is kept until the hook has answered', () => {
+  beforeEach(() => setEnvironment({ AFTER_FINALIZE_HOOK: 'on' }));
+
+  it('GIVEN a release WHEN Finalize succeeds THEN the old fleet is torn down and the lock kept (the fence left)', async () => {
+    givenFleet(standbyBlue, liveGreen, serving);
+    await expect(handler(baseState())).resolves.toMatchObject({
+      next: 'released',
+      summary: { outcome: 'released', version: 'v2.0.0' },
+    });
+    expect(changes()).toContain('TerminateInstanceInAutoScalingGroup i-b1');
+    expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
+    expect(storedLock()?.owner).toBe(ME);
+    expectEveryInvocationEnded();
+  });
+
+  it('GIVEN the hook answered WHEN invoked with next releaseLock THEN only the lock is released', async () => {
+    givenFleet(standbyBlue, liveGreen, serving);
+    const after = await handler({ ...baseState(), next: 'releaseLock' });
+    expect(after.next).toBe('released');
+    expect(changes()).toEqual([]);
+    expect(lockTable.item).toBeUndefined();
+  });
+
+  it('GIVEN a rollback took the lock over during the hook WHEN releasing THEN LockLost, its lock untouched', async () => {
+    givenLockItem(lockItem(OTHER, 'rollback', { rev: 8 }));
+    await expect(handler({ ...baseState(), next: 'releaseLock' })).rejects.toMatchObject({
+      name: 'LockLost',
+    });
+    expect(storedLock()).toMatchObject({ owner: OTHER });
+  });
+
+  it('GIVEN a rollback request (no hook runs for it) WHEN Finalize succeeds THEN it releases the lock itself, and releaseLock changes nothing', async () => {
+    givenFleet(standbyBlue, liveGreen, serving);
+    const state = baseState({ plan: basePlan({ action: 'rollback' }) });
+    await handler(state);
+    expect(lockTable.item).toBeUndefined();
+    givenLockItem(lockItem(OTHER, 'release', { rev: 3 }));
+    await expect(handler({ ...state, next: 'releaseLock' })).resolves.toMatchObject({ next: 'released' });
+    expect(storedLock()).toMatchObject({ owner: OTHER });
   });
 });

@@ -5,6 +5,7 @@ import { BlueGreenService } from '../../lib/blue-green-service';
 import {
   RELEASE_HOOK_POINTS,
   RELEASE_HOOK_STATE_NAMES,
+  RELEASE_LOCK_STATE_NAMES,
   type ReleaseHookPayload,
   type ReleaseHookPoint,
 } from '../../lib/contract/release-hooks';
@@ -25,7 +26,11 @@ import { CHAOS_TIMEOUT_MS } from './chaos-fixture';
  * Pending:Wait too.
  */
 
-const STATES = [...TASK_STATES, ...RELEASE_HOOK_POINTS.map((point) => RELEASE_HOOK_STATE_NAMES[point])];
+const STATES = [
+  ...TASK_STATES,
+  ...RELEASE_HOOK_POINTS.map((point) => RELEASE_HOOK_STATE_NAMES[point]),
+  ...Object.values(RELEASE_LOCK_STATE_NAMES),
+];
 const CLEAN = 'zero violations, each hook at most once per execution, due hooks run';
 
 const templates = new Map<boolean, CfnTemplate>();

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenService } from '../../lib/blue-green-service';
 import type { ReleaseHookPayload, ReleaseHookPoint } from '../../lib/contract/release-hooks';
 import { liveVersion } from '../../lib/rehearsal/invariants';
+import type { RehearsalExecution } from '../../lib/rehearsal/executions';
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
 import type { ReleaseHookHandlers } from '../../lib/rehearsal/release-hook-handlers';
@@ -265,6 +266,34 @@ describe('release hooks in the rehearsal', () => {
     // The next release goes ahead: nothing was left behind.
     expect((await r.execute({ version: 'v3' })).status).toBe('SUCCEEDED');
     expect(live(r)).toBe('v3');
+  });
+
+  test('the afterFinalize hook runs under the release lock: a release started meanwhile is refused, the lock is free once it answered', async () => {
+    let r: Rehearsal | undefined = undefined;
+    const during: Array<{ lockHeld: boolean; refused?: RehearsalExecution }> = [];
+    const rec = recording(['afterFinalize'], {
+      afterFinalize: async (payload) => {
+        if (payload.version !== 'v2') return;
+        const next = r!.start({ version: 'v3' }, 'started-during-the-hook');
+        // A contract migration that takes a minute.
+        await new Promise((resolve) => setTimeout(resolve, 60_000));
+        during.push({ lockHeld: r!.monitor.view().lockHeld, refused: next });
+      },
+    });
+    r = rec.attach(rehearse(hookedTemplate(['afterFinalize']), { hooks: rec.hooks }));
+    await r.execute({ version: 'v1' });
+    const release = await r.execute({ version: 'v2' });
+    await r.runUntilIdle();
+
+    expect(release.status).toBe('SUCCEEDED');
+    expect(during).toHaveLength(1);
+    expect(during[0].lockHeld).toBe(true);
+    expect(during[0].refused).toMatchObject({ status: 'FAILED', error: 'ReleaseInProgress' });
+    const entered = release.events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
+    expect(entered.slice(-3)).toEqual(['ReleaseLockDue', 'ReleaseLock', 'Released']);
+    expect(r.monitor.view().lockHeld).toBe(false);
+    expect(live(r)).toBe('v2');
+    expect(r.violations()).toEqual([]);
   });
 
   test('a rollback request calls no hook', async () => {

@@ -60,7 +60,16 @@ describe('release hooks in the state machine', () => {
     expect(choiceFor(states.AfterBake, 'finalize')).toBe('BeforeFinalizeHookDue');
     expect(states.BeforeFinalizeHook.Next).toBe('Finalize');
     expect(choiceFor(states.AfterFinalize, 'released')).toBe('AfterFinalizeHookDue');
-    expect(states.AfterFinalizeHook.Next).toBe('Released');
+    // A release keeps the lock through the afterFinalize hook; the Finalize function releases it after.
+    expect(states.AfterFinalizeHook.Next).toBe('ReleaseLockDue');
+    expect(states.ReleaseLockDue).toMatchObject({
+      Type: 'Pass',
+      Result: 'releaseLock',
+      ResultPath: '$.next',
+    });
+    expect(states.ReleaseLockDue.Next).toBe('ReleaseLock');
+    expect(states.ReleaseLock.Next).toBe('Released');
+    expect(states.ReleaseLock.Resource).toBe(states.Finalize.Resource);
     // The bake's own loop does not pass the afterTraffic hook again.
     expect(choiceFor(states.AfterBake, 'bake')).toBe('Bake');
 
@@ -146,8 +155,25 @@ describe('release hooks in the state machine', () => {
           Error: 'AfterFinalizeHookFailed',
           'Cause.$': expect.stringContaining('is released and stays live'),
         },
-        Next: 'AfterFinalizeHookFailed',
+        Next: 'ReleaseLockAfterHookFailedDue',
       });
+    }
+    // The lock is released before the execution fails.
+    expect(states.ReleaseLockAfterHookFailedDue).toMatchObject({
+      Result: 'releaseLock',
+      ResultPath: '$.next',
+    });
+    expect(states.ReleaseLockAfterHookFailedDue.Next).toBe('ReleaseLockAfterHookFailed');
+    expect(states.ReleaseLockAfterHookFailed.Next).toBe('AfterFinalizeHookFailed');
+    for (const name of ['ReleaseLock', 'ReleaseLockAfterHookFailed']) {
+      expect(states[name].Catch).toEqual([
+        { ErrorEquals: ['LockLost'], ResultPath: '$.error', Next: 'Superseded' },
+      ]);
+      expect(states[name].Retry).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ ErrorEquals: expect.arrayContaining(['ThrottlingException']) }),
+        ]),
+      );
     }
     expect(states.AfterFinalizeHookFailed).toMatchObject({
       Type: 'Fail',
