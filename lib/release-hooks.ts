@@ -47,7 +47,8 @@ export interface ReleaseHooks {
   readonly beforeFinalize?: ReleaseHook;
   /**
    * After Finalize succeeded, once the old version can no longer come back: e.g. a contract
-   * migration. Runs on a first release too.
+   * migration. The release holds the lock until it answers, so no other release starts meanwhile.
+   * Runs on a first release too.
    * @default - no hook
    */
   readonly afterFinalize?: ReleaseHook;
