@@ -8,21 +8,20 @@ import {
   holdsForRelease,
   LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
   LAUNCHING_TRANSITION,
+  type InstanceAnswer,
   type LaunchLifecycleActionDetail,
   type SmokeCheckSpec,
   type UserValidatorAnswer,
 } from '../../lib/contract/instance-validation';
 import { TagKeys } from '../../lib/contract/tags';
 
-/** What one direct request to an instance came back with. */
-export type InstanceAnswer =
-  | { readonly kind: 'response'; readonly status: number; readonly body: string }
-  /** Nothing answered within the request's timeout. */
-  | { readonly kind: 'timeout'; readonly timeoutMs: number }
-  /** The instance refused the connection (nothing listens on the port yet). */
-  | { readonly kind: 'refused' }
-  /** Any other network failure, in the words of the error. */
-  | { readonly kind: 'error'; readonly message: string };
+/** What a synchronous invocation of a function came back with: its answer, or why there is none. */
+export interface InvocationOutcome {
+  /** The function's answer (its JSON payload, parsed). */
+  readonly answer?: unknown;
+  /** The function's error (`errorType: errorMessage`) or the failed call's (`name: message`). */
+  readonly error?: string;
+}
 
 /** A check that did not pass: what was checked and what came back, in an operator's words. */
 export interface CheckFailure {
@@ -159,7 +158,7 @@ export function describeSmokeCheck(check: SmokeCheckSpec): string {
 /** What the user's validator answered: a thrown error, or `{ ok: false, reason }`, fails the instance. */
 export function judgeUserValidator(
   functionName: string,
-  outcome: { readonly answer?: unknown; readonly error?: string },
+  outcome: InvocationOutcome,
 ): CheckFailure | undefined {
   const check = `the validator function ${functionName}`;
   if (outcome.error !== undefined) return { check, answer: `failed: ${outcome.error}` };

@@ -16,7 +16,6 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import {
   describeValidationFailure,
   validationFailureKey,
@@ -35,7 +34,6 @@ import { withRetry } from '../../lib/contract/retry';
 import { autoScaling } from '../shared/clients/auto-scaling';
 import { dynamoDb } from '../shared/clients/dynamodb';
 import { ec2 } from '../shared/clients/ec2';
-import { lambdaClient } from '../shared/clients/lambda';
 import { now, sleep } from '../shared/clock';
 import { readValidationConfig, type ValidationConfig } from './config';
 import {
@@ -51,6 +49,7 @@ import {
   type CheckFailure,
 } from './decisions';
 import { requestInstance } from './instance-request';
+import { invokeSynchronously } from './invoke';
 
 /** Time between two requests to the health path while the instance's app starts. */
 const HEALTH_POLL_MS = 2000;
@@ -192,7 +191,7 @@ async function validate(
     };
     return judgeUserValidator(
       config.userFunctionName,
-      await invokeUserValidator(config.userFunctionName, payload),
+      await invokeSynchronously(config.userFunctionName, payload),
     );
   }
   return undefined;
@@ -297,31 +296,4 @@ async function putRecord(
       }),
     ),
   );
-}
-
-/** Invokes the user's validator synchronously; a function error comes back as `error`. */
-async function invokeUserValidator(
-  functionName: string,
-  payload: UserValidatorPayload,
-): Promise<{ answer?: unknown; error?: string }> {
-  try {
-    const output = await withRetry(() =>
-      lambdaClient.send(
-        new InvokeCommand({
-          FunctionName: functionName,
-          InvocationType: 'RequestResponse',
-          Payload: new TextEncoder().encode(JSON.stringify(payload)),
-        }),
-      ),
-    );
-    const text = output.Payload ? new TextDecoder().decode(output.Payload) : '';
-    const answer: unknown = text ? JSON.parse(text) : undefined;
-    if (output.FunctionError) {
-      const { errorType, errorMessage } = (answer ?? {}) as { errorType?: string; errorMessage?: string };
-      return { error: `${errorType ?? output.FunctionError}: ${errorMessage ?? text}` };
-    }
-    return { answer };
-  } catch (error) {
-    return { error: `${(error as Error).name}: ${(error as Error).message}` };
-  }
 }
