@@ -6,6 +6,10 @@
  * with CONTINUE (the instance registers) or ABANDON (Auto Scaling terminates it). A failure is
  * recorded beside the release lock, where CheckHealth reads it, and logged.
  *
+ * It is not in the VPC: each direct request is made by the probe (lambda/probe-instance), the one
+ * function whose network reaches the instances, invoked synchronously; this one calls the AWS
+ * APIs and judges the answers.
+ *
  * Idempotent: EventBridge and Lambda may deliver an event twice, and an action that is already
  * completed (or timed out) is refused by Auto Scaling with "No active Lifecycle Action found",
  * which ends the work quietly. docs/aws-model.md, "Lifecycle hooks".
@@ -21,6 +25,8 @@ import {
   validationFailureKey,
   holdsForRelease,
   validationPassKey,
+  type InstanceAnswer,
+  type InstanceProbeRequest,
   type LaunchLifecycleActionDetail,
   type UserValidatorPayload,
   type ValidationFailureRecord,
@@ -45,10 +51,10 @@ import {
   judgeSmokeCheck,
   judgeUserValidator,
   lifecycleActionOf,
+  probeAnswer,
   requestBudget,
   type CheckFailure,
 } from './decisions';
-import { requestInstance } from './instance-request';
 import { invokeSynchronously } from './invoke';
 
 /** Time between two requests to the health path while the instance's app starts. */
@@ -153,7 +159,12 @@ async function validate(
   for (;;) {
     if (!(await lifecycle.keepAlive())) return 'gone';
     const timeoutMs = Math.max(1, Math.min(HEALTH_REQUEST_TIMEOUT_MS, deadline - now()));
-    const answer = await requestInstance(address, config.healthCheckPort, config.healthCheckPath, timeoutMs);
+    const answer = await probe(config, {
+      address,
+      port: config.healthCheckPort,
+      path: config.healthCheckPath,
+      timeoutMs,
+    });
     const verdict = judgeHealthPoll(
       config.healthCheckPath,
       answer,
@@ -176,7 +187,12 @@ async function validate(
       config.validationTimeoutSeconds,
     );
     if (typeof budget !== 'number') return budget;
-    const answer = await requestInstance(address, config.appPort, check.path, budget);
+    const answer = await probe(config, {
+      address,
+      port: config.appPort,
+      path: check.path,
+      timeoutMs: budget,
+    });
     const failure = judgeSmokeCheck(check, answer);
     if (failure) return failure;
   }
@@ -296,4 +312,9 @@ async function putRecord(
       }),
     ),
   );
+}
+
+/** One direct request to the instance, made by the probe in the VPC; a failed invocation is an `error` answer. */
+async function probe(config: ValidationConfig, request: InstanceProbeRequest): Promise<InstanceAnswer> {
+  return probeAnswer(config.probeFunctionName, await invokeSynchronously(config.probeFunctionName, request));
 }

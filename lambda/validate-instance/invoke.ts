@@ -1,6 +1,6 @@
 /**
- * A synchronous invocation (`RequestResponse`) of another function: the user's validator. Lambda
- * answers a function that threw with
+ * A synchronous invocation (`RequestResponse`) of another function: the probe, for each direct
+ * request to an instance, and the user's validator. Lambda answers a function that threw with
  * `FunctionError` and an `{ errorType, errorMessage }` payload; that, and a call that still failed
  * after its retries, comes back as `error`, for the decisions to judge.
  */
