@@ -257,9 +257,10 @@ export interface BlueGreenServiceProps {
   readonly canary?: CanaryOptions;
   /**
    * Pre-traffic validation: every instance either group launches waits out of the target group
-   * (a launch lifecycle hook, `Pending:Wait`) until a validator in the VPC has checked it directly
-   * (the health check path, then `checks`, then your `function`); a failure terminates it and
-   * rolls the release back (see `InstanceValidationOptions`). Adds a Lambda function in the VPC.
+   * (a launch lifecycle hook, `Pending:Wait`) until a validator has checked it directly (the
+   * health check path, then `checks`, then your `function`); a failure terminates it and rolls
+   * the release back (see `InstanceValidationOptions`). Adds two Lambda functions: the validator,
+   * and the probe it invokes for each request, the only one in the VPC (in `instanceSubnets`).
    * @default - no validation: an instance takes traffic once it passes the target group's health check
    */
   readonly validation?: InstanceValidationOptions;

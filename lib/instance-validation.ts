@@ -11,13 +11,14 @@ import {
   AUTO_SCALING_EVENT_SOURCE,
   HANDLER_METADATA_KEY,
   LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
+  PROBE_MAX_TIMEOUT_MS,
   VALIDATION_ENV,
   VALIDATION_FAILURE_KEY_PREFIX,
   VALIDATION_PASS_KEY_PREFIX,
   type SmokeCheckSpec,
 } from './contract/instance-validation';
 import { LOCK_KEY } from './contract/lock-table';
-import { VALIDATE_INSTANCE_HANDLER } from './contract/steps';
+import { PROBE_INSTANCE_HANDLER, VALIDATE_INSTANCE_HANDLER } from './contract/steps';
 import { HandlerFunction } from './handler-function';
 import { concreteSeconds, PropsValidator, quote, wildcardResourceFinding } from './validation';
 
@@ -44,8 +45,9 @@ export interface SmokeCheck {
 
 /**
  * Pre-traffic validation: every instance either group launches (a release's scale-up or the live
- * group scaling out) waits in `Pending:Wait`, out of the target group, until a validator in the
- * VPC has checked it directly. It then joins the target group, or is terminated (and replaced).
+ * group scaling out) waits in `Pending:Wait`, out of the target group, until a validator has
+ * checked it directly (through a probe function in the VPC). It then joins the target group, or
+ * is terminated (and replaced).
  */
 export interface InstanceValidationOptions {
   /**
@@ -81,7 +83,7 @@ export const INSTANCE_VALIDATION_LIMITS = {
   minTimeoutSeconds: 10,
   maxTimeoutSeconds: 780,
   minCheckSeconds: 1,
-  maxCheckSeconds: 60,
+  maxCheckSeconds: PROBE_MAX_TIMEOUT_MS / 1000,
   maxChecks: 20,
 } as const;
 
@@ -89,6 +91,13 @@ export const INSTANCE_VALIDATION_LIMITS = {
 const FUNCTION_TIMEOUT_MARGIN = Duration.seconds(60);
 /** The lifecycle hook's heartbeat timeout beyond the function's: an invocation never outlives its hook. */
 const HEARTBEAT_MARGIN = Duration.seconds(60);
+/**
+ * The probe's own timeout: its longest request (a smoke check's longest timeout, 60 s) and 10 s
+ * more. The request aborts at its timeout and answers `timeout`; the margin lets the probe read
+ * the body and return before Lambda stops it, so the validator gets the instance's answer rather
+ * than a function timeout.
+ */
+const PROBE_TIMEOUT = Duration.millis(PROBE_MAX_TIMEOUT_MS).plus(Duration.seconds(10));
 
 /** How long a launch lifecycle action waits for its completion before ABANDON applies. */
 export function validationHeartbeatTimeout(options: InstanceValidationOptions): Duration {
@@ -170,11 +179,12 @@ export interface InstanceValidationProps {
   /** The VPC of the instances. */
   readonly vpc: ec2.IVpc;
   /**
-   * Subnets of the validator: they need a route to the instances and to the AWS APIs.
+   * Subnets of the probe function (the validator is not in the VPC): they need a route to the
+   * instances only.
    * @default - the VPC's private subnets with egress
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
-  /** The instances' security group: it admits the validator on the application port. */
+  /** The instances' security group: it admits the probe on the application and health check ports. */
   readonly instanceSecurityGroup: ec2.ISecurityGroup;
   /** The application port (the target group's traffic port). */
   readonly appPort: number;
@@ -193,15 +203,29 @@ export interface InstanceValidationProps {
 
 /**
  * A launch lifecycle hook on each group, an EventBridge rule that hands each launch lifecycle
- * action to a validator function in the VPC, and what that function may do: reach the instances'
- * application port, complete their lifecycle actions, record a failure for the release to read.
- * What Auto Scaling does with the hook (Pending:Wait unregistered, heartbeat timeout, default
- * result, ABANDON terminates and replaces): docs/aws-model.md, "Lifecycle hooks".
+ * action to a validator function, and a probe function in the VPC that makes the validator's
+ * direct requests to the instances. Each may do only its part: the probe reaches the instances'
+ * application and health check ports and nothing else (no AWS API); the validator, outside the
+ * VPC, invokes the probe, completes the lifecycle actions and records a failure for the release
+ * to read. What Auto Scaling does with the hook (Pending:Wait unregistered, heartbeat timeout,
+ * default result, ABANDON terminates and replaces): docs/aws-model.md, "Lifecycle hooks".
  */
 export class InstanceValidation extends Construct {
-  /** The built-in validator: checks each new instance and completes its lifecycle action. */
+  /**
+   * The built-in validator: checks each new instance (through the probe) and completes its
+   * lifecycle action. Not in the VPC.
+   */
   public readonly validatorFunction: lambda.Function;
-  /** The validator's security group: it reaches the instances' application port. */
+  /**
+   * The probe: the one function in the VPC. It makes one HTTP request to an instance per
+   * invocation, for the validator (the only function this construct lets invoke it), and calls no
+   * AWS API.
+   */
+  public readonly probeFunction: lambda.Function;
+  /**
+   * The probe's security group: its only way out is to the instances' security group, on the
+   * application port and the health check port.
+   */
   public readonly securityGroup: ec2.SecurityGroup;
   /** Matches the launch lifecycle actions of the two groups. */
   public readonly rule: events.Rule;
@@ -224,7 +248,7 @@ export class InstanceValidation extends Construct {
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: 'Pre-traffic validator: the instances application port, and HTTPS to the AWS APIs',
+      description: 'Pre-traffic probe: the instances application and health check ports only',
       allowAllOutbound: false,
     });
     for (const port of ports) {
@@ -236,11 +260,23 @@ export class InstanceValidation extends Construct {
       props.instanceSecurityGroup.addIngressRule(
         this.securityGroup,
         ec2.Port.tcp(port),
-        'Pre-traffic checks from the validator',
+        'Pre-traffic checks from the probe',
       );
     }
-    // EC2, Auto Scaling, DynamoDB (and Lambda) APIs: public endpoints reached through the subnets' NAT.
-    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the AWS APIs');
+    this.probeFunction = new HandlerFunction(this, 'ProbeFunction', {
+      handlerName: PROBE_INSTANCE_HANDLER,
+      description: 'Make one direct HTTP request to a new instance, for the pre-traffic validator.',
+      environment: {},
+      timeout: PROBE_TIMEOUT,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.securityGroup],
+    });
+    // The rehearsal runs this handler's bundle when the validator invokes the function.
+    (this.probeFunction.node.defaultChild as CfnResource).addMetadata(
+      HANDLER_METADATA_KEY,
+      PROBE_INSTANCE_HANDLER,
+    );
 
     const environment: Record<string, string> = {
       [VALIDATION_ENV.serviceTag]: props.serviceTag,
@@ -254,6 +290,7 @@ export class InstanceValidation extends Construct {
       [VALIDATION_ENV.validationTimeoutSeconds]: String(timeout.toSeconds()),
       [VALIDATION_ENV.heartbeatTimeoutSeconds]: String(this.heartbeatTimeout.toSeconds()),
       [VALIDATION_ENV.smokeChecks]: JSON.stringify(smokeCheckSpecs(props.options.checks)),
+      [VALIDATION_ENV.probeFunctionName]: this.probeFunction.functionName,
     };
     if (props.options.function) {
       environment[VALIDATION_ENV.userFunctionName] = props.options.function.functionName;
@@ -264,9 +301,6 @@ export class InstanceValidation extends Construct {
       description: 'Check each new instance directly before it takes traffic; complete its lifecycle action.',
       environment,
       timeout: functionTimeout,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [this.securityGroup],
     });
     // The rehearsal delivers the rule's events to this handler's bundle.
     (this.validatorFunction.node.defaultChild as CfnResource).addMetadata(
@@ -300,6 +334,7 @@ export class InstanceValidation extends Construct {
     });
 
     this.grantValidatorPermissions(props);
+    this.acknowledgeProbeFindings();
   }
 
   private grantValidatorPermissions(props: InstanceValidationProps): void {
@@ -338,6 +373,7 @@ export class InstanceValidation extends Construct {
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [LOCK_KEY] } },
       }),
     );
+    this.probeFunction.grantInvoke(fn);
     props.options.function?.grantInvoke(fn);
 
     const acknowledge = (finding: string, reason: string) =>
@@ -345,10 +381,6 @@ export class InstanceValidation extends Construct {
     acknowledge(
       'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'AWSLambdaBasicExecutionRole only lets the validator write its own logs.',
-    );
-    acknowledge(
-      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      'AWSLambdaVPCAccessExecutionRole only lets the validator create and delete its network interfaces in the VPC.',
     );
     acknowledge(
       'IAM5[Resource::*]',
@@ -360,6 +392,10 @@ export class InstanceValidation extends Construct {
         'An Auto Scaling group ARN contains a generated UUID: the wildcard stands for it alone, the group name is fixed.',
       );
     }
+    acknowledge(
+      `IAM5[${wildcardResourceFinding(this, `${this.probeFunction.functionArn}:*`)}]`,
+      'The validator may invoke the versions and aliases of the probe function of this construct (CDK grantInvoke): the wildcard stands for the qualifier only.',
+    );
     const user = props.options.function;
     if (user) {
       acknowledge(
@@ -367,5 +403,19 @@ export class InstanceValidation extends Construct {
         'The validator may invoke the versions and aliases of the user validator function, and no other function (CDK grantInvoke).',
       );
     }
+  }
+
+  /** The probe's role has nothing but the two managed policies a function in a VPC needs. */
+  private acknowledgeProbeFindings(): void {
+    const acknowledge = (finding: string, reason: string) =>
+      Validations.of(this.probeFunction).acknowledge({ id: `AwsSolutions-${finding}`, reason });
+    acknowledge(
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AWSLambdaBasicExecutionRole only lets the probe write its own logs.',
+    );
+    acknowledge(
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      'AWSLambdaVPCAccessExecutionRole only lets the probe create and delete its network interfaces in the VPC, where it reaches the instances.',
+    );
   }
 }

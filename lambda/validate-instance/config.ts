@@ -14,6 +14,8 @@ export interface ValidationConfig {
   readonly validationTimeoutSeconds: number;
   readonly heartbeatTimeoutSeconds: number;
   readonly smokeChecks: readonly SmokeCheckSpec[];
+  /** The probe function: it makes the direct requests to the instances, from inside the VPC. */
+  readonly probeFunctionName: string;
   /** @default - no user validator */
   readonly userFunctionName?: string;
 }
@@ -39,6 +41,7 @@ export function readValidationConfig(env: NodeJS.ProcessEnv = process.env): Vali
     validationTimeoutSeconds: int(VALIDATION_ENV.validationTimeoutSeconds),
     heartbeatTimeoutSeconds: int(VALIDATION_ENV.heartbeatTimeoutSeconds),
     smokeChecks: checks,
+    probeFunctionName: text(VALIDATION_ENV.probeFunctionName),
     ...(env[VALIDATION_ENV.userFunctionName]
       ? { userFunctionName: env[VALIDATION_ENV.userFunctionName] }
       : {}),

@@ -1,28 +1,28 @@
 /**
- * The validator's decisions, pure: which lifecycle action an event names, what a direct answer
- * from an instance means, when to record a heartbeat, what the user's validator said, and which
- * AWS refusal means the action is already over. The handler (index.ts) only reads AWS, requests
- * the instance, calls these and carries out what they return.
+ * The validator's decisions, pure: which lifecycle action an event names, what the probe's
+ * invocation came back with, what a direct answer from an instance means, when to record a
+ * heartbeat, what the user's validator said, and which AWS refusal means the action is already
+ * over. The handler (index.ts) only reads AWS, invokes the probe and the user's function, calls
+ * these and carries out what they return.
  */
 import {
   holdsForRelease,
   LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
   LAUNCHING_TRANSITION,
+  type InstanceAnswer,
   type LaunchLifecycleActionDetail,
   type SmokeCheckSpec,
   type UserValidatorAnswer,
 } from '../../lib/contract/instance-validation';
 import { TagKeys } from '../../lib/contract/tags';
 
-/** What one direct request to an instance came back with. */
-export type InstanceAnswer =
-  | { readonly kind: 'response'; readonly status: number; readonly body: string }
-  /** Nothing answered within the request's timeout. */
-  | { readonly kind: 'timeout'; readonly timeoutMs: number }
-  /** The instance refused the connection (nothing listens on the port yet). */
-  | { readonly kind: 'refused' }
-  /** Any other network failure, in the words of the error. */
-  | { readonly kind: 'error'; readonly message: string };
+/** What a synchronous invocation of a function came back with: its answer, or why there is none. */
+export interface InvocationOutcome {
+  /** The function's answer (its JSON payload, parsed). */
+  readonly answer?: unknown;
+  /** The function's error (`errorType: errorMessage`) or the failed call's (`name: message`). */
+  readonly error?: string;
+}
 
 /** A check that did not pass: what was checked and what came back, in an operator's words. */
 export interface CheckFailure {
@@ -80,6 +80,34 @@ export function statusMatches(status: number, healthyCodes: string): boolean {
     const [low, high] = part.trim().split('-').map(Number);
     return high === undefined ? status === low : status >= low && status <= high;
   });
+}
+
+/**
+ * The probe's answer to one direct request. An invocation that failed (the probe threw, timed out,
+ * or could not be invoked) or answered something else is an `error` answer naming the probe: the
+ * health poll then waits and asks again, a smoke check fails with it in its reason.
+ */
+export function probeAnswer(functionName: string, outcome: InvocationOutcome): InstanceAnswer {
+  const probe = `the probe function ${functionName}`;
+  if (outcome.error !== undefined) return { kind: 'error', message: `${probe} failed: ${outcome.error}` };
+  if (isInstanceAnswer(outcome.answer)) return outcome.answer;
+  return { kind: 'error', message: `${probe} answered ${JSON.stringify(outcome.answer) ?? 'nothing'}` };
+}
+
+function isInstanceAnswer(value: unknown): value is InstanceAnswer {
+  const a = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  switch (a.kind) {
+    case 'response':
+      return Number.isInteger(a.status) && typeof a.body === 'string';
+    case 'timeout':
+      return typeof a.timeoutMs === 'number';
+    case 'refused':
+      return true;
+    case 'error':
+      return typeof a.message === 'string';
+    default:
+      return false;
+  }
 }
 
 /** An answer in an operator's words: `status 500, body "oops"`, `timeout after 5000 ms`, `connection refused`. */
@@ -159,7 +187,7 @@ export function describeSmokeCheck(check: SmokeCheckSpec): string {
 /** What the user's validator answered: a thrown error, or `{ ok: false, reason }`, fails the instance. */
 export function judgeUserValidator(
   functionName: string,
-  outcome: { readonly answer?: unknown; readonly error?: string },
+  outcome: InvocationOutcome,
 ): CheckFailure | undefined {
   const check = `the validator function ${functionName}`;
   if (outcome.error !== undefined) return { check, answer: `failed: ${outcome.error}` };

@@ -6,6 +6,10 @@
  * with CONTINUE (the instance registers) or ABANDON (Auto Scaling terminates it). A failure is
  * recorded beside the release lock, where CheckHealth reads it, and logged.
  *
+ * It is not in the VPC: each direct request is made by the probe (lambda/probe-instance), the one
+ * function whose network reaches the instances, invoked synchronously; this one calls the AWS
+ * APIs and judges the answers.
+ *
  * Idempotent: EventBridge and Lambda may deliver an event twice, and an action that is already
  * completed (or timed out) is refused by Auto Scaling with "No active Lifecycle Action found",
  * which ends the work quietly. docs/aws-model.md, "Lifecycle hooks".
@@ -16,12 +20,13 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import {
   describeValidationFailure,
   validationFailureKey,
   holdsForRelease,
   validationPassKey,
+  type InstanceAnswer,
+  type InstanceProbeRequest,
   type LaunchLifecycleActionDetail,
   type UserValidatorPayload,
   type ValidationFailureRecord,
@@ -35,7 +40,6 @@ import { withRetry } from '../../lib/contract/retry';
 import { autoScaling } from '../shared/clients/auto-scaling';
 import { dynamoDb } from '../shared/clients/dynamodb';
 import { ec2 } from '../shared/clients/ec2';
-import { lambdaClient } from '../shared/clients/lambda';
 import { now, sleep } from '../shared/clock';
 import { readValidationConfig, type ValidationConfig } from './config';
 import {
@@ -47,10 +51,11 @@ import {
   judgeSmokeCheck,
   judgeUserValidator,
   lifecycleActionOf,
+  probeAnswer,
   requestBudget,
   type CheckFailure,
 } from './decisions';
-import { requestInstance } from './instance-request';
+import { invokeSynchronously } from './invoke';
 
 /** Time between two requests to the health path while the instance's app starts. */
 const HEALTH_POLL_MS = 2000;
@@ -154,7 +159,12 @@ async function validate(
   for (;;) {
     if (!(await lifecycle.keepAlive())) return 'gone';
     const timeoutMs = Math.max(1, Math.min(HEALTH_REQUEST_TIMEOUT_MS, deadline - now()));
-    const answer = await requestInstance(address, config.healthCheckPort, config.healthCheckPath, timeoutMs);
+    const answer = await probe(config, {
+      address,
+      port: config.healthCheckPort,
+      path: config.healthCheckPath,
+      timeoutMs,
+    });
     const verdict = judgeHealthPoll(
       config.healthCheckPath,
       answer,
@@ -177,7 +187,12 @@ async function validate(
       config.validationTimeoutSeconds,
     );
     if (typeof budget !== 'number') return budget;
-    const answer = await requestInstance(address, config.appPort, check.path, budget);
+    const answer = await probe(config, {
+      address,
+      port: config.appPort,
+      path: check.path,
+      timeoutMs: budget,
+    });
     const failure = judgeSmokeCheck(check, answer);
     if (failure) return failure;
   }
@@ -192,7 +207,7 @@ async function validate(
     };
     return judgeUserValidator(
       config.userFunctionName,
-      await invokeUserValidator(config.userFunctionName, payload),
+      await invokeSynchronously(config.userFunctionName, payload),
     );
   }
   return undefined;
@@ -299,29 +314,7 @@ async function putRecord(
   );
 }
 
-/** Invokes the user's validator synchronously; a function error comes back as `error`. */
-async function invokeUserValidator(
-  functionName: string,
-  payload: UserValidatorPayload,
-): Promise<{ answer?: unknown; error?: string }> {
-  try {
-    const output = await withRetry(() =>
-      lambdaClient.send(
-        new InvokeCommand({
-          FunctionName: functionName,
-          InvocationType: 'RequestResponse',
-          Payload: new TextEncoder().encode(JSON.stringify(payload)),
-        }),
-      ),
-    );
-    const text = output.Payload ? new TextDecoder().decode(output.Payload) : '';
-    const answer: unknown = text ? JSON.parse(text) : undefined;
-    if (output.FunctionError) {
-      const { errorType, errorMessage } = (answer ?? {}) as { errorType?: string; errorMessage?: string };
-      return { error: `${errorType ?? output.FunctionError}: ${errorMessage ?? text}` };
-    }
-    return { answer };
-  } catch (error) {
-    return { error: `${(error as Error).name}: ${(error as Error).message}` };
-  }
+/** One direct request to the instance, made by the probe in the VPC; a failed invocation is an `error` answer. */
+async function probe(config: ValidationConfig, request: InstanceProbeRequest): Promise<InstanceAnswer> {
+  return probeAnswer(config.probeFunctionName, await invokeSynchronously(config.probeFunctionName, request));
 }

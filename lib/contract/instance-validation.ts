@@ -1,6 +1,7 @@
 /**
  * The pre-traffic validation contract: what the construct (lib/instance-validation.ts) writes
- * into the validator's environment, the lifecycle-action event the validator is given, and the
+ * into the validator's environment, the lifecycle-action event the validator is given, the
+ * request it hands the probe (the one function in the VPC) and the answer it gets back, and the
  * failure record it leaves in the service's lock table for CheckHealth to read. docs/aws-model.md,
  * "Lifecycle hooks".
  */
@@ -29,7 +30,40 @@ export const VALIDATION_ENV = {
   smokeChecks: 'SMOKE_CHECKS',
   /** The user's validator function, when there is one. */
   userFunctionName: 'USER_VALIDATOR_FUNCTION',
+  /** The probe function, which makes the direct requests to the instances (the validator is not in the VPC). */
+  probeFunctionName: 'PROBE_FUNCTION_NAME',
 } as const;
+
+/**
+ * What the validator asks of the probe (lambda/probe-instance): one HTTP GET of
+ * `http://<address>:<port><path>`, given up after `timeoutMs`.
+ */
+export interface InstanceProbeRequest {
+  /** The instance's private IPv4 address, dotted quad. */
+  readonly address: string;
+  /** The port: the application's or the health check's (1–65535). */
+  readonly port: number;
+  /** Path and query, starting with `/`. */
+  readonly path: string;
+  /** How long the request may wait for its answer (1 to `PROBE_MAX_TIMEOUT_MS`). */
+  readonly timeoutMs: number;
+}
+
+/**
+ * The longest request the probe makes: a smoke check's longest timeout (60 s). The probe
+ * function's own timeout is set a little above it, so a request always ends with an answer.
+ */
+export const PROBE_MAX_TIMEOUT_MS = 60_000;
+
+/** What one direct request to an instance came back with: the probe's answer. */
+export type InstanceAnswer =
+  | { readonly kind: 'response'; readonly status: number; readonly body: string }
+  /** Nothing answered within the request's timeout. */
+  | { readonly kind: 'timeout'; readonly timeoutMs: number }
+  /** The instance refused the connection (nothing listens on the port yet). */
+  | { readonly kind: 'refused' }
+  /** Any other failure (the network's, or the probe's own), in the words of the error. */
+  | { readonly kind: 'error'; readonly message: string };
 
 /** The lifecycle transition of a launch hook (and of its events). */
 export const LAUNCHING_TRANSITION = 'autoscaling:EC2_INSTANCE_LAUNCHING';

@@ -47,12 +47,20 @@ export const HANDLER_ASSETS_PATH = ['assets', 'handlers'] as const;
  */
 export const VALIDATE_INSTANCE_HANDLER = 'validate-instance';
 
-/** A handler folder under `lambda/`: a step's, the notifications' or the validator's. */
-export type HandlerName = ReleaseStepName | typeof NOTIFY_HANDLER | typeof VALIDATE_INSTANCE_HANDLER;
+/**
+ * The handler of the pre-traffic probe (lib/instance-validation.ts): the one function in the VPC,
+ * invoked synchronously by the validator for each direct request to a new instance.
+ */
+export const PROBE_INSTANCE_HANDLER = 'probe-instance';
+
+/** A handler folder under `lambda/`: a step's, the notifications', the validator's or the probe's. */
+export type HandlerName =
+  ReleaseStepName | typeof NOTIFY_HANDLER | typeof VALIDATE_INSTANCE_HANDLER | typeof PROBE_INSTANCE_HANDLER;
 
 /** Every handler folder under `lambda/`, sorted: what the build bundles and the package ships. */
 export const HANDLER_NAMES: readonly HandlerName[] = [
   ...RELEASE_STEP_NAMES,
   NOTIFY_HANDLER as HandlerName,
   VALIDATE_INSTANCE_HANDLER as HandlerName,
+  PROBE_INSTANCE_HANDLER as HandlerName,
 ].sort();

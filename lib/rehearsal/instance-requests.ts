@@ -1,5 +1,5 @@
 /**
- * Routes the global `fetch` of code the rehearsal runs (the validator's direct requests to new
+ * Routes the global `fetch` of code the rehearsal runs (the probe's direct requests to new
  * instances) to the region's instance checks, in-process: the answer as the instance's app would
  * give it, after its round trip in virtual time, or no answer at all until the caller aborts. The
  * handler never knows: it calls `fetch` as it does in Lambda. docs/aws-model.md, "Lifecycle hooks".

@@ -8,6 +8,7 @@ import {
   loadStepHandler,
   RehearsalExecution,
   StepHandler,
+  withFunctionTimeout,
 } from './executions';
 import type { UserValidatorPayload } from '../contract/instance-validation';
 import { interceptInstanceRequests } from './instance-requests';
@@ -26,6 +27,7 @@ import {
   SIMULATED_ACCOUNT,
   SIMULATED_REGION,
 } from './template';
+import type { ProbeFunctionInfo } from './template-instance-validation';
 import { VirtualClock } from './virtual-clock';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -46,7 +48,10 @@ export interface RehearsalOptions extends Omit<RegionOptions, 'clock'> {
   readonly limitMs?: number;
   /** Called with each timeline line as it happens. @default - lines are only kept */
   readonly log?: (line: string) => void;
-  /** Replaces the real handlers (for testing the rehearsal itself). @default - the handlers `handlers` names */
+  /**
+   * Replaces the real handlers, the validator's and the probe's included (for testing the
+   * rehearsal itself). @default - the handlers `handlers` names
+   */
   readonly loadHandler?: (step: string) => StepHandler;
   /**
    * Where the step handlers come from: `bundles`, the prebuilt bundles the construct deploys (what
@@ -110,6 +115,14 @@ export class Rehearsal {
   public readonly logs: Array<{ readonly time: number; readonly level: string; readonly text: string }> = [];
   private readonly runner: ExecutionRunner;
   private readonly environment: Record<string, string>;
+  /** Virtual ms a Lambda invocation of the named function adds before its handler runs. */
+  private readonly invokeLatencyMs: (functionName: string) => number;
+  /** The handler of the validator's probe, by the probe function's name (none without validation). */
+  private readonly probes = new Map<
+    string,
+    { readonly info: ProbeFunctionInfo; readonly handler: StepHandler }
+  >();
+  private probeInvocations = 0;
   /** What `Math.random` answers while the rehearsal runs. */
   private readonly random: SeededRandom;
   /** `installGlobals` calls not yet undone: only the outermost installs and restores. */
@@ -145,6 +158,7 @@ export class Rehearsal {
     this.environment = sharedEnvironment(this.service);
     const invokeLatencyMs =
       options.invokeLatencyMs ?? this.lambdaLatency(options.seed ?? REGION_DEFAULTS.seed);
+    this.invokeLatencyMs = typeof invokeLatencyMs === 'number' ? () => invokeLatencyMs : invokeLatencyMs;
     this.monitor = new ServiceMonitor(
       this.region,
       this.clock,
@@ -167,7 +181,7 @@ export class Rehearsal {
       hookHandlers: releaseHookHandlers(this.service.hookTasks ?? {}, options.hooks ?? {}),
     });
     this.monitor.watch(this.runner);
-    this.validation = this.validationDelivery(invokeLatencyMs);
+    this.validation = this.validationDelivery();
     this.region.setExecutionDirectory({
       stateMachine: { arn: this.service.stateMachineArn, tags: this.service.stateMachineTags },
       describe: (arn) => this.runner.describe(arn),
@@ -302,11 +316,10 @@ export class Rehearsal {
 
   /**
    * The template's validator, if it has one: its environment joins the rehearsal's (names the
-   * steps share must agree), its user function needs `validationFunction`.
+   * steps share must agree), its probe's handler is loaded (run when the validator invokes the
+   * probe), its user function needs `validationFunction`.
    */
-  private validationDelivery(
-    invokeLatencyMs: number | ((fn: string) => number),
-  ): LifecycleEventDelivery | undefined {
+  private validationDelivery(): LifecycleEventDelivery | undefined {
     const rules = this.service.lifecycleActionRules ?? [];
     if (rules.length === 0) {
       if (this.options.validationFunction) {
@@ -323,12 +336,19 @@ export class Rehearsal {
       }
     }
     const seed = this.options.seed ?? REGION_DEFAULTS.seed;
+    const loadHandler =
+      this.options.loadHandler ??
+      ((name: string) => loadStepHandler(name, this.options.handlers ?? 'bundles'));
+    for (const { probe } of rules) {
+      if (!this.probes.has(probe.functionName)) {
+        this.probes.set(probe.functionName, { info: probe, handler: loadHandler(probe.handler) });
+      }
+    }
     return new LifecycleEventDelivery({
       region: this.region,
       rules,
-      loadHandler:
-        this.options.loadHandler ?? ((name) => loadStepHandler(name, this.options.handlers ?? 'bundles')),
-      invokeLatencyMs: typeof invokeLatencyMs === 'number' ? () => invokeLatencyMs : invokeLatencyMs,
+      loadHandler,
+      invokeLatencyMs: this.invokeLatencyMs,
       random: new SeededRandom(seed).fork(0xeb0de1),
       now: () => this.clock.now(),
       accountId: SIMULATED_ACCOUNT,
@@ -336,17 +356,22 @@ export class Rehearsal {
     });
   }
 
-  /** Lambda Invoke by the validator: the user's validator function, in-process, answered as Lambda would. */
+  /**
+   * Lambda Invoke by the validator, answered as Lambda would: the probe's bundle, in-process, after
+   * the function's invoke latency and stopped at its own timeout; or the user's validator function.
+   */
   private async invokeFunction(command: string, input: Json): Promise<Json> {
     const names = (this.service.lifecycleActionRules ?? []).map((r) => r.userFunctionName);
-    const handler = this.options.validationFunction;
-    if (command !== 'Invoke' || !handler || !names.includes(input?.FunctionName)) {
+    const probe = command === 'Invoke' ? this.probes.get(input?.FunctionName) : undefined;
+    const user = this.options.validationFunction;
+    if (command !== 'Invoke' || (!probe && (!user || !names.includes(input?.FunctionName)))) {
       throw new Error(`not simulated: Lambda ${command} of ${String(input?.FunctionName)}`);
     }
     const payload = JSON.parse(new TextDecoder().decode(input.Payload ?? new Uint8Array()) || 'null');
     const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value ?? null));
+    const run = probe ? () => this.runProbe(probe.info, probe.handler, payload) : async () => user!(payload);
     try {
-      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: encode(await handler(payload)) };
+      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: encode(await run()) };
     } catch (error) {
       return {
         StatusCode: 200,
@@ -355,6 +380,18 @@ export class Rehearsal {
         Payload: encode({ errorType: (error as Error)?.name, errorMessage: (error as Error)?.message }),
       };
     }
+  }
+
+  /** One invocation of the probe: its invoke latency, then its handler, stopped at its timeout. */
+  private async runProbe(info: ProbeFunctionInfo, handler: StepHandler, payload: Json): Promise<Json> {
+    await new Promise((resolve) => setTimeout(resolve, this.invokeLatencyMs(info.functionName)));
+    const deadline = this.clock.now() + info.timeoutSeconds * 1000;
+    const run = handler(payload, {
+      awsRequestId: `probe-${++this.probeInvocations}`,
+      functionName: info.functionName,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - this.clock.now()),
+    });
+    return withFunctionTimeout(run, info.timeoutSeconds);
   }
 
   /** Per-invocation Lambda latency from the region's profile, on a seeded stream of its own. */

@@ -1,9 +1,11 @@
 /**
  * Reads the pre-traffic validation from a synthesized template: the EventBridge rules that match
- * launch lifecycle actions of the service's groups and the function each one targets, which must
- * be the library's validator (its `bluegreen:handler` metadata): the rehearsal runs that handler's
- * bundle for each event. A rule targeting anything else is refused, never skipped: a rehearsal
- * that silently let instances wait would prove nothing. docs/aws-model.md, "Lifecycle hooks".
+ * launch lifecycle actions of the service's groups, the function each one targets, which must
+ * be the library's validator (its `bluegreen:handler` metadata), and the probe that validator
+ * invokes (named in its environment), which must be the library's probe: the rehearsal runs those
+ * handlers' bundles for each event and each request. A rule targeting anything else, or a
+ * validator naming another probe, is refused, never skipped: a rehearsal that silently let
+ * instances wait would prove nothing. docs/aws-model.md, "Lifecycle hooks".
  */
 import {
   AUTO_SCALING_EVENT_SOURCE,
@@ -11,8 +13,20 @@ import {
   LAUNCH_LIFECYCLE_ACTION_DETAIL_TYPE,
   VALIDATION_ENV,
 } from '../contract/instance-validation';
+import { PROBE_INSTANCE_HANDLER } from '../contract/steps';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The probe function a validator invokes for its direct requests to the instances. */
+export interface ProbeFunctionInfo {
+  readonly functionLogicalId: string;
+  /** What the validator invokes (its environment's probe function name). */
+  readonly functionName: string;
+  /** The handler folder under `lambda/` (`probe-instance`). */
+  readonly handler: string;
+  /** The function's own timeout (Lambda's default is 3 s). */
+  readonly timeoutSeconds: number;
+}
 
 /** A rule on launch lifecycle actions and the validator it invokes. */
 export interface LifecycleActionRuleInfo {
@@ -28,6 +42,8 @@ export interface LifecycleActionRuleInfo {
   readonly timeoutSeconds: number;
   /** The user's validator function the handler invokes, if any (its name). */
   readonly userFunctionName?: string;
+  /** The probe the handler invokes for each direct request to an instance. */
+  readonly probe: ProbeFunctionInfo;
 }
 
 export interface ValidationTemplateSource {
@@ -36,6 +52,8 @@ export interface ValidationTemplateSource {
   >;
   resolve(value: Json): Json;
   functionArn(logicalId: string): string;
+  /** What a Ref to the function resolves to (its name). */
+  functionName(logicalId: string): string;
 }
 
 /** The rules matching launch lifecycle actions of `groupNames` (the service's groups). */
@@ -88,7 +106,36 @@ export function lifecycleActionRules(
           environment,
           timeoutSeconds: Number(fn.Properties?.Timeout ?? 3),
           ...(userFunctionName ? { userFunctionName } : {}),
+          probe: probeOf(ruleId, functionLogicalId, environment, source),
         };
       });
     });
+}
+
+/** The probe a validator names in its environment: it must be the library's probe function. */
+function probeOf(
+  ruleId: string,
+  validatorLogicalId: string,
+  environment: Record<string, string>,
+  source: ValidationTemplateSource,
+): ProbeFunctionInfo {
+  const name = environment[VALIDATION_ENV.probeFunctionName];
+  const found = source.resources.find(
+    ([id, fn]) => fn.Type === 'AWS::Lambda::Function' && source.functionName(id) === name,
+  );
+  const handler = found?.[1].Metadata?.[HANDLER_METADATA_KEY];
+  if (!found || handler !== PROBE_INSTANCE_HANDLER) {
+    throw new Error(
+      `rule ${ruleId}: not simulated: its validator ${validatorLogicalId} names ${VALIDATION_ENV.probeFunctionName} ` +
+        `${JSON.stringify(name)}, which is not the library's probe function (a function of the template ` +
+        `whose ${HANDLER_METADATA_KEY} metadata is ${JSON.stringify(PROBE_INSTANCE_HANDLER)})`,
+    );
+  }
+  const [functionLogicalId, fn] = found;
+  return {
+    functionLogicalId,
+    functionName: name,
+    handler,
+    timeoutSeconds: Number(fn.Properties?.Timeout ?? 3),
+  };
 }

@@ -215,6 +215,7 @@ export function readServiceTemplate(
       resources,
       resolve: (value) => resolver.resolve(value),
       functionArn: (id) => resolver.physicalId(id, 'Arn'),
+      functionName: (id) => resolver.physicalId(id),
     },
   );
 

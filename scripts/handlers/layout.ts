@@ -20,7 +20,8 @@ export function handlerFolders(lambdaDir: string = LAMBDA_DIR): string[] {
 }
 
 /**
- * The handlers, sorted: those of the table of steps (lib/contract/steps.ts) and the notifications'.
+ * The handlers, sorted: those lib/contract/steps.ts names (the steps, the notifications', the
+ * validator's and the probe's).
  * A handler folder the table does not name, or a name without its folder, is refused: it would be
  * bundled and shipped without a function to run it, or named by a function without a bundle.
  */

@@ -8,6 +8,8 @@ import { logicalId, synthService } from './helpers';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+
 function userValidator(stack: Stack): lambda.Function {
   return new lambda.Function(stack, 'UserValidator', {
     runtime: lambda.Runtime.NODEJS_22_X,
@@ -19,6 +21,19 @@ function userValidator(stack: Stack): lambda.Function {
 /** The policy statements attached to the validator function's role. */
 function validatorStatements(fixture: ReturnType<typeof synthService>): Json[] {
   return roleStatements(fixture, fixture.service.instanceValidation!.validatorFunction);
+}
+
+/** The resources the validator may invoke (`lambda:InvokeFunction`), as resolved. */
+function invokableBy(statements: Json[]): Json[] {
+  return statements
+    .filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'))
+    .flatMap((s) => [s.Resource].flat());
+}
+
+/** A function's ARN as the template writes it, and its versions' and aliases' (`grantInvoke`). */
+function invokeResources(fn: { node: { defaultChild?: unknown } }, stack: Stack): Json[] {
+  const arn = { 'Fn::GetAtt': [logicalId(fn, stack), 'Arn'] };
+  return [arn, { 'Fn::Join': ['', [arn, ':*']] }];
 }
 
 function roleStatements(fixture: ReturnType<typeof synthService>, fn: { role?: unknown }): Json[] {
@@ -53,18 +68,21 @@ describe('BlueGreenService validation', () => {
         HeartbeatTimeout: 300,
       });
     }
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 240,
-      VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue() }),
-      Environment: {
-        Variables: Match.objectLike({
-          [VALIDATION_ENV.validationTimeoutSeconds]: '180',
-          [VALIDATION_ENV.heartbeatTimeoutSeconds]: '300',
-          [VALIDATION_ENV.healthCheckPath]: '/health',
-          [VALIDATION_ENV.appPort]: '8080',
-        }),
-      },
-    });
+    const validation = service.instanceValidation!;
+    expect(template.toJSON().Resources[logicalId(validation.validatorFunction, stack)].Properties).toEqual(
+      expect.objectContaining({
+        Timeout: 240,
+        Environment: {
+          Variables: expect.objectContaining({
+            [VALIDATION_ENV.validationTimeoutSeconds]: '180',
+            [VALIDATION_ENV.heartbeatTimeoutSeconds]: '300',
+            [VALIDATION_ENV.healthCheckPath]: '/health',
+            [VALIDATION_ENV.appPort]: '8080',
+            [VALIDATION_ENV.probeFunctionName]: { Ref: logicalId(validation.probeFunction, stack) },
+          }),
+        },
+      }),
+    );
     // CheckHealth reads recorded passes and failures only when validation is on, and knows how
     // long a held lifecycle action may wait (the hook's heartbeat timeout).
     const steps = Object.values<Json>(template.findResources('AWS::Lambda::Function')).filter(
@@ -93,40 +111,124 @@ describe('BlueGreenService validation', () => {
     });
   });
 
-  test('GIVEN validation on app port 9000 THEN the validator reaches the instances on 9000 only (and HTTPS for the AWS APIs)', () => {
-    const { template, service, stack } = synthService({ appPort: 9000, validation: {} });
-    const validatorSg = logicalId(service.instanceValidation!.securityGroup, stack);
-    const instanceSg = logicalId(service.instanceSecurityGroup, stack);
+  test.each([
+    [{ appPort: 9000 }, [9000]],
+    [{ appPort: 9000, healthCheck: { port: 9001 } }, [9000, 9001]],
+  ])(
+    'GIVEN validation with %j THEN the probe reaches the instances on ports %j only, and nothing else: no 0.0.0.0/0, no HTTPS',
+    (props, ports) => {
+      const { template, service, stack } = synthService({ ...props, validation: {} });
+      const probeSg = logicalId(service.instanceValidation!.securityGroup, stack);
+      const instanceSg = logicalId(service.instanceSecurityGroup, stack);
 
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      GroupId: { 'Fn::GetAtt': [instanceSg, 'GroupId'] },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [validatorSg, 'GroupId'] },
-      FromPort: 9000,
-      ToPort: 9000,
-      IpProtocol: 'tcp',
-    });
-    const ingressFromValidator = Object.values<Json>(
-      template.findResources('AWS::EC2::SecurityGroupIngress'),
-    ).filter((r) => JSON.stringify(r.Properties.SourceSecurityGroupId ?? '').includes(validatorSg));
-    expect(ingressFromValidator.map((r) => [r.Properties.FromPort, r.Properties.ToPort])).toEqual([
-      [9000, 9000],
-    ]);
+      // The instances admit the probe on those ports only.
+      const ingressFromProbe = Object.values<Json>(
+        template.findResources('AWS::EC2::SecurityGroupIngress'),
+      ).filter((r) => JSON.stringify(r.Properties.SourceSecurityGroupId ?? '').includes(probeSg));
+      expect(ingressFromProbe.map((r) => r.Properties)).toEqual(
+        ports.map((port) =>
+          expect.objectContaining({
+            GroupId: { 'Fn::GetAtt': [instanceSg, 'GroupId'] },
+            SourceSecurityGroupId: { 'Fn::GetAtt': [probeSg, 'GroupId'] },
+            IpProtocol: 'tcp',
+            FromPort: port,
+            ToPort: port,
+          }),
+        ),
+      );
+      // Its only ways out: the instances' security group, on those ports.
+      const egress = Object.values<Json>(template.findResources('AWS::EC2::SecurityGroupEgress')).filter(
+        (r) => JSON.stringify(r.Properties.GroupId).includes(probeSg),
+      );
+      expect(egress.map((r) => r.Properties)).toEqual(
+        ports.map((port) => ({
+          GroupId: { 'Fn::GetAtt': [probeSg, 'GroupId'] },
+          DestinationSecurityGroupId: { 'Fn::GetAtt': [instanceSg, 'GroupId'] },
+          IpProtocol: 'tcp',
+          FromPort: port,
+          ToPort: port,
+          Description: 'Checks of new instances',
+        })),
+      );
+      // Nothing inline on the group: the rules above are its only egress (aws-cdk's allowAllOutbound:
+      // false; EC2's default allow-all rule is taken not to stay beside them, docs/aws-model.md).
+      const group = template.toJSON().Resources[probeSg];
+      expect(group.Properties.SecurityGroupEgress).toBeUndefined();
+      expect(JSON.stringify([group, ...egress])).not.toMatch(/0\.0\.0\.0\/0|CidrIp/);
+      expect(group.Properties.GroupDescription).not.toMatch(/HTTPS/);
+    },
+  );
 
-    const egress = Object.values<Json>(template.findResources('AWS::EC2::SecurityGroupEgress')).filter((r) =>
-      JSON.stringify(r.Properties.GroupId).includes(validatorSg),
+  test('GIVEN validation THEN only the probe is in the VPC, with the probe security group, and the validator is not', () => {
+    const { template, service, stack } = synthService({ validation: {} });
+    const validation = service.instanceValidation!;
+    const resources = template.toJSON().Resources;
+
+    const probe = resources[logicalId(validation.probeFunction, stack)];
+    expect(probe.Metadata['bluegreen:handler']).toBe('probe-instance');
+    expect(probe.Properties).toEqual(
+      expect.objectContaining({
+        // The longest request (60 s) and a margin to answer it.
+        Timeout: 70,
+        VpcConfig: {
+          SecurityGroupIds: [{ 'Fn::GetAtt': [logicalId(validation.securityGroup, stack), 'GroupId'] }],
+          SubnetIds: expect.any(Array),
+        },
+      }),
     );
-    expect(egress.map((r) => [r.Properties.FromPort, r.Properties.ToPort])).toEqual([[9000, 9000]]);
-    expect(JSON.stringify(egress[0].Properties.DestinationSecurityGroupId)).toContain(instanceSg);
-    // The only other way out: HTTPS, inline on the group.
-    const [group] = Object.values<Json>(template.findResources('AWS::EC2::SecurityGroup')).filter((g) =>
-      String(g.Properties.GroupDescription).startsWith('Pre-traffic validator'),
-    );
-    expect(group.Properties.SecurityGroupEgress).toEqual([
-      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
-    ]);
+    expect(probe.Properties.Environment).toBeUndefined();
+
+    const validator = resources[logicalId(validation.validatorFunction, stack)];
+    expect(validator.Metadata['bluegreen:handler']).toBe('validate-instance');
+    expect(validator.Properties.VpcConfig).toBeUndefined();
+    // Every function of the template in the VPC: the probe alone.
+    const inVpc = Object.entries<Json>(template.findResources('AWS::Lambda::Function'))
+      .filter(([, fn]) => fn.Properties.VpcConfig !== undefined)
+      .map(([id]) => id);
+    expect(inVpc).toEqual([logicalId(validation.probeFunction, stack)]);
   });
 
-  test('GIVEN validation with a user validator THEN the validator may complete lifecycle actions of the two groups only, write its records only, read the lock item only, invoke that function only', () => {
+  test("GIVEN validation THEN the probe's role has no policy of its own: logs and network interfaces only", () => {
+    const fixture = synthService({ validation: {} });
+    const { template, service, stack } = fixture;
+    const probe = service.instanceValidation!.probeFunction;
+
+    expect(roleStatements(fixture, probe)).toEqual([]);
+    const role = template.toJSON().Resources[logicalId(probe.role as never, stack)];
+    expect(role.Properties.ManagedPolicyArns).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+        ],
+      },
+      {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+          ],
+        ],
+      },
+    ]);
+    // Its role is its own, not the validator's.
+    expect(logicalId(probe.role as never, stack)).not.toBe(
+      logicalId(service.instanceValidation!.validatorFunction.role as never, stack),
+    );
+  });
+
+  test('GIVEN validation without a user validator THEN the validator may invoke the probe only', () => {
+    const fixture = synthService({ validation: {} });
+    const { service, stack } = fixture;
+
+    expect(invokableBy(validatorStatements(fixture))).toEqual(
+      invokeResources(service.instanceValidation!.probeFunction, stack),
+    );
+  });
+
+  test('GIVEN validation with a user validator THEN the validator may complete lifecycle actions of the two groups only, write its records only, read the lock item only, invoke the probe and that function only', () => {
     const fixture = synthService((stack) => ({ validation: { function: userValidator(stack) } }));
     const { service, stack } = fixture;
     const statements = validatorStatements(fixture);
@@ -169,8 +271,14 @@ describe('BlueGreenService validation', () => {
       'ec2:DescribeInstances',
       'lambda:InvokeFunction',
     ]);
-    const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction');
-    expect(JSON.stringify(invoke.Resource)).toContain('UserValidator');
+    // The probe and the user's function, nothing else.
+    const user = stack.node.findChild('UserValidator') as lambda.Function;
+    expect(invokableBy(statements).sort(byJson)).toEqual(
+      [
+        ...invokeResources(service.instanceValidation!.probeFunction, stack),
+        ...invokeResources(user, stack),
+      ].sort(byJson),
+    );
   });
 
   test('GIVEN validation THEN CheckHealth may let held instances of the two groups in and read the pass records; without it, neither', () => {

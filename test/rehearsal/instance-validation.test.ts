@@ -2,10 +2,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenService, type BlueGreenServiceProps } from '../../lib/blue-green-service';
-import type { UserValidatorPayload } from '../../lib/contract/instance-validation';
+import { VALIDATION_ENV, type UserValidatorPayload } from '../../lib/contract/instance-validation';
 import type { ReleaseHookPayload } from '../../lib/contract/release-hooks';
 import { CANARY_WATCH_STATE_NAME } from '../../lib/contract/canary';
-import { loadStepHandler } from '../../lib/rehearsal/executions';
+import { loadStepHandler, type StepHandler } from '../../lib/rehearsal/executions';
 import { liveVersion } from '../../lib/rehearsal/invariants';
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
@@ -13,8 +13,9 @@ import { groupOf } from './harness';
 
 /**
  * Pre-traffic validation in the rehearsal: the launch lifecycle actions reach the built validator
- * bundle as EventBridge would deliver them, its direct requests are answered by the simulated
- * instances, and the release workflow reads what it records.
+ * bundle as EventBridge would deliver them, its direct requests go through the built probe bundle
+ * (invoked as Lambda would) and are answered by the simulated instances, and the release workflow
+ * reads what it records.
  */
 
 const templates = new Map<string, CfnTemplate>();
@@ -49,6 +50,28 @@ const servedBy = (r: Rehearsal, version: string) =>
 
 function rehearse(options: RehearsalOptions = {}, props?: BlueGreenServiceProps): Rehearsal {
   return Rehearsal.fromTemplate(validatedTemplate(props, options.validationFunction !== undefined), options);
+}
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * The real handlers, the probe's wrapped by `probe` (given the request and the real probe): how a
+ * test watches, breaks or stalls the probe the validator invokes.
+ */
+function withProbe(
+  probe: (request: Json, real: StepHandler) => Promise<Json>,
+): RehearsalOptions['loadHandler'] {
+  return (name) => {
+    const real = loadStepHandler(name);
+    return name === 'probe-instance' ? (request) => probe(request, real) : real;
+  };
+}
+
+/** The logical id of the template's probe function (its `bluegreen:handler` metadata). */
+function probeLogicalId(template: CfnTemplate): string {
+  return Object.entries(template.Resources).find(
+    ([, resource]) => resource.Metadata?.['bluegreen:handler'] === 'probe-instance',
+  )![0];
 }
 
 /** Instances of the group in a lifecycle state. */
@@ -126,6 +149,88 @@ describe('pre-traffic validation in the rehearsal', () => {
     expect(dropped(r)).toBe(0);
     expect(r.region.unvalidatedServing()).toEqual([]);
     expect(r.violations()).toEqual([]);
+  });
+
+  test("the validator's direct requests are the probe's: one invocation of the probe bundle each, at the instance's private address", async () => {
+    const requests: Json[] = [];
+    const r = rehearse({
+      loadHandler: withProbe((request, real) => {
+        requests.push(request);
+        return real(request);
+      }),
+    });
+    const [rule] = r.service.lifecycleActionRules!;
+    const probeId = probeLogicalId(validatedTemplate());
+    expect(rule.environment[VALIDATION_ENV.probeFunctionName]).toBe(probeId);
+    expect(rule.probe).toEqual({
+      functionLogicalId: probeId,
+      functionName: probeId,
+      handler: 'probe-instance',
+      timeoutSeconds: 70,
+    });
+
+    expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+
+    const port = r.service.targetGroups[0].port;
+    expect(requests.length).toBeGreaterThanOrEqual(4);
+    for (const request of requests) {
+      expect(request).toEqual({
+        address: expect.stringMatching(/^10\.0\.\d+\.\d+$/),
+        port,
+        path: expect.stringMatching(/^\/(health|smoke)$/),
+        timeoutMs: expect.any(Number),
+      });
+    }
+    // Each instance's smoke check was made once, after its health path answered.
+    expect(requests.filter((q) => q.path === '/smoke')).toHaveLength(2);
+    expect(r.violations()).toEqual([]);
+  });
+
+  test.each([
+    [
+      'throws',
+      () => Promise.reject(new Error('boom')),
+      /request failed: the probe function \w+ failed: Error: boom$/,
+    ],
+    [
+      'never answers (Lambda stops it at its timeout)',
+      () => new Promise<Json>(() => undefined),
+      /request failed: the probe function \w+ failed: Sandbox\.Timedout: Task timed out after 70\.00 seconds$/,
+    ],
+  ])(
+    'a probe that %s on the smoke check: the check fails with the failure naming the probe, the release rolls back, v1 serves',
+    async (_, fault, reason) => {
+      let broken = false;
+      const r = rehearse({
+        loadHandler: withProbe((request, real) =>
+          broken && request.path === '/smoke' ? fault() : real(request),
+        ),
+      });
+      expect((await r.execute({ version: 'v1' })).status).toBe('SUCCEEDED');
+      broken = true;
+
+      const release = await r.execute({ version: 'v2' });
+
+      expect([release.status, release.error]).toEqual(['FAILED', 'ReleaseRolledBack']);
+      expect(release.cause).toMatch(/: GET \/smoke \(wanted 200\): /);
+      expect(release.cause).toMatch(reason);
+      expect(live(r)).toBe('v1');
+      expect(dropped(r)).toBe(0);
+      expect(r.region.unvalidatedServing()).toEqual([]);
+      expect(r.violations()).toEqual([]);
+    },
+  );
+
+  test("a template whose validator names a function that is not the library's probe is refused", () => {
+    const template: CfnTemplate = structuredClone(validatedTemplate());
+    const probeId = probeLogicalId(template);
+    delete template.Resources[probeId].Metadata!['bluegreen:handler'];
+
+    expect(() => Rehearsal.fromTemplate(template)).toThrow(
+      new RegExp(
+        `its validator \\w+ names PROBE_FUNCTION_NAME "${probeId}", which is not the library's probe function`,
+      ),
+    );
   });
 
   test('a second delivery of an event already acted on completes nothing and records nothing', async () => {

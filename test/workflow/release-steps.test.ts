@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import {
   HANDLER_NAMES,
   NOTIFY_HANDLER,
+  PROBE_INSTANCE_HANDLER,
   RELEASE_STEP_NAMES,
   RELEASE_STEPS,
   VALIDATE_INSTANCE_HANDLER,
@@ -45,8 +46,10 @@ describe('the table of release steps', () => {
     );
   });
 
-  test('GIVEN lambda/ THEN its handler folders are the steps of the table, the notifications and the validator', () => {
+  test('GIVEN lambda/ THEN its handler folders are the steps of the table, the notifications, the validator and its probe', () => {
     expect(handlerFolders()).toEqual([...HANDLER_NAMES]);
-    expect(handlerNames()).toEqual([...RELEASE_STEP_NAMES, NOTIFY_HANDLER, VALIDATE_INSTANCE_HANDLER].sort());
+    expect(handlerNames()).toEqual(
+      [...RELEASE_STEP_NAMES, NOTIFY_HANDLER, VALIDATE_INSTANCE_HANDLER, PROBE_INSTANCE_HANDLER].sort(),
+    );
   });
 });

@@ -8,6 +8,7 @@ import {
   judgeSmokeCheck,
   judgeUserValidator,
   lifecycleActionOf,
+  probeAnswer,
   requestBudget,
   statusMatches,
 } from '../../../lambda/validate-instance/decisions';
@@ -124,6 +125,48 @@ describe('requestBudget', () => {
     expect(requestBudget('GET /x (wanted 200)', 5000, 60_000, 60_000, 60)).toEqual({
       check: 'GET /x (wanted 200)',
       answer: 'not run: the validation timeout (60 s) ran out first',
+    });
+  });
+});
+
+describe('probeAnswer', () => {
+  it("passes the probe's answer on as it is", () => {
+    for (const answer of [
+      { kind: 'response', status: 503, body: 'starting' },
+      { kind: 'timeout', timeoutMs: 5000 },
+      { kind: 'refused' },
+      { kind: 'error', message: 'fetch failed' },
+    ]) {
+      expect(probeAnswer('probe-fn', { answer })).toEqual(answer);
+    }
+  });
+  it('turns a failed invocation into an error answer naming the probe, which a smoke check fails with', () => {
+    const answer = probeAnswer('probe-fn', { error: 'Sandbox.Timedout: Task timed out after 70.00 seconds' });
+    expect(answer).toEqual({
+      kind: 'error',
+      message: 'the probe function probe-fn failed: Sandbox.Timedout: Task timed out after 70.00 seconds',
+    });
+    expect(judgeSmokeCheck({ path: '/smoke', expectedStatus: 200, timeoutMs: 5000 }, answer)?.answer).toBe(
+      'request failed: the probe function probe-fn failed: Sandbox.Timedout: Task timed out after 70.00 seconds',
+    );
+  });
+  it('turns an answer that is not an instance answer into an error answer naming the probe and the answer', () => {
+    expect(probeAnswer('probe-fn', { answer: { kind: 'response', status: '200' } })).toEqual({
+      kind: 'error',
+      message: 'the probe function probe-fn answered {"kind":"response","status":"200"}',
+    });
+    expect(probeAnswer('probe-fn', { answer: undefined })).toEqual({
+      kind: 'error',
+      message: 'the probe function probe-fn answered nothing',
+    });
+  });
+  it('makes the health poll wait on a failed probe while time is left, then fail with it', () => {
+    const failed = probeAnswer('probe-fn', { error: 'AccessDeniedException: not allowed' });
+    expect(judgeHealthPoll('/health', failed, '200', 1_000, 60_000, 0)).toBe('wait');
+    expect(judgeHealthPoll('/health', failed, '200', 60_000, 60_000, 0)).toEqual({
+      check: 'GET /health (health check, wanted 200)',
+      answer:
+        'request failed: the probe function probe-fn failed: AccessDeniedException: not allowed; still so after 60 s',
     });
   });
 });

@@ -3,7 +3,7 @@
  * timeout runs on the global timers (an AbortController aborted by `setTimeout`), so a caller's
  * clock decides it: `AbortSignal.timeout` would not.
  */
-import type { InstanceAnswer } from './decisions';
+import type { InstanceAnswer } from '../../lib/contract/instance-validation';
 
 export async function requestInstance(
   address: string,
