@@ -20,6 +20,7 @@ import {
   DEFAULT_TARGET_QUOTA,
   FLEET_1000,
   FLEET_500,
+  SIX_INSTANCES,
   VALIDATED,
 } from './bench/templates';
 import { measureTransitions } from './bench/transitions';
@@ -266,6 +267,7 @@ function reportValidatedWindow(
   label: string,
   runs: readonly ReleaseRun[],
   aligned: readonly ReleaseRun[],
+  unvalidated: readonly ReleaseRun[],
   targeted: boolean,
 ): void {
   const goal = runs[0].healthCheckIntervalSeconds + MIXED_WINDOW_ALLOWANCE_S;
@@ -279,7 +281,13 @@ function reportValidatedWindow(
     verdict: '-',
   });
   report.rows.push({
-    figure: `${label} same, Pending:Proceed and registration delays alike for every instance`,
+    figure: `${label} the same fleet without validation: mixed-version window`,
+    measured: pp(unvalidated.map((r) => r.mixedWindowSeconds)),
+    target: 'none (for comparison)',
+    verdict: '-',
+  });
+  report.rows.push({
+    figure: `${label} with validation, Pending:Proceed and registration delays alike for every instance`,
     measured: pp(alignedWindows),
     target: targeted ? `p95 <= ${goal} s (interval + ${MIXED_WINDOW_ALLOWANCE_S} s)` : 'none',
     verdict: targeted ? verdict(p95(alignedWindows), goal) : '-',
@@ -295,7 +303,9 @@ function reportValidatedWindow(
     )}; then last new healthy -> first EnterStandby ${pp(
       runs.map((r) => r.afterHealthySeconds),
       2,
-    )}; release ${pp(runs.map((r) => r.seconds))} (the hold waits for the slowest instance's validation)`,
+    )}; release ${pp(runs.map((r) => r.seconds))}, without validation ${pp(
+      unvalidated.map((r) => r.seconds),
+    )} (the hold waits for the slowest instance's validation)`,
   );
 }
 
@@ -319,6 +329,7 @@ async function main(): Promise<number> {
   const demo = demoTemplate();
   const awsTemplate = serviceTemplate(AWS_DEFAULT_HEALTH);
   const validated = serviceTemplate(VALIDATED);
+  const sixInstances = serviceTemplate(SIX_INSTANCES);
 
   for (const profile of profiles) {
     progress(`[${profile}] rollback (${SEEDS.length} seeds)`);
@@ -339,6 +350,7 @@ async function main(): Promise<number> {
       `[${profile}]`,
       await measureReleaseTiming(validated, SEEDS, { profile }),
       await measureReleaseTiming(validated, SEEDS, { profile: alignedDelays(profile) }),
+      await measureReleaseTiming(sixInstances, SEEDS, { profile }),
       targeted,
     );
     progress(`[${profile}] rollback sensitivity to the registration delay`);

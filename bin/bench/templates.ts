@@ -25,13 +25,7 @@ export const FLEET_1000: BlueGreenServiceProps = {
 /** AWS's default targets per target group and per load balancer (docs/aws-model.md, "Quotas"). */
 export const DEFAULT_TARGET_QUOTA = 1000;
 
-/**
- * Pre-traffic validation with its defaults: a release's new fleet is let in together. Six
- * instances, not the demo's two: every per-instance AWS delay widens the window with the fleet.
- */
-export const VALIDATED: BlueGreenServiceProps = {
-  validation: {},
-  minCapacity: 2,
-  maxCapacity: 12,
-  defaultCapacity: 6,
-};
+/** Six instances per colour, not the demo's two: every per-instance AWS delay widens the window with the fleet. */
+export const SIX_INSTANCES: BlueGreenServiceProps = { minCapacity: 2, maxCapacity: 12, defaultCapacity: 6 };
+/** The same fleet with pre-traffic validation, its defaults: a release's new fleet is let in together. */
+export const VALIDATED: BlueGreenServiceProps = { ...SIX_INSTANCES, validation: {} };
