@@ -60,82 +60,78 @@ async function finalize(
   config: ServiceConfig,
   context: StepContext | undefined,
 ): Promise<ReleaseState> {
-  return withFence(
-    { tableName: config.lockTableName, executionArn: state.executionArn, step: 'finalize' },
-    context,
-    async ({ guard, invocationId, settle }) => {
-      const readAt = now();
-      const snapshot = await readFleetSnapshot(config);
-      const target = snapshot.groups[plan.targetColour];
-      let terminatedInstanceIds = [...(state.terminatedInstanceIds ?? [])];
+  return withFence(fenceOf(state, config), context, async ({ guard, invocationId, settle }) => {
+    const readAt = now();
+    const snapshot = await readFleetSnapshot(config);
+    const target = snapshot.groups[plan.targetColour];
+    let terminatedInstanceIds = [...(state.terminatedInstanceIds ?? [])];
 
-      // Verified from AWS before anything is torn down or reported.
-      if (!plannedVersionVisible(plan, target, tagReadTiming(state, readAt))) {
+    // Verified from AWS before anything is torn down or reported.
+    if (!plannedVersionVisible(plan, target, tagReadTiming(state, readAt))) {
+      return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
+    }
+    const serving = target.instances.filter((i) => isHealthy(i, snapshot.targetHealth));
+    const required = liveMinSize(config.minCapacity, plan.capacity);
+    if (serving.length < required) {
+      const deadline = state.finalizeDeadline ?? now() + plan.healthTimeoutSeconds * 1000;
+      if (now() >= deadline) {
+        throw new TargetNotHealthyError(
+          `${plan.targetColour} (${target.name}) serves ${plan.version} on ${serving.length} healthy instance(s), fewer than ${required}`,
+        );
+      }
+      return { ...state, next: 'finalize', waitSeconds: config.pollSeconds, finalizeDeadline: deadline };
+    }
+
+    if (plan.fromColour) {
+      const from = snapshot.groups[plan.fromColour];
+      // Idle FIRST: from here on a crash or a rollback never restores a half-terminated fleet
+      // (the rollback keeps the new live group and empties this one).
+      if (from.tags.role !== 'idle') await setTags(guard, from.name, [roleTag('idle')]);
+      const actions = planFinalize(from);
+      if (actions.enteringStandby.length > 0) {
         return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
       }
-      const serving = target.instances.filter((i) => isHealthy(i, snapshot.targetHealth));
-      const required = liveMinSize(config.minCapacity, plan.capacity);
-      if (serving.length < required) {
-        const deadline = state.finalizeDeadline ?? now() + plan.healthTimeoutSeconds * 1000;
-        if (now() >= deadline) {
-          throw new TargetNotHealthyError(
-            `${plan.targetColour} (${target.name}) serves ${plan.version} on ${serving.length} healthy instance(s), fewer than ${required}`,
-          );
-        }
-        return { ...state, next: 'finalize', waitSeconds: config.pollSeconds, finalizeDeadline: deadline };
+      const result = await terminateInstances(guard, actions.terminate, 'standby');
+      terminatedInstanceIds = [...terminatedInstanceIds, ...result.terminated];
+      await suspendProcesses(guard, from.name, actions.suspend);
+      if (actions.scaleToZero) await updateGroup(guard, from.name, { minSize: 0, desiredCapacity: 0 });
+      // An old-version instance still serving or starting (a replacement launched before the
+      // group was suspended) leaves by scale-in; success is reported once a read shows it gone.
+      if (actions.serving.length > 0) {
+        return { ...state, next: 'finalize', waitSeconds: config.pollSeconds, terminatedInstanceIds };
       }
+    }
 
-      if (plan.fromColour) {
-        const from = snapshot.groups[plan.fromColour];
-        // Idle FIRST: from here on a crash or a rollback never restores a half-terminated fleet
-        // (the rollback keeps the new live group and empties this one).
-        if (from.tags.role !== 'idle') await setTags(guard, from.name, [roleTag('idle')]);
-        const actions = planFinalize(from);
-        if (actions.enteringStandby.length > 0) {
-          return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
-        }
-        const result = await terminateInstances(guard, actions.terminate, 'standby');
-        terminatedInstanceIds = [...terminatedInstanceIds, ...result.terminated];
-        await suspendProcesses(guard, from.name, actions.suspend);
-        if (actions.scaleToZero) await updateGroup(guard, from.name, { minSize: 0, desiredCapacity: 0 });
-        // An old-version instance still serving or starting (a replacement launched before the
-        // group was suspended) leaves by scale-in; success is reported once a read shows it gone.
-        if (actions.serving.length > 0) {
-          return { ...state, next: 'finalize', waitSeconds: config.pollSeconds, terminatedInstanceIds };
-        }
-      }
+    const minSize = liveMinSize(config.minCapacity, target.desiredCapacity);
+    if (target.minSize !== minSize) await updateGroup(guard, target.name, { minSize });
 
-      const minSize = liveMinSize(config.minCapacity, target.desiredCapacity);
-      if (target.minSize !== minSize) await updateGroup(guard, target.name, { minSize });
+    await settle();
+    if (!keepsLockThroughHook(config.afterFinalizeHook, plan)) {
+      await releaseLock(config.lockTableName, state.executionArn, invocationId);
+    }
 
-      await settle();
-      if (!keepsLockThroughHook(config.afterFinalizeHook, plan)) {
-        await releaseLock(config.lockTableName, state.executionArn, invocationId);
-      }
-
-      const at = now();
-      const timings = recordTiming(state.timings, 'released', at);
-      return {
-        ...state,
-        next: 'released',
-        waitSeconds: undefined,
+    const at = now();
+    const timings = recordTiming(state.timings, 'released', at);
+    return {
+      ...state,
+      next: 'released',
+      waitSeconds: undefined,
+      terminatedInstanceIds,
+      timings,
+      summary: {
+        outcome: plan.action === 'rollback' ? 'rolled-back' : 'released',
+        version: plan.version,
+        liveColour: plan.targetColour,
+        liveGroupName: target.name,
+        ...(plan.fromVersion !== undefined ? { previousVersion: plan.fromVersion } : {}),
+        instanceIds: activeInstances(target).map((i) => i.id),
         terminatedInstanceIds,
+        durationSeconds: durationSeconds(timings, at),
         timings,
-        summary: {
-          outcome: plan.action === 'rollback' ? 'rolled-back' : 'released',
-          version: plan.version,
-          liveColour: plan.targetColour,
-          liveGroupName: target.name,
-          ...(plan.fromVersion !== undefined ? { previousVersion: plan.fromVersion } : {}),
-          instanceIds: activeInstances(target).map((i) => i.id),
-          terminatedInstanceIds,
-          durationSeconds: durationSeconds(timings, at),
-          timings,
-          ...(plan.canary ? { canary: plan.canary } : {}),
-        },
-      };
-    },
-  );
+        ...(plan.canary ? { canary: plan.canary } : {}),
+      },
+    };
+  });
 }
 
 /**
@@ -147,13 +143,13 @@ async function releaseAfterHook(
   config: ServiceConfig,
   context: StepContext | undefined,
 ): Promise<ReleaseState> {
-  return withFence(
-    { tableName: config.lockTableName, executionArn: state.executionArn, step: 'finalize' },
-    context,
-    // Finalize settled before the hook; nothing was changed since.
-    async ({ invocationId }) => {
-      await releaseLock(config.lockTableName, state.executionArn, invocationId);
-      return { ...state, next: 'released' };
-    },
-  );
+  // Finalize settled before the hook; nothing was changed since.
+  return withFence(fenceOf(state, config), context, async ({ invocationId }) => {
+    await releaseLock(config.lockTableName, state.executionArn, invocationId);
+    return { ...state, next: 'released' };
+  });
+}
+
+function fenceOf(state: ReleaseState, config: ServiceConfig) {
+  return { tableName: config.lockTableName, executionArn: state.executionArn, step: 'finalize' };
 }

@@ -1,6 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenService } from '../../lib/blue-green-service';
 import type { ReleaseHookPayload } from '../../lib/contract/release-hooks';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
@@ -9,7 +8,7 @@ import type { ReleaseState } from '../../lib/contract/release-state';
 import { activeInstances, liveVersion } from '../../lib/rehearsal/invariants';
 import { Rehearsal } from '../../lib/rehearsal/rehearsal';
 import type { RehearsalExecution } from '../../lib/rehearsal/executions';
-import { groupOf, rehearse, serviceTemplate } from './harness';
+import { groupOf, rehearse, serviceTemplate, stubFunction } from './harness';
 
 /**
  * The canary phase in the rehearsal: one instance of the new version takes its share of traffic
@@ -38,14 +37,7 @@ function hookedTemplate(): CfnTemplate {
     new BlueGreenService(stack, 'Service', {
       canary: { instances: 1, duration: Duration.seconds(CANARY_SECONDS) },
       hooks: {
-        beforeTraffic: {
-          function: new lambda.Function(stack, 'Expand', {
-            runtime: lambda.Runtime.NODEJS_22_X,
-            handler: 'index.handler',
-            code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
-            timeout: Duration.minutes(15),
-          }),
-        },
+        beforeTraffic: { function: stubFunction(stack, 'Expand') },
       },
     });
     hooked = Template.fromStack(stack).toJSON() as CfnTemplate;

@@ -1,6 +1,5 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenService } from '../../lib/blue-green-service';
 import {
   RELEASE_HOOK_POINTS,
@@ -15,6 +14,7 @@ import type { DyingState } from '../../lib/rehearsal/chaos/schedule';
 import type { ReleaseHookHandlers } from '../../lib/rehearsal/release-hook-handlers';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
 import { CHAOS_TIMEOUT_MS } from './chaos-fixture';
+import { stubFunction } from './harness';
 
 /**
  * The chaos search over a service with all four release hooks: the same schedules (stops,
@@ -43,14 +43,7 @@ function hookedTemplate(validated: boolean): CfnTemplate {
   let template = templates.get(validated);
   if (!template) {
     const stack = new Stack(new App(), 'ChaosHooks');
-    const hook = (id: string) => ({
-      function: new lambda.Function(stack, id, {
-        runtime: lambda.Runtime.NODEJS_22_X,
-        handler: 'index.handler',
-        code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
-        timeout: Duration.minutes(15),
-      }),
-    });
+    const hook = (id: string) => ({ function: stubFunction(stack, id) });
     new BlueGreenService(stack, 'Service', {
       ...(validated ? { validation: { checks: [{ path: '/smoke' }] } } : {}),
       hooks: {

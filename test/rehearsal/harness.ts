@@ -1,3 +1,5 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenServiceProps } from '../../lib/blue-green-service';
 import { Rehearsal, RehearsalOptions } from '../../lib/rehearsal/rehearsal';
 export { MUTATING_COMMANDS } from '../../lib/rehearsal/region/faults';
@@ -29,4 +31,17 @@ export function groupOf(rehearsal: Rehearsal, colour: string): string {
   );
   if (!group) throw new Error(`no ${colour} group`);
   return group.name;
+}
+
+/**
+ * A function standing for a user's hook or validator in a template (the rehearsal runs the code it
+ * is given instead): it answers nothing, within `timeout` (@default 15 minutes).
+ */
+export function stubFunction(stack: Stack, id: string, timeout = Duration.minutes(15)): lambda.Function {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
+    timeout,
+  });
 }

@@ -9,7 +9,7 @@ import { loadStepHandler, type StepHandler } from '../../lib/rehearsal/execution
 import { liveVersion } from '../../lib/rehearsal/invariants';
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
-import { groupOf } from './harness';
+import { groupOf, stubFunction } from './harness';
 
 /**
  * Pre-traffic validation in the rehearsal: the launch lifecycle actions reach the built validator
@@ -355,14 +355,7 @@ describe('pre-traffic validation in the rehearsal', () => {
     new BlueGreenService(stack, 'Service', {
       validation: VALIDATION,
       hooks: {
-        beforeTraffic: {
-          function: new lambda.Function(stack, 'Expand', {
-            runtime: lambda.Runtime.NODEJS_22_X,
-            handler: 'index.handler',
-            code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
-            timeout: Duration.minutes(5),
-          }),
-        },
+        beforeTraffic: { function: stubFunction(stack, 'Expand') },
       },
     });
     const calls: Array<{ payload: ReleaseHookPayload; newInstances: number; servedByIt: number }> = [];

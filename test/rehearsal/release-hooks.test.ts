@@ -8,7 +8,7 @@ import type { RehearsalExecution } from '../../lib/rehearsal/executions';
 import { Rehearsal, type RehearsalOptions } from '../../lib/rehearsal/rehearsal';
 import type { CfnTemplate } from '../../lib/rehearsal/template';
 import type { ReleaseHookHandlers } from '../../lib/rehearsal/release-hook-handlers';
-import { groupOf } from './harness';
+import { groupOf, stubFunction } from './harness';
 
 /**
  * Release hooks in the rehearsal: the synthesized state machine invokes each hook function's
@@ -40,12 +40,7 @@ function hookedTemplate(points: readonly ReleaseHookPoint[], hookTimeout?: Durat
       points.map((point) => [
         point,
         {
-          function: new lambda.Function(stack, FUNCTION_IDS[point], {
-            runtime: lambda.Runtime.NODEJS_22_X,
-            handler: 'index.handler',
-            code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
-            timeout: Duration.minutes(15),
-          }),
+          function: stubFunction(stack, FUNCTION_IDS[point]),
           timeout: hookTimeout,
         },
       ]),
@@ -218,12 +213,7 @@ describe('release hooks in the rehearsal', () => {
 
   test('a hook function whose own timeout is shorter than the hook timeout is stopped by Lambda first', async () => {
     const stack = new Stack(new App(), 'ShortFunction');
-    const fn = new lambda.Function(stack, 'Migrations', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
-      timeout: Duration.seconds(20),
-    });
+    const fn = stubFunction(stack, 'Migrations', Duration.seconds(20));
     new BlueGreenService(stack, 'Service', { hooks: { beforeTraffic: { function: fn } } });
     const r = Rehearsal.fromStack(stack, {
       hooks: {
