@@ -4,7 +4,8 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import { handler } from '../../lambda/finalize';
+import { handler as finalizeHandler } from '../../lambda/finalize';
+import { READ_SETTLE_MS } from '../../lambda/shared/lock';
 import {
   allHealthy,
   basePlan,
@@ -57,11 +58,30 @@ const standbyBlue: GroupSpec = {
 const serving = allHealthy(liveGreen);
 const changes = () => autoScalingLog().filter((l) => !l.startsWith('Describe'));
 
+/**
+ * Finalize on fake timers, advanced a second at a time until it answers: its settle wait
+ * (READ_SETTLE_MS after its last change) passes without the test waiting for it.
+ */
+async function handler(...args: Parameters<typeof finalizeHandler>): ReturnType<typeof finalizeHandler> {
+  const outcome = Promise.allSettled([finalizeHandler(...args)]);
+  let settled = false;
+  void outcome.then(() => (settled = true));
+  while (!settled) await jest.advanceTimersByTimeAsync(1000);
+  const [result] = await outcome;
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+/** When a Finalize that settled after changes at NOW releases. */
+const SETTLED = NOW + READ_SETTLE_MS;
+
 beforeEach(() => {
   resetAws();
-  jest.spyOn(Date, 'now').mockReturnValue(NOW);
+  jest.useFakeTimers({ now: NOW });
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.useRealTimers();
+  jest.restoreAllMocks();
+});
 
 describe('Finalize', () => {
   it('tags the old group idle BEFORE terminating its Standby instances, then releases the lock', async () => {
@@ -90,7 +110,7 @@ describe('Finalize', () => {
       next: 'released',
       waitSeconds: undefined,
       terminatedInstanceIds: ['i-b1', 'i-b2'],
-      timings: { prepared: 1_700_000_000_000, swapped: 1_700_000_200_000, released: NOW },
+      timings: { prepared: 1_700_000_000_000, swapped: 1_700_000_200_000, released: SETTLED },
       summary: {
         outcome: 'released',
         version: 'v2.0.0',
@@ -99,8 +119,8 @@ describe('Finalize', () => {
         previousVersion: 'v1.0.0',
         instanceIds: ['i-g001', 'i-g002', 'i-g003'],
         terminatedInstanceIds: ['i-b1', 'i-b2'],
-        durationSeconds: 600,
-        timings: { prepared: 1_700_000_000_000, swapped: 1_700_000_200_000, released: NOW },
+        durationSeconds: 610,
+        timings: { prepared: 1_700_000_000_000, swapped: 1_700_000_200_000, released: SETTLED },
       },
     });
   });
