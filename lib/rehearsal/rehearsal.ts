@@ -123,6 +123,8 @@ export class Rehearsal {
     { readonly info: ProbeFunctionInfo; readonly handler: StepHandler }
   >();
   private probeInvocations = 0;
+  /** Decides which synchronous invocations Lambda throttles (the profile's invokeThrottleProbability). */
+  private readonly invokeThrottles: SeededRandom;
   /** What `Math.random` answers while the rehearsal runs. */
   private readonly random: SeededRandom;
   /** `installGlobals` calls not yet undone: only the outermost installs and restores. */
@@ -137,6 +139,7 @@ export class Rehearsal {
     this.service = readServiceTemplate(template, { stackName: options.stackName, service: options.service });
     this.clock = new VirtualClock();
     this.random = new SeededRandom(options.seed ?? REGION_DEFAULTS.seed).fork(0x6a177e5);
+    this.invokeThrottles = new SeededRandom(options.seed ?? REGION_DEFAULTS.seed).fork(0x429);
     this.region = new SimulatedRegion({ ...options, clock: this.clock });
     for (const tg of this.service.targetGroups) this.region.createTargetGroup(tg);
     for (const group of this.service.groups) {
@@ -367,6 +370,7 @@ export class Rehearsal {
     if (command !== 'Invoke' || (!probe && (!user || !names.includes(input?.FunctionName)))) {
       throw new Error(`not simulated: Lambda ${command} of ${String(input?.FunctionName)}`);
     }
+    if (this.invokeThrottles.next() < this.region.api.invokeThrottleProbability) throw invokeThrottled();
     const payload = JSON.parse(new TextDecoder().decode(input.Payload ?? new Uint8Array()) || 'null');
     const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value ?? null));
     const run = probe ? () => this.runProbe(probe.info, probe.handler, payload) : async () => user!(payload);
@@ -467,6 +471,19 @@ export class Rehearsal {
       restoreClock();
     };
   }
+}
+
+/**
+ * Lambda's answer to a synchronous invocation it throttles (HTTP 429), shaped as the SDK's
+ * TooManyRequestsException: built here so a rehearsal without validation never loads the Lambda client.
+ */
+function invokeThrottled(): Error {
+  return Object.assign(new Error('Rate Exceeded.'), {
+    name: 'TooManyRequestsException',
+    Reason: 'ConcurrentInvocationLimitExceeded',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 429, attempts: 1, totalRetryDelay: 0 },
+  });
 }
 
 /** Adds a function's environment to the rehearsal's; a name both set must have one value. */

@@ -325,6 +325,21 @@ describe('pre-traffic validation in the rehearsal', () => {
     expect(inState(r, 'green', 'Pending:Wait')).toEqual([]);
   });
 
+  test('Lambda throttles the probe: a third of the invocations are ridden out by retries; all of them fail the validation and roll back, nothing let in unchecked', async () => {
+    const throttled = rehearse({ api: { invokeThrottleProbability: 0.3 } });
+    await throttled.execute({ version: 'v1' });
+    expect((await throttled.execute({ version: 'v2' })).status).toBe('SUCCEEDED');
+    expect(live(throttled)).toBe('v2');
+    expect(throttled.violations()).toEqual([]);
+
+    const r = rehearse({ api: { invokeThrottleProbability: 1 } });
+    const release = await r.execute({ version: 'v1' });
+    expect(release.status).toBe('FAILED');
+    expect(release.cause).toMatch(/TooManyRequestsException: Rate Exceeded/);
+    expect(servedBy(r, 'v1')).toBe(0);
+    expect(r.region.unvalidatedServing()).toEqual([]);
+  });
+
   test('a user validator: given service, version, colour, group and the instance; its "not ok" rolls the release back with its reason', async () => {
     const payloads: UserValidatorPayload[] = [];
     const r = rehearse({

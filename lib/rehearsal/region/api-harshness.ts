@@ -79,6 +79,14 @@ export interface ApiHarshness {
    * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html).
    */
   readonly unprocessedKeyProbability: number;
+  /**
+   * The probability that a synchronous Lambda `Invoke` (the validator's of its probe and of the
+   * user's validator) is throttled with HTTP 429 `TooManyRequestsException` before the function
+   * runs (assumed rate, for an account whose concurrency other functions share: Lambda throttles
+   * a synchronous invocation past its concurrency or rate limits,
+   * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
+   */
+  readonly invokeThrottleProbability: number;
 }
 
 /** Step Functions in US East (N. Virginia), US West (Oregon) and Europe (Ireland) (documented). */
@@ -148,6 +156,7 @@ export const API_HARSHNESS: { readonly typical: ApiHarshness; readonly harsh: Ap
     ambiguousErrors: ['InternalFailure', 'TimeoutError'],
     staleReadWindowMs: 0,
     unprocessedKeyProbability: 0,
+    invokeThrottleProbability: 0,
   },
   harsh: {
     rateLimits: { ...ASSUMED_AFTER_EC2, ...SFN_OTHER_REGIONS, ...EC2_DOCUMENTED },
@@ -161,6 +170,8 @@ export const API_HARSHNESS: { readonly typical: ApiHarshness; readonly harsh: Ap
     staleReadWindowMs: 10_000,
     // Assumed: one key in ten left for the caller to ask again.
     unprocessedKeyProbability: 0.1,
+    // Assumed: one synchronous invocation in twenty.
+    invokeThrottleProbability: 0.05,
   },
 };
 
@@ -177,6 +188,8 @@ export function resolveApiHarshness(overrides: Partial<ApiHarshness> = {}): ApiH
     problems.push('ambiguousErrors must name at least one error');
   const u = resolved.unprocessedKeyProbability;
   if (!(u >= 0 && u <= 1)) problems.push(`unprocessedKeyProbability (${u}) must be in [0, 1]`);
+  const t = resolved.invokeThrottleProbability;
+  if (!(t >= 0 && t <= 1)) problems.push(`invokeThrottleProbability (${t}) must be in [0, 1]`);
   if (!(Number.isFinite(resolved.staleReadWindowMs) && resolved.staleReadWindowMs >= 0))
     problems.push(`staleReadWindowMs (${resolved.staleReadWindowMs}) must be >= 0`);
   for (const [family, bucket] of Object.entries(resolved.rateLimits)) {
