@@ -172,7 +172,6 @@ export class ReleaseWorkflow extends Construct {
     if (props.instanceValidation) {
       environment[ENV.instanceValidation] = String(props.instanceValidation.heartbeatTimeout.toSeconds());
     }
-    if (props.hooks?.afterFinalize) environment[ENV.afterFinalizeHook] = 'on';
     if (props.canary) {
       environment[ENV.canaryInstances] = canaryNumberText(props.canary.instances);
       environment[ENV.canarySeconds] = secondsText('canary.duration', props.canary.duration);

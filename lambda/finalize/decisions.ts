@@ -2,7 +2,7 @@
  * Finalize's decisions, pure: how the old group, warm in Standby during the bake, is emptied.
  */
 import type { GroupView } from '../../lib/contract/fleet-view';
-import type { ReleasePlan } from '../../lib/contract/release-state';
+import type { ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
 import { idsIn, missingSuspensions, servingOrStartingIds } from '../shared/decisions';
 
 export interface FinalizeActions {
@@ -17,11 +17,15 @@ export interface FinalizeActions {
 }
 
 /**
- * Whether Finalize keeps the lock for the afterFinalize hook: only a release runs that hook (a
- * rollback request runs none), so only then does anything follow that another release must wait for.
+ * Whether Finalize keeps the lock for the afterFinalize hook: only when the execution's own
+ * definition releases it after the hook (the state says so), and only for a release (a rollback
+ * request runs no hook).
  */
-export function keepsLockThroughHook(afterFinalizeHook: boolean, plan: Pick<ReleasePlan, 'action'>): boolean {
-  return afterFinalizeHook && plan.action === 'release';
+export function keepsLockThroughHook(
+  state: Pick<ReleaseState, 'lockThroughAfterFinalize'>,
+  plan: Pick<ReleasePlan, 'action'>,
+): boolean {
+  return state.lockThroughAfterFinalize === true && plan.action === 'release';
 }
 
 export function planFinalize(fromGroup: GroupView): FinalizeActions {

@@ -39,8 +39,15 @@ export async function handler(state: ReleaseState, context?: StepContext): Promi
   const plan = requirePlan(state, 'Finalize');
   if (state.next === 'releaseLock') {
     // Finalize released it already when it kept nothing for a hook (a rollback request's plan).
-    if (!keepsLockThroughHook(config.afterFinalizeHook, plan)) return { ...state, next: 'released' };
-    return releaseAfterHook(state, config, context);
+    if (!keepsLockThroughHook(state, plan)) return { ...state, next: 'released' };
+    try {
+      return await releaseAfterHook(state, config, context);
+    } catch (error) {
+      // As Finalize itself: the release stands, so throttling that outlasted the retries is waited out.
+      if (!isRetryableError(error)) throw error;
+      console.warn(`releasing the lock interrupted, trying again: ${String(error)}`);
+      return { ...state, next: 'releaseLock', waitSeconds: config.pollSeconds };
+    }
   }
   try {
     return await finalize(state, plan, config, context);
@@ -106,7 +113,7 @@ async function finalize(
     if (target.minSize !== minSize) await updateGroup(guard, target.name, { minSize });
 
     await settle();
-    if (!keepsLockThroughHook(config.afterFinalizeHook, plan)) {
+    if (!keepsLockThroughHook(state, plan)) {
       await releaseLock(config.lockTableName, state.executionArn, invocationId);
     }
 

@@ -37,11 +37,6 @@ export interface ServiceConfig {
    * the lock): how long a held launch lifecycle action may wait.
    */
   readonly instanceValidation?: { readonly heartbeatTimeoutSeconds: number };
-  /**
-   * True when an afterFinalize hook follows Finalize: a release keeps the lock until the hook has
-   * answered (a second Finalize invocation releases it).
-   */
-  readonly afterFinalizeHook: boolean;
   /** Set when releases run a canary phase first. */
   readonly canary?: { readonly instances: number; readonly durationSeconds: number };
 }
@@ -68,7 +63,6 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     ...(env[ENV.instanceValidation]
       ? { instanceValidation: { heartbeatTimeoutSeconds: int(ENV.instanceValidation) } }
       : {}),
-    afterFinalizeHook: env[ENV.afterFinalizeHook] === 'on',
     canary:
       env[ENV.canaryInstances] === undefined
         ? undefined

@@ -24,8 +24,6 @@ export const ENV = {
   artifactExtension: 'ARTIFACT_EXTENSION',
   /** `on` when new instances are validated before traffic: CheckHealth then reads validation failures. */
   instanceValidation: 'INSTANCE_VALIDATION',
-  /** `on` when an afterFinalize hook runs: Finalize then keeps the lock until it has answered. */
-  afterFinalizeHook: 'AFTER_FINALIZE_HOOK',
   /** Set with a canary: the instances a release brings up first, and how long it watches them. */
   canaryInstances: 'CANARY_INSTANCES',
   canarySeconds: 'CANARY_SECONDS',

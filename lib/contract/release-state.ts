@@ -142,6 +142,13 @@ export interface ReleaseState {
   /** The phase of a release with a canary (absent without one). */
   readonly phase?: ReleasePhase;
   /**
+   * Set by a state machine whose definition releases the lock after an afterFinalize hook
+   * (`ReleaseLock`): only then does Finalize keep it. Carried in the state, not the function's
+   * configuration, so an execution started before a deploy added or removed the hook keeps to
+   * its own definition.
+   */
+  readonly lockThroughAfterFinalize?: boolean;
+  /**
    * Epoch ms of the first read of an unbroken run of reads that showed the canary not serving;
    * the canary watch rolls back once such reads span READ_SETTLE_MS (reads lag).
    */

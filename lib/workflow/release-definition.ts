@@ -93,7 +93,12 @@ export function buildReleaseDefinition(
 
   const start = new sfn.Pass(scope, 'Start', {
     comment: 'Keep the request and the execution id (the lock owner) side by side.',
-    parameters: { request: sfn.JsonPath.entirePayload, executionArn: sfn.JsonPath.executionId },
+    parameters: {
+      request: sfn.JsonPath.entirePayload,
+      executionArn: sfn.JsonPath.executionId,
+      // This definition releases the lock after the afterFinalize hook (ReleaseLock): Finalize keeps it.
+      ...(options.hooks?.points.afterFinalize ? { lockThroughAfterFinalize: true } : {}),
+    },
   });
   const pollingTimeout = options.pollBudget.plus(Duration.minutes(1));
   const prepare = step('prepare', Duration.minutes(1));
@@ -180,6 +185,7 @@ export function buildReleaseDefinition(
     hooked: options.hooks?.points.afterFinalize !== undefined,
     finalizeFunction: fns.finalize,
     superseded,
+    waitSeconds,
     hook: (next, ends) => hookPoint(scope, 'afterFinalize', options.hooks, next, rollback, ends),
   });
 
@@ -261,6 +267,8 @@ interface AfterFinalizeParts {
   readonly finalizeFunction: lambda.IFunction;
   /** Where a lock another execution took over meanwhile leads. */
   readonly superseded: sfn.State;
+  /** A Wait of `$.waitSeconds`, named `id`. */
+  readonly waitSeconds: (id: string) => sfn.Wait;
   /** The afterFinalize hook point in front of `next`. */
   readonly hook: (next: sfn.State, ends: HookPointEnds) => sfn.State;
 }
@@ -269,9 +277,10 @@ interface AfterFinalizeParts {
  * What follows a Finalize that succeeded. Without an afterFinalize hook, the end: Finalize
  * released the lock. With one, a release keeps the lock through the hook (lambda/finalize), so no
  * other release starts while it runs; the Finalize function, invoked again with `next:
- * 'releaseLock'`, then releases it, whether the hook answered or failed. Throttling is retried; a
- * lock taken over meanwhile is superseded. If the lock is never released (the execution stopped,
- * or out of retries), the next execution takes it over as from any stopped one.
+ * 'releaseLock'`, then releases it, whether the hook answered or failed. Throttling that outlasts
+ * the function's retries is waited out (it answers `releaseLock` again, as Finalize answers
+ * `finalize`); a lock taken over meanwhile is superseded. If the lock is never released (the
+ * execution stopped), the next execution takes it over as from any stopped one.
  */
 function afterFinalize(scope: Construct, parts: AfterFinalizeParts): sfn.State {
   const released = new sfn.Succeed(scope, 'Released');
@@ -281,17 +290,23 @@ function afterFinalize(scope: Construct, parts: AfterFinalizeParts): sfn.State {
       comment: 'The Finalize function releases the lock it kept through the afterFinalize hook.',
       lambdaFunction: parts.finalizeFunction,
       payloadResponseOnly: true,
-      taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(10)),
       retryOnServiceExceptions: true,
     });
     task.addRetry({
-      errors: [...RETRYABLE_ERROR_NAMES],
+      errors: [...RETRYABLE_ERROR_NAMES, sfn.Errors.TIMEOUT],
       interval: Duration.seconds(5),
       backoffRate: 2,
       maxAttempts: 4,
     });
     task.addCatch(parts.superseded, { errors: [LOCK_LOST_ERROR], resultPath: '$.error' });
-    task.next(next);
+    const again = parts.waitSeconds(`${id}Again`);
+    again.next(task);
+    task.next(
+      new sfn.Choice(scope, `After${id}`)
+        .when(sfn.Condition.stringEquals('$.next', 'releaseLock'), again)
+        .otherwise(next),
+    );
     const due = new sfn.Pass(scope, `${id}Due`, {
       result: sfn.Result.fromString('releaseLock'),
       resultPath: '$.next',

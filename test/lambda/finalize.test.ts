@@ -3,7 +3,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { handler as finalizeHandler } from '../../lambda/finalize';
 import { READ_SETTLE_MS } from '../../lambda/shared/lock';
 import {
@@ -15,7 +15,6 @@ import {
   lockItem,
   ME,
   OTHER,
-  setEnvironment,
   type GroupSpec,
 } from './fixtures';
 import {
@@ -319,11 +318,13 @@ describe('Finalize: releasing the lock', () => {
 });
 
 describe('Finalize with an afterFinalize hook: the lock is kept until the hook has answered', () => {
-  beforeEach(() => setEnvironment({ AFTER_FINALIZE_HOOK: 'on' }));
+  /** The state of an execution whose definition releases the lock after the hook (its Start sets this). */
+  const hooked = (overrides: Parameters<typeof baseState>[0] = {}) =>
+    baseState({ lockThroughAfterFinalize: true, ...overrides });
 
   it('GIVEN a release WHEN Finalize succeeds THEN the old fleet is torn down and the lock kept (the fence left)', async () => {
     givenFleet(standbyBlue, liveGreen, serving);
-    await expect(handler(baseState())).resolves.toMatchObject({
+    await expect(handler(hooked())).resolves.toMatchObject({
       next: 'released',
       summary: { outcome: 'released', version: 'v2.0.0' },
     });
@@ -335,23 +336,30 @@ describe('Finalize with an afterFinalize hook: the lock is kept until the hook h
 
   it('GIVEN the hook answered WHEN invoked with next releaseLock THEN only the lock is released', async () => {
     givenFleet(standbyBlue, liveGreen, serving);
-    const after = await handler({ ...baseState(), next: 'releaseLock' });
+    const after = await handler({ ...hooked(), next: 'releaseLock' });
     expect(after.next).toBe('released');
     expect(changes()).toEqual([]);
     expect(lockTable.item).toBeUndefined();
   });
 
+  it('GIVEN throttling that outlasts the retries WHEN releasing THEN it answers releaseLock again after a wait, the lock still its own', async () => {
+    dynamoDb
+      .on(PutItemCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const after = await handler({ ...hooked(), next: 'releaseLock' });
+    expect(after).toMatchObject({ next: 'releaseLock', waitSeconds: 15 });
+    expect(storedLock()?.owner).toBe(ME);
+  });
+
   it('GIVEN a rollback took the lock over during the hook WHEN releasing THEN LockLost, its lock untouched', async () => {
     givenLockItem(lockItem(OTHER, 'rollback', { rev: 8 }));
-    await expect(handler({ ...baseState(), next: 'releaseLock' })).rejects.toMatchObject({
-      name: 'LockLost',
-    });
+    await expect(handler({ ...hooked(), next: 'releaseLock' })).rejects.toMatchObject({ name: 'LockLost' });
     expect(storedLock()).toMatchObject({ owner: OTHER });
   });
 
   it('GIVEN a rollback request (no hook runs for it) WHEN Finalize succeeds THEN it releases the lock itself, and releaseLock changes nothing', async () => {
     givenFleet(standbyBlue, liveGreen, serving);
-    const state = baseState({ plan: basePlan({ action: 'rollback' }) });
+    const state = hooked({ plan: basePlan({ action: 'rollback' }) });
     await handler(state);
     expect(lockTable.item).toBeUndefined();
     givenLockItem(lockItem(OTHER, 'release', { rev: 3 }));

@@ -40,7 +40,6 @@ const OPTIONAL_VARIABLES = [
   'POLL_BUDGET_SECONDS',
   'ROLLBACK_ALARM_NAMES',
   'INSTANCE_VALIDATION',
-  'AFTER_FINALIZE_HOOK',
 ];
 
 /** Sets the service's environment (no artifact mode, no polling budget, no alarms unless given). */

@@ -280,7 +280,7 @@ describe('release hooks in the rehearsal', () => {
     expect(during[0].lockHeld).toBe(true);
     expect(during[0].refused).toMatchObject({ status: 'FAILED', error: 'ReleaseInProgress' });
     const entered = release.events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
-    expect(entered.slice(-3)).toEqual(['ReleaseLockDue', 'ReleaseLock', 'Released']);
+    expect(entered.slice(-4)).toEqual(['ReleaseLockDue', 'ReleaseLock', 'AfterReleaseLock', 'Released']);
     expect(r.monitor.view().lockHeld).toBe(false);
     expect(live(r)).toBe('v2');
     expect(r.violations()).toEqual([]);

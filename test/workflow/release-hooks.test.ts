@@ -68,8 +68,18 @@ describe('release hooks in the state machine', () => {
       ResultPath: '$.next',
     });
     expect(states.ReleaseLockDue.Next).toBe('ReleaseLock');
-    expect(states.ReleaseLock.Next).toBe('Released');
     expect(states.ReleaseLock.Resource).toBe(states.Finalize.Resource);
+    // Throttling that outlasted the function's retries is waited out, as for Finalize.
+    expect(states.ReleaseLock.Next).toBe('AfterReleaseLock');
+    expect(choiceFor(states.AfterReleaseLock, 'releaseLock')).toBe('ReleaseLockAgain');
+    expect(states.ReleaseLockAgain).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.waitSeconds',
+      Next: 'ReleaseLock',
+    });
+    expect(states.AfterReleaseLock.Default).toBe('Released');
+    // The definition tells Finalize to keep the lock (in the state, not the function's configuration).
+    expect(states.Start.Parameters).toMatchObject({ lockThroughAfterFinalize: true });
     // The bake's own loop does not pass the afterTraffic hook again.
     expect(choiceFor(states.AfterBake, 'bake')).toBe('Bake');
 
@@ -164,14 +174,17 @@ describe('release hooks in the state machine', () => {
       ResultPath: '$.next',
     });
     expect(states.ReleaseLockAfterHookFailedDue.Next).toBe('ReleaseLockAfterHookFailed');
-    expect(states.ReleaseLockAfterHookFailed.Next).toBe('AfterFinalizeHookFailed');
+    expect(states.ReleaseLockAfterHookFailed.Next).toBe('AfterReleaseLockAfterHookFailed');
+    expect(states.AfterReleaseLockAfterHookFailed.Default).toBe('AfterFinalizeHookFailed');
     for (const name of ['ReleaseLock', 'ReleaseLockAfterHookFailed']) {
       expect(states[name].Catch).toEqual([
         { ErrorEquals: ['LockLost'], ResultPath: '$.error', Next: 'Superseded' },
       ]);
       expect(states[name].Retry).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ ErrorEquals: expect.arrayContaining(['ThrottlingException']) }),
+          expect.objectContaining({
+            ErrorEquals: expect.arrayContaining(['ThrottlingException', 'States.Timeout']),
+          }),
         ]),
       );
     }
@@ -270,6 +283,9 @@ describe('release hooks in the state machine', () => {
     const { states: plain } = synth(() => ({}));
     expect(Object.keys(plain).filter((name) => /Hook/.test(name))).toEqual([]);
     expect(choiceFor(plain.AfterFinalize, 'released')).toBe('Released');
+    // Finalize releases the lock itself: the state never asks it to keep it.
+    expect(plain.Start.Parameters).not.toHaveProperty('lockThroughAfterFinalize');
+    expect(Object.keys(plain).filter((name) => /ReleaseLock/.test(name))).toEqual([]);
   });
 
   test('GIVEN a hook timeout outside 1 s..15 min THEN the error names the field and the value; a Token passes', () => {
