@@ -2,7 +2,7 @@
  * Finalize's decisions, pure: how the old group, warm in Standby during the bake, is emptied.
  */
 import type { GroupView } from '../../lib/contract/fleet-view';
-import type { ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
+import type { CaughtError, ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
 import { idsIn, missingSuspensions, servingOrStartingIds } from '../shared/decisions';
 
 export interface FinalizeActions {
@@ -22,10 +22,29 @@ export interface FinalizeActions {
  * request runs no hook).
  */
 export function keepsLockThroughHook(
-  state: Pick<ReleaseState, 'lockThroughAfterFinalize'>,
+  state: Pick<ReleaseState, 'afterFinalizeHook'>,
   plan: Pick<ReleasePlan, 'action'>,
 ): boolean {
-  return state.lockThroughAfterFinalize === true && plan.action === 'release';
+  return state.afterFinalizeHook !== undefined && plan.action === 'release';
+}
+
+/** The id under which the afterFinalize hook's invocation is listed on the lock. */
+export function hookInvocationId(executionArn: string): string {
+  return `${executionArn}/afterFinalize-hook`;
+}
+
+/**
+ * How long ReleaseLock waits before it releases the lock: until the hook's listed window ends when
+ * its Task timed out (its invocation may still run), else not at all. Seconds, at most a minute
+ * per Wait; 0 to release now.
+ */
+export function secondsBeforeRelease(
+  error: Pick<CaughtError, 'HookMayStillRun'> | undefined,
+  hookListedUntil: number | undefined,
+  nowMs: number,
+): number {
+  if (!error?.HookMayStillRun || hookListedUntil === undefined || hookListedUntil <= nowMs) return 0;
+  return Math.min(60, Math.ceil((hookListedUntil - nowMs) / 1000));
 }
 
 export function planFinalize(fromGroup: GroupView): FinalizeActions {

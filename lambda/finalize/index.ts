@@ -18,9 +18,9 @@ import {
   recordTiming,
   requirePlan,
 } from '../shared/decisions';
-import { keepsLockThroughHook, planFinalize } from './decisions';
+import { hookInvocationId, keepsLockThroughHook, planFinalize, secondsBeforeRelease } from './decisions';
 import { TargetNotHealthyError } from '../shared/errors';
-import { withFence, type StepContext } from '../shared/fence';
+import { CLOCK_SKEW_MARGIN_MS, withFence, type StepContext } from '../shared/fence';
 import {
   readFleetSnapshot,
   roleTag,
@@ -30,7 +30,7 @@ import {
   updateGroup,
   tagReadTiming,
 } from '../shared/fleet-calls';
-import { releaseLock } from '../shared/lock';
+import { enterInFlight, releaseLock } from '../shared/lock';
 import { isRetryableError } from '../../lib/contract/retry';
 import type { ReleasePlan, ReleaseState } from '../../lib/contract/release-state';
 
@@ -115,6 +115,20 @@ async function finalize(
     await settle();
     if (!keepsLockThroughHook(state, plan)) {
       await releaseLock(config.lockTableName, state.executionArn, invocationId);
+    } else {
+      // The hook's invocation is listed for its function's whole timeout: should this execution
+      // stop, or the hook's Task time out, a next release waits for it (Lambda does not cancel it).
+      const windowMs = (state.afterFinalizeHook?.windowSeconds ?? 0) * 1000;
+      await enterInFlight(
+        config.lockTableName,
+        {
+          id: hookInvocationId(state.executionArn),
+          execution: state.executionArn,
+          step: 'afterFinalize',
+          until: now() + windowMs + CLOCK_SKEW_MARGIN_MS,
+        },
+        now(),
+      );
     }
 
     const at = now();
@@ -151,7 +165,11 @@ async function releaseAfterHook(
   context: StepContext | undefined,
 ): Promise<ReleaseState> {
   // Finalize settled before the hook; nothing was changed since.
-  return withFence(fenceOf(state, config), context, async ({ invocationId }) => {
+  return withFence(fenceOf(state, config), context, async ({ invocationId, inspect }) => {
+    const { lock } = await inspect();
+    const hook = lock.inFlight.find((i) => i.id === hookInvocationId(state.executionArn));
+    const waitSeconds = secondsBeforeRelease(state.error, hook?.until, now());
+    if (waitSeconds > 0) return { ...state, next: 'releaseLock', waitSeconds };
     await releaseLock(config.lockTableName, state.executionArn, invocationId);
     return { ...state, next: 'released' };
   });

@@ -106,6 +106,11 @@ export interface HealthProgress {
 export interface CaughtError {
   readonly Error: string;
   readonly Cause: string;
+  /**
+   * Set when the afterFinalize hook's Task timed out: Step Functions does not cancel its function's
+   * invocation, which may still run.
+   */
+  readonly HookMayStillRun?: boolean;
 }
 
 /** The state passed from step to step. Each handler takes it and returns the next one. */
@@ -143,11 +148,12 @@ export interface ReleaseState {
   readonly phase?: ReleasePhase;
   /**
    * Set by a state machine whose definition releases the lock after an afterFinalize hook
-   * (`ReleaseLock`): only then does Finalize keep it. Carried in the state, not the function's
-   * configuration, so an execution started before a deploy added or removed the hook keeps to
-   * its own definition.
+   * (`ReleaseLock`): only then does Finalize keep it, listing the hook's invocation on the lock
+   * for `windowSeconds` (its function's timeout), so a next release waits for it even if this
+   * execution stops. Carried in the state, not the function's configuration, so an execution
+   * started before a deploy added or removed the hook keeps to its own definition.
    */
-  readonly lockThroughAfterFinalize?: boolean;
+  readonly afterFinalizeHook?: { readonly windowSeconds: number };
   /**
    * Epoch ms of the first read of an unbroken run of reads that showed the canary not serving;
    * the canary watch rolls back once such reads span READ_SETTLE_MS (reads lag).

@@ -91,13 +91,16 @@ export function buildReleaseDefinition(
   const unexpected = (id: string) =>
     new sfn.Fail(scope, id, { error: 'UnexpectedStep', causePath: '$.next' });
 
+  const afterFinalizeHook = options.hooks?.points.afterFinalize;
   const start = new sfn.Pass(scope, 'Start', {
     comment: 'Keep the request and the execution id (the lock owner) side by side.',
     parameters: {
       request: sfn.JsonPath.entirePayload,
       executionArn: sfn.JsonPath.executionId,
       // This definition releases the lock after the afterFinalize hook (ReleaseLock): Finalize keeps it.
-      ...(options.hooks?.points.afterFinalize ? { lockThroughAfterFinalize: true } : {}),
+      ...(afterFinalizeHook
+        ? { afterFinalizeHook: { windowSeconds: invocationWindowSeconds(afterFinalizeHook.function) } }
+        : {}),
     },
   });
   const pollingTimeout = options.pollBudget.plus(Duration.minutes(1));
@@ -258,6 +261,23 @@ export function buildReleaseDefinition(
       .otherwise(unexpected('UnexpectedAfterRollback')),
   );
   return start.next(prepare);
+}
+
+/** Lambda's longest invocation: the window of a function whose own timeout is not known here. */
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/** Lambda's timeout of a function that sets none. */
+const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
+
+/**
+ * How long an invocation of `fn` may run: its own timeout (Lambda's 3 s if it sets none) when this
+ * app defines the function, else Lambda's maximum (an imported function, a token).
+ */
+function invocationWindowSeconds(fn: lambda.IFunction): number {
+  if (!(fn instanceof lambda.Function)) return LAMBDA_MAX_TIMEOUT_SECONDS;
+  const timeout = fn.timeout ?? LAMBDA_DEFAULT_TIMEOUT;
+  if (timeout.isUnresolved()) return LAMBDA_MAX_TIMEOUT_SECONDS;
+  return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, timeout.toSeconds());
 }
 
 /** What `afterFinalize` routes between. */

@@ -82,15 +82,17 @@ export function hookPoint(
       causePath: '$.error.Cause',
     });
     const end = ends.beforeFailing?.(failed) ?? failed;
-    const described = (id: string, cause: string) =>
+    const described = (id: string, cause: string, extra: Record<string, boolean> = {}) =>
       new sfn.Pass(scope, id, {
-        parameters: { Error: AFTER_FINALIZE_HOOK_FAILED_ERROR, 'Cause.$': cause },
+        parameters: { Error: AFTER_FINALIZE_HOOK_FAILED_ERROR, 'Cause.$': cause, ...extra },
         resultPath: '$.error',
       }).next(end);
     task.addCatch(
       described(
         'AfterFinalizeHookTimedOut',
         `States.Format('the afterFinalize hook did not answer within ${within}; {} is released and stays live', $.plan.version)`,
+        // Step Functions does not cancel the function's invocation: ReleaseLock waits for it.
+        { HookMayStillRun: true },
       ),
       { errors: [sfn.Errors.TIMEOUT], resultPath: '$.error' },
     );

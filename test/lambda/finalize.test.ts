@@ -320,7 +320,7 @@ describe('Finalize: releasing the lock', () => {
 describe('Finalize with an afterFinalize hook: the lock is kept until the hook has answered', () => {
   /** The state of an execution whose definition releases the lock after the hook (its Start sets this). */
   const hooked = (overrides: Parameters<typeof baseState>[0] = {}) =>
-    baseState({ lockThroughAfterFinalize: true, ...overrides });
+    baseState({ afterFinalizeHook: { windowSeconds: 300 }, ...overrides });
 
   it('GIVEN a release WHEN Finalize succeeds THEN the old fleet is torn down and the lock kept (the fence left)', async () => {
     givenFleet(standbyBlue, liveGreen, serving);
@@ -331,7 +331,31 @@ describe('Finalize with an afterFinalize hook: the lock is kept until the hook h
     expect(changes()).toContain('TerminateInstanceInAutoScalingGroup i-b1');
     expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
     expect(storedLock()?.owner).toBe(ME);
-    expectEveryInvocationEnded();
+    // The hook's invocation is listed for its function's timeout: a next release waits for it.
+    const listed = storedLock()?.inFlight.filter((i) => !i.ended);
+    expect(listed).toEqual([
+      {
+        id: `${ME}/afterFinalize-hook`,
+        execution: ME,
+        step: 'afterFinalize',
+        until: NOW + 10_000 + 300_000 + 2_000,
+      },
+    ]);
+  });
+
+  it('GIVEN the hook Task timed out (its invocation may still run) WHEN releasing THEN it waits out the listed window, then releases', async () => {
+    givenFleet(standbyBlue, liveGreen, serving);
+    await handler(hooked());
+    const timedOut = {
+      ...hooked(),
+      next: 'releaseLock' as const,
+      error: { Error: 'AfterFinalizeHookFailed', Cause: 'did not answer', HookMayStillRun: true },
+    };
+    await expect(handler(timedOut)).resolves.toMatchObject({ next: 'releaseLock', waitSeconds: 60 });
+    expect(storedLock()?.owner).toBe(ME);
+    jest.setSystemTime(NOW + 10_000 + 302_000);
+    await expect(handler(timedOut)).resolves.toMatchObject({ next: 'released' });
+    expect(lockTable.item).toBeUndefined();
   });
 
   it('GIVEN the hook answered WHEN invoked with next releaseLock THEN only the lock is released', async () => {

@@ -79,7 +79,9 @@ describe('release hooks in the state machine', () => {
     });
     expect(states.AfterReleaseLock.Default).toBe('Released');
     // The definition tells Finalize to keep the lock (in the state, not the function's configuration).
-    expect(states.Start.Parameters).toMatchObject({ lockThroughAfterFinalize: true });
+    // With the hook function's own timeout (the fourHooks' functions set none: Lambda's 3 s), the
+    // window for which its invocation is listed on the lock.
+    expect(states.Start.Parameters).toMatchObject({ afterFinalizeHook: { windowSeconds: 3 } });
     // The bake's own loop does not pass the afterTraffic hook again.
     expect(choiceFor(states.AfterBake, 'bake')).toBe('Bake');
 
@@ -168,6 +170,9 @@ describe('release hooks in the state machine', () => {
         Next: 'ReleaseLockAfterHookFailedDue',
       });
     }
+    // A timed-out Task's invocation may still run: ReleaseLock waits for it (HookMayStillRun).
+    expect(states.AfterFinalizeHookTimedOut.Parameters).toMatchObject({ HookMayStillRun: true });
+    expect(states.AfterFinalizeHookError.Parameters).not.toHaveProperty('HookMayStillRun');
     // The lock is released before the execution fails.
     expect(states.ReleaseLockAfterHookFailedDue).toMatchObject({
       Result: 'releaseLock',
@@ -284,8 +289,34 @@ describe('release hooks in the state machine', () => {
     expect(Object.keys(plain).filter((name) => /Hook/.test(name))).toEqual([]);
     expect(choiceFor(plain.AfterFinalize, 'released')).toBe('Released');
     // Finalize releases the lock itself: the state never asks it to keep it.
-    expect(plain.Start.Parameters).not.toHaveProperty('lockThroughAfterFinalize');
+    expect(plain.Start.Parameters).not.toHaveProperty('afterFinalizeHook');
     expect(Object.keys(plain).filter((name) => /ReleaseLock/.test(name))).toEqual([]);
+  });
+
+  test('GIVEN an afterFinalize function THEN its invocation window is its own timeout, or 15 minutes when it is imported', () => {
+    const windowOf = (fn: (stack: Stack) => lambda.IFunction) =>
+      synth((stack) => ({ afterFinalize: { function: fn(stack) } })).states.Start.Parameters
+        .afterFinalizeHook;
+    expect(
+      windowOf(
+        (stack) =>
+          new lambda.Function(stack, 'Contract', {
+            runtime: lambda.Runtime.NODEJS_22_X,
+            handler: 'index.handler',
+            code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
+            timeout: Duration.minutes(10),
+          }),
+      ),
+    ).toEqual({ windowSeconds: 600 });
+    expect(
+      windowOf((stack) =>
+        lambda.Function.fromFunctionArn(
+          stack,
+          'Imported',
+          'arn:aws:lambda:eu-west-1:123456789012:function:contract',
+        ),
+      ),
+    ).toEqual({ windowSeconds: 900 });
   });
 
   test('GIVEN a hook timeout outside 1 s..15 min THEN the error names the field and the value; a Token passes', () => {
