@@ -116,19 +116,7 @@ async function finalize(
     if (!keepsLockThroughHook(state, plan)) {
       await releaseLock(config.lockTableName, state.executionArn, invocationId);
     } else {
-      // The hook's invocation is listed for its function's whole timeout: should this execution
-      // stop, or the hook's Task time out, a next release waits for it (Lambda does not cancel it).
-      const windowMs = (state.afterFinalizeHook?.windowSeconds ?? 0) * 1000;
-      await enterInFlight(
-        config.lockTableName,
-        {
-          id: hookInvocationId(state.executionArn),
-          execution: state.executionArn,
-          step: 'afterFinalize',
-          until: now() + windowMs + CLOCK_SKEW_MARGIN_MS,
-        },
-        now(),
-      );
+      await listHookInvocation(state, config);
     }
 
     const at = now();
@@ -173,6 +161,25 @@ async function releaseAfterHook(
     await releaseLock(config.lockTableName, state.executionArn, invocationId);
     return { ...state, next: 'released' };
   });
+}
+
+/**
+ * Lists the afterFinalize hook's coming invocation on the lock for its function's whole timeout:
+ * should this execution stop, or the hook's Task time out, a next release waits for it (Lambda
+ * does not cancel a running invocation).
+ */
+async function listHookInvocation(state: ReleaseState, config: ServiceConfig): Promise<void> {
+  const windowMs = (state.afterFinalizeHook?.windowSeconds ?? 0) * 1000;
+  await enterInFlight(
+    config.lockTableName,
+    {
+      id: hookInvocationId(state.executionArn),
+      execution: state.executionArn,
+      step: 'afterFinalize',
+      until: now() + windowMs + CLOCK_SKEW_MARGIN_MS,
+    },
+    now(),
+  );
 }
 
 function fenceOf(state: ReleaseState, config: ServiceConfig) {
