@@ -30,6 +30,7 @@ import {
   resetAws,
   storedLock,
   expectEveryInvocationEnded,
+  timedUnderFakeTimers,
 } from './harness';
 
 const NOW = 1_700_000_000_000 + 600_000;
@@ -62,13 +63,7 @@ const changes = () => autoScalingLog().filter((l) => !l.startsWith('Describe'));
  * (READ_SETTLE_MS after its last change) passes without the test waiting for it.
  */
 async function handler(...args: Parameters<typeof finalizeHandler>): ReturnType<typeof finalizeHandler> {
-  const outcome = Promise.allSettled([finalizeHandler(...args)]);
-  let settled = false;
-  void outcome.then(() => (settled = true));
-  while (!settled) await jest.advanceTimersByTimeAsync(1000);
-  const [result] = await outcome;
-  if (result.status === 'rejected') throw result.reason;
-  return result.value;
+  return (await timedUnderFakeTimers(finalizeHandler(...args), Date.now())).result;
 }
 /** When a Finalize that settled after changes at NOW releases. */
 const SETTLED = NOW + READ_SETTLE_MS;

@@ -253,7 +253,7 @@ export async function pastReadSettle<T>(attempt: () => Promise<T>): Promise<Prom
 
 /**
  * Runs `work` while letting fake time (jest's modern timers) pass a second at a time; returns its
- * result and the fake time it took since `startMs`.
+ * result and the fake time it took since `startMs`, or throws what `work` threw.
  */
 export async function timedUnderFakeTimers<T>(
   work: Promise<T>,
@@ -261,6 +261,8 @@ export async function timedUnderFakeTimers<T>(
 ): Promise<{ result: T; elapsedMs: number }> {
   let settled = false;
   const tracked = work.finally(() => (settled = true));
+  // Handled here until awaited below: a rejection while time passes is not an unhandled one.
+  tracked.catch(() => undefined);
   while (!settled) await jest.advanceTimersByTimeAsync(1000);
   return { result: await tracked, elapsedMs: Date.now() - startMs };
 }
