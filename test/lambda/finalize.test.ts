@@ -362,6 +362,7 @@ describe('Finalize with an afterFinalize hook: the lock is kept until the hook h
   });
 
   it('GIVEN throttling that outlasts the retries WHEN releasing THEN it answers releaseLock again after a wait, the lock still its own', async () => {
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     dynamoDb
       .on(PutItemCommand)
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));

@@ -119,21 +119,23 @@ beforeEach(() => {
     [VALIDATION_ENV.smokeChecks]: JSON.stringify([{ path: '/smoke', expectedStatus: 200, timeoutMs: 1000 }]),
     [VALIDATION_ENV.probeFunctionName]: PROBE,
   });
-  autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
-    AutoScalingGroups: [
-      {
-        AutoScalingGroupName: 'green-group',
-        Tags: [
-          { Key: 'bluegreen:version', Value: 'v2' },
-          { Key: 'bluegreen:colour', Value: 'green' },
-        ],
-      } as never,
-    ],
-  });
+  givenGroupTags({ 'bluegreen:version': 'v2', 'bluegreen:colour': 'green' });
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
   jest.spyOn(console, 'warn').mockImplementation(() => undefined);
   jest.spyOn(console, 'error').mockImplementation(() => undefined);
 });
+
+/** The validated instance's group, `green-group`, with these tags. */
+function givenGroupTags(tags: Record<string, string>): void {
+  autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
+    AutoScalingGroups: [
+      {
+        AutoScalingGroupName: 'green-group',
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      } as never,
+    ],
+  });
+}
 
 afterEach(() => {
   globalThis.fetch = realFetch;
@@ -171,17 +173,7 @@ describe('validate-instance handler', () => {
 
   it('GIVEN the idle group scaled up by a release of its version THEN it records the pass and leaves the action for the release', async () => {
     givenApp();
-    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [
-        {
-          AutoScalingGroupName: 'green-group',
-          Tags: [
-            { Key: 'bluegreen:version', Value: 'v2' },
-            { Key: 'bluegreen:role', Value: 'idle' },
-          ],
-        } as never,
-      ],
-    });
+    givenGroupTags({ 'bluegreen:version': 'v2', 'bluegreen:role': 'idle' });
     dynamoDb.on(GetItemCommand, { Key: { pk: { S: 'release-lock' } } }).resolves({
       Item: {
         pk: { S: 'release-lock' },
