@@ -37,27 +37,21 @@ import type { ReleasePlan, ReleaseState } from '../../lib/contract/release-state
 export async function handler(state: ReleaseState, context?: StepContext): Promise<ReleaseState> {
   const config = readServiceConfig();
   const plan = requirePlan(state, 'Finalize');
-  if (state.next === 'releaseLock') {
-    // Finalize released it already when it kept nothing for a hook (a rollback request's plan).
-    if (!keepsLockThroughHook(state, plan)) return { ...state, next: 'released' };
-    try {
-      return await releaseAfterHook(state, config, context);
-    } catch (error) {
-      // As Finalize itself: the release stands, so throttling that outlasted the retries is waited out.
-      if (!isRetryableError(error)) throw error;
-      console.warn(`releasing the lock interrupted, trying again: ${String(error)}`);
-      return { ...state, next: 'releaseLock', waitSeconds: config.pollSeconds };
-    }
-  }
+  const releasingLock = state.next === 'releaseLock';
+  // Finalize released it already when it kept nothing for a hook (a rollback request's plan).
+  if (releasingLock && !keepsLockThroughHook(state, plan)) return { ...state, next: 'released' };
   try {
-    return await finalize(state, plan, config, context);
+    return releasingLock
+      ? await releaseAfterHook(state, config, context)
+      : await finalize(state, plan, config, context);
   } catch (error) {
     // Throttling or contention that outlasted a call's retries: past the bake the old fleet may
-    // already be leaving, so rolling back is no longer the safe way out; Finalize (idempotent)
+    // already be leaving, so rolling back is no longer the safe way out; the same pass (idempotent)
     // is run again.
     if (!isRetryableError(error)) throw error;
-    console.warn(`finalize interrupted, trying again: ${String(error)}`);
-    return { ...state, next: 'finalize', waitSeconds: config.pollSeconds };
+    const again = releasingLock ? 'releaseLock' : 'finalize';
+    console.warn(`${again} interrupted, trying again: ${String(error)}`);
+    return { ...state, next: again, waitSeconds: config.pollSeconds };
   }
 }
 
